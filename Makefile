@@ -1,0 +1,55 @@
+# The verbs a user types. Every load target runs one test from tests/ against the emulator by default,
+# or against a real org when GENESYSCLOUD_REGION / GENESYSCLOUD_API_URL point at one.
+SHELL := /bin/bash
+NODE ?= node
+TEST ?= load
+LOAD_TESTS := smoke load stress spike soak breakpoint bot-conversation analytics-lag
+NODE_TESTS = $(shell find emulator runner lib tools bench -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
+
+.PHONY: help install build typecheck fmt fmt-check test unit emulator bench $(LOAD_TESTS) cloud-upload cloud-run k6-operator clean
+
+help:
+	@echo "make load | smoke | stress | spike | soak | breakpoint | bot-conversation | analytics-lag"
+	@echo "make test | build | typecheck | fmt | fmt-check | emulator | bench"
+	@echo "make cloud-upload TEST=load | cloud-run TEST=load | k6-operator TEST=load PARALLELISM=4"
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+install: node_modules/.package-lock.json
+
+build: install
+	@$(NODE) esbuild.config.mjs
+
+typecheck: install
+	npx tsc -p tsconfig.json
+	npx tsc -p tsconfig.node.json
+
+fmt: install
+	npx prettier --write .
+
+fmt-check: install
+	npx prettier --check .
+
+unit: build
+	$(NODE) --import tsx --test --test-reporter=spec $(NODE_TESTS)
+
+test: fmt-check typecheck build unit
+
+emulator: build
+	$(NODE) bin/emulator.mjs $(ARGS)
+
+$(LOAD_TESTS): build
+	@$(NODE) tools/run-test.mjs $@
+
+cloud-upload cloud-run: build
+	@$(NODE) tools/cloud.mjs $@ $(TEST)
+
+k6-operator: build
+	@$(NODE) tools/k6-operator.mjs $(TEST) $(PARALLELISM)
+
+bench: build
+	@$(NODE) bench/run.mjs $(BENCH)
+
+clean:
+	rm -rf build reports
