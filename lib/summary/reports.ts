@@ -1,14 +1,52 @@
-// Maps the summary data to the files handleSummary returns.
+// Maps the summary data to the files handleSummary returns: summary.json, junit.xml, summary.md and stdout.
+import { checks, endpoints, resilience, totals } from './insights.ts';
+import { junitXml } from './junit.ts';
+import { markdown, type ReportModel } from './markdown.ts';
+import { textSummary } from './text.ts';
+import { thresholdResults } from './thresholds.ts';
 import type { ReportOptions, SummaryData } from './types.ts';
+
+export const REPORT_FILES = ['summary.json', 'junit.xml', 'summary.md'];
 
 export function reportPath(dir: string, file: string): string {
   if (!dir) return file;
   return dir.endsWith('/') ? dir + file : `${dir}/${file}`;
 }
 
-export function buildReports(data: SummaryData, opts: ReportOptions): Record<string, string> {
+export function reportModel(data: SummaryData, testName: string): ReportModel {
   return {
-    [reportPath(opts.dir, 'summary.json')]: JSON.stringify(data, null, 2) + '\n',
-    stdout: `\n${opts.testName}: test finished in ${(data.state.testRunDurationMs / 1000).toFixed(1)}s\n\n`,
+    testName,
+    thresholds: thresholdResults(data),
+    totals: totals(data),
+    resilience: resilience(data),
+    endpoints: endpoints(data),
+    checks: checks(data.root_group),
+  };
+}
+
+/** summary.json: the derived report first (what the other files show), then k6's data untouched. */
+export function summaryJson(data: SummaryData, model: ReportModel): string {
+  const failed = model.thresholds.filter((t) => !t.ok).length;
+  const doc = {
+    passed: failed === 0,
+    thresholdsFailed: failed,
+    ...model,
+    data,
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
+}
+
+export function buildReports(data: SummaryData, opts: ReportOptions): Record<string, string> {
+  const model = reportModel(data, opts.testName);
+  const color = !data.options.noColor && !!data.state.isStdOutTTY;
+  return {
+    [reportPath(opts.dir, 'summary.json')]: summaryJson(data, model),
+    [reportPath(opts.dir, 'junit.xml')]: junitXml(
+      opts.testName,
+      model.thresholds,
+      data.state.testRunDurationMs,
+    ),
+    [reportPath(opts.dir, 'summary.md')]: markdown(model),
+    stdout: textSummary(model, { color, reportDir: opts.dir.replace(/\/$/, ''), files: REPORT_FILES }),
   };
 }

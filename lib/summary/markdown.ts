@@ -1,0 +1,107 @@
+// summary.md: a Markdown page for a CI job summary (GitHub's $GITHUB_STEP_SUMMARY, GitLab, ...).
+import { formatDuration, formatNumber, formatPercent } from './format.ts';
+import type { CheckRow, EndpointRow, RateStat, Resilience, Totals, TrendStat } from './insights.ts';
+import type { ThresholdResult } from './thresholds.ts';
+
+export interface ReportModel {
+  testName: string;
+  thresholds: ThresholdResult[];
+  totals: Totals;
+  resilience: Resilience;
+  endpoints: EndpointRow[];
+  checks: CheckRow[];
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const code = (s: string) => '`' + s.replace(/`/g, "'") + '`';
+const ms = (v: number | undefined) => (v === undefined ? '–' : formatDuration(v));
+const n = (v: number | undefined) => (v === undefined ? '–' : formatNumber(v));
+
+function ratio(r: RateStat): string {
+  return `${formatPercent(r.rate)} (${r.passes} of ${r.passes + r.fails})`;
+}
+
+function trendText(t: TrendStat): string {
+  return `avg ${ms(t.avg)} · p95 ${ms(t.p95)} · max ${ms(t.max)} (${n(t.count)} samples)`;
+}
+
+export function verdictLine(testName: string, thresholds: ThresholdResult[]): string {
+  const failed = thresholds.filter((t) => !t.ok).length;
+  if (thresholds.length === 0) return `${testName}: no thresholds defined`;
+  if (failed === 0) return `${testName}: all ${thresholds.length} thresholds passed`;
+  return `${testName}: ${failed} of ${thresholds.length} thresholds crossed`;
+}
+
+export function markdown(model: ReportModel): string {
+  const { thresholds, totals, resilience: r, endpoints, checks } = model;
+  const failed = thresholds.some((t) => !t.ok);
+  const out: string[] = [`## ${failed ? '❌' : '✅'} ${verdictLine(model.testName, thresholds)}`, ''];
+
+  const facts = [`Duration ${formatDuration(totals.durationMs)}`];
+  if (totals.requests !== undefined) {
+    facts.push(`${totals.requests} requests (${formatNumber(totals.requestRate ?? 0)}/s)`);
+  }
+  if (totals.failedRequests) facts.push(`${formatPercent(totals.failedRequests.rate)} failed`);
+  if (totals.iterations !== undefined) facts.push(`${totals.iterations} iterations`);
+  if (totals.vusMax !== undefined) facts.push(`up to ${totals.vusMax} VUs`);
+  out.push(facts.join(' · '), '');
+
+  if (thresholds.length) {
+    out.push('### Thresholds', '', '| | Metric | Threshold | Observed |', '|---|---|---|---|');
+    for (const t of thresholds) {
+      out.push(
+        `| ${t.ok ? '✅' : '❌'} | ${code(t.metric)} | ${code(t.expression)} | ${cell(t.observedText)} |`,
+      );
+    }
+    out.push('');
+  }
+
+  const rows: [string, string][] = [];
+  if (r.rateLimited) rows.push(['429 responses (`rate_limited`)', ratio(r.rateLimited)]);
+  if (r.retries !== undefined) rows.push(['Retries (`retries`)', n(r.retries)]);
+  if (r.retryWait) rows.push(['Retry wait (`retry_wait`)', trendText(r.retryWait)]);
+  if (r.finalFailures) rows.push(['Final failures after retries (`final_failures`)', ratio(r.finalFailures)]);
+  if (r.retryBudgetExhausted !== undefined) {
+    rows.push(['Retry budget exhausted (`retry_budget_exhausted`)', n(r.retryBudgetExhausted)]);
+  }
+  if (r.timeToAnalytics) rows.push(['Time to analytics (`time_to_analytics`)', trendText(r.timeToAnalytics)]);
+  if (rows.length) {
+    out.push('### Rate limits and retries', '', '| | |', '|---|---|');
+    for (const [k, v] of rows) out.push(`| ${k} | ${cell(v)} |`);
+    out.push('');
+  }
+
+  if (endpoints.length) {
+    out.push('### Latency per endpoint', '', '| Endpoint | p95 | p99 | avg | max | requests | 429s |');
+    out.push('|---|---|---|---|---|---|---|');
+    for (const e of endpoints) {
+      const requests = e.requests ?? e.count;
+      const limited = e.rateLimited ? formatPercent(e.rateLimited.rate) : '–';
+      out.push(
+        `| ${code(e.endpoint)} | ${ms(e.p95)} | ${ms(e.p99)} | ${ms(e.avg)} | ${ms(e.max)} | ${n(requests)} | ${limited} |`,
+      );
+    }
+    out.push('');
+  } else if (totals.httpP95 !== undefined) {
+    out.push(`p95 latency over all requests: ${formatDuration(totals.httpP95)}`, '');
+  }
+
+  if (checks.length) {
+    const failing = checks.filter((c) => c.fails > 0);
+    out.push(
+      '### Checks',
+      '',
+      `${checks.length - failing.length} of ${checks.length} checks always passed` +
+        (totals.checks
+          ? ` (${formatPercent(totals.checks.rate)} of ${totals.checks.passes + totals.checks.fails} evaluations)`
+          : ''),
+      '',
+    );
+    if (failing.length) {
+      out.push('| Check | Passes | Fails |', '|---|---|---|');
+      for (const c of failing) out.push(`| ${cell(c.path.replace(/^::/, ''))} | ${c.passes} | ${c.fails} |`);
+      out.push('');
+    }
+  }
+  return out.join('\n');
+}
