@@ -1,0 +1,133 @@
+// The bounded time series behind the HTML report: per-second buckets that coarsen (pairs merged, width doubled)
+// whenever the run outgrows MAX_BUCKETS, so memory stays fixed however long the test runs.
+import { QuantileSketch } from './sketch.ts';
+import type { Sample } from './types.ts';
+
+export const MAX_BUCKETS = 600;
+
+interface Bucket {
+  reqs: number;
+  failed: number;
+  status429: number;
+  retries: number;
+  /** last vus gauge value seen in the bucket, NaN when none */
+  vus: number;
+  duration: QuantileSketch;
+}
+
+export interface SeriesPoint {
+  /** bucket start, seconds since the series started */
+  t: number;
+  /** requests per second over the bucket */
+  reqRate: number;
+  /** p95 of http_req_duration in the bucket, ms (null when no requests) */
+  p95: number | null;
+  /** 429 responses per second */
+  rate429: number;
+  /** `retries` counter per second */
+  retryRate: number;
+  /** requests with http_req_failed=1 per second */
+  failRate: number;
+  /** active VUs (null when no sample in the bucket) */
+  vus: number | null;
+}
+
+const empty = (): Bucket => ({
+  reqs: 0,
+  failed: 0,
+  status429: 0,
+  retries: 0,
+  vus: NaN,
+  duration: new QuantileSketch(),
+});
+
+export class TimeSeries {
+  widthMs = 1000;
+  private start = NaN;
+  private buckets: Bucket[] = [];
+  hasRetries = false;
+
+  constructor(private readonly maxBuckets = MAX_BUCKETS) {}
+
+  /** Sets time zero (the scheduler's test start); otherwise the first sample's time is used. */
+  begin(epochMs: number): void {
+    if (Number.isNaN(this.start)) this.start = epochMs;
+  }
+
+  add(s: Sample): void {
+    const m = s.metric;
+    if (
+      m !== 'http_reqs' &&
+      m !== 'http_req_duration' &&
+      m !== 'retries' &&
+      m !== 'vus' &&
+      m !== 'http_req_failed'
+    ) {
+      return;
+    }
+    if (Number.isNaN(this.start)) this.start = s.time;
+    let i = Math.floor((s.time - this.start) / this.widthMs);
+    if (i < 0) i = 0;
+    while (i >= this.maxBuckets) {
+      this.coarsen();
+      i = Math.floor((s.time - this.start) / this.widthMs);
+    }
+    while (this.buckets.length <= i) this.buckets.push(empty());
+    const b = this.buckets[i];
+    switch (m) {
+      case 'http_reqs':
+        b.reqs += s.value;
+        if (s.tags.status === '429') b.status429 += s.value;
+        break;
+      case 'http_req_duration':
+        b.duration.add(s.value);
+        break;
+      case 'http_req_failed':
+        if (s.value !== 0) b.failed++;
+        break;
+      case 'retries':
+        this.hasRetries = true;
+        b.retries += s.value;
+        break;
+      case 'vus':
+        b.vus = s.value;
+        break;
+    }
+  }
+
+  private coarsen(): void {
+    const merged: Bucket[] = [];
+    for (let i = 0; i < this.buckets.length; i += 2) {
+      const a = this.buckets[i];
+      const b = this.buckets[i + 1];
+      if (b) {
+        a.reqs += b.reqs;
+        a.failed += b.failed;
+        a.status429 += b.status429;
+        a.retries += b.retries;
+        if (!Number.isNaN(b.vus)) a.vus = b.vus;
+        a.duration.merge(b.duration);
+      }
+      merged.push(a);
+    }
+    this.buckets = merged;
+    this.widthMs *= 2;
+  }
+
+  get length(): number {
+    return this.buckets.length;
+  }
+
+  points(): SeriesPoint[] {
+    const perSec = 1000 / this.widthMs;
+    return this.buckets.map((b, i) => ({
+      t: (i * this.widthMs) / 1000,
+      reqRate: b.reqs * perSec,
+      p95: b.duration.count ? b.duration.quantile(0.95) : null,
+      rate429: b.status429 * perSec,
+      retryRate: b.retries * perSec,
+      failRate: b.failed * perSec,
+      vus: Number.isNaN(b.vus) ? null : b.vus,
+    }));
+  }
+}
