@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// `make cloud-upload TEST=load` / `make cloud-run TEST=load [LOCAL=1]`; the work is in cloud.ts (run through tsx).
+import { tsImport } from 'tsx/esm/api';
+
+const { main } = await tsImport('./cloud.ts', import.meta.url);
+process.exitCode = await main(process.argv.slice(2), process.env);

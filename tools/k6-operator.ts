@@ -1,0 +1,252 @@
+// `make k6-operator TEST=load PARALLELISM=4`: writes a ConfigMap holding the bundle and a k6-operator TestRun
+// under build/k6-operator/, after checking that every instance gets a useful share of each scenario.
+//
+//   node tools/k6-operator.mjs <test> <parallelism>
+//
+// Environment: RATE, DURATION, VUS, STRICT_LIMITS (passed to every instance with -e), K6_OPERATOR_IMAGE
+// (pinned k6 image), K6_OPERATOR_SECRET (Secret with the Genesys credentials), K6_OPERATOR_NAMESPACE,
+// SEPARATE=1 (one instance per node). Exit 2: bad input; exit 1: the split does not fit.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { BundleError, readBundleOptions, scenariosOf } from './bundle-options.ts';
+import { splitScenarios, type Split } from './split.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The k6 release the suite is checked against; nightly.yml installs the same one. */
+export const K6_VERSION = '0.49.0';
+export const DEFAULT_IMAGE = `grafana/k6:${K6_VERSION}`;
+export const DEFAULT_SECRET = 'genesys-cloud-credentials';
+/** Variables that shape the load and carry no secret: every instance gets the same values. */
+export const PASSTHROUGH = ['RATE', 'DURATION', 'VUS', 'STRICT_LIMITS'];
+/** What the credentials Secret holds; the pods get every key of it as an environment variable. */
+export const SECRET_KEYS = [
+  'GENESYSCLOUD_REGION',
+  'GENESYSCLOUD_OAUTHCLIENT_ID',
+  'GENESYSCLOUD_OAUTHCLIENT_SECRET',
+];
+/** A ConfigMap holds at most 1 MiB, metadata included. */
+export const CONFIGMAP_LIMIT = 1_048_576 - 16_384;
+
+export class UsageError extends Error {}
+
+export interface OperatorInput {
+  test: string;
+  parallelism: number;
+  bundleFile: string;
+  bundle: string;
+  sourceMap?: string;
+  image: string;
+  secret: string;
+  namespace?: string;
+  separate: boolean;
+  /** -e values for every instance. */
+  vars: Record<string, string>;
+}
+
+export function resourceName(test: string): string {
+  return `genesys-k6-${test}`;
+}
+
+/** An image reference with an exact tag or a digest: `latest` or no tag would change under the test. */
+export function checkImage(image: string): string {
+  const pinned = /@sha256:[0-9a-f]{64}$/.test(image) || /:(v?\d+\.\d+\.\d+[\w.-]*)$/.test(image);
+  if (!pinned) {
+    throw new UsageError(
+      `K6_OPERATOR_IMAGE=${image} is not pinned: give an exact version tag (grafana/k6:${K6_VERSION}) or a digest (@sha256:...)`,
+    );
+  }
+  return image;
+}
+
+export function parseParallelism(text: string | undefined): number {
+  if (text === undefined || text.trim() === '')
+    throw new UsageError('PARALLELISM is not set: give the number of k6 instances, e.g. PARALLELISM=4');
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) {
+    throw new UsageError(`PARALLELISM must be a whole number from 1 to 1000, got "${text}"`);
+  }
+  return n;
+}
+
+/** The -e values every instance gets; the operator splits `arguments` on spaces, so none may hold one. */
+export function passthroughVars(
+  env: Record<string, string | undefined>,
+  test: string,
+): Record<string, string> {
+  const vars: Record<string, string> = { TEST_NAME: test };
+  for (const name of PASSTHROUGH) {
+    const v = env[name]?.trim();
+    if (!v) continue;
+    if (!/^[\w.:/%+-]+$/.test(v))
+      throw new UsageError(
+        `${name}="${v}" cannot be passed to the instances: use letters, digits and . : / % + - only`,
+      );
+    vars[name] = v;
+  }
+  return vars;
+}
+
+export function buildManifests(input: OperatorInput): { configMap: object; testRun: object } {
+  const name = resourceName(input.test);
+  const file = `${input.test}.js`;
+  const metadata = (extra: object = {}) => ({
+    name,
+    ...(input.namespace ? { namespace: input.namespace } : {}),
+    labels: { 'app.kubernetes.io/part-of': 'genesys-cloud-k6-suite', 'genesys-k6/test': input.test },
+    ...extra,
+  });
+  const data: Record<string, string> = { [file]: input.bundle };
+  if (input.sourceMap !== undefined) data[`${file}.map`] = input.sourceMap;
+  const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(), data };
+  const args = [
+    '--tag',
+    `test=${input.test}`,
+    ...Object.entries(input.vars).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+  ];
+  const testRun = {
+    apiVersion: 'k6.io/v1alpha1',
+    kind: 'TestRun',
+    metadata: metadata(),
+    spec: {
+      parallelism: input.parallelism,
+      separate: input.separate,
+      script: { configMap: { name, file } },
+      arguments: args.join(' '),
+      runner: {
+        image: input.image,
+        // Every key of the Secret becomes a variable: region and client credentials never enter a manifest.
+        envFrom: [{ secretRef: { name: input.secret } }],
+      },
+    },
+  };
+  return { configMap, testRun };
+}
+
+function table(split: Split): string[] {
+  const lines: string[] = [];
+  for (const s of split.scenarios) {
+    const rate = s.rates?.length ? ` at ${s.rates.join(' → ')} per ${s.timeUnit}` : '';
+    lines.push(`  ${s.name} (${s.executor}${rate}):`);
+    for (const i of s.instances) {
+      const parts = [`${i.vus} VUs${i.maxVUs !== i.vus ? ` (up to ${i.maxVUs})` : ''}`];
+      if (i.rates) parts.push(`${i.rates.join(' → ')} iterations per ${s.timeUnit}`);
+      if (i.iterations !== undefined) parts.push(`${i.iterations} iterations`);
+      lines.push(`    instance ${i.instance}: ${parts.join(', ')}`);
+    }
+  }
+  return lines;
+}
+
+function kubectlCommands(input: OperatorInput, files: { configMap: string; testRun: string }): string[] {
+  const ns = input.namespace ? ` -n ${input.namespace}` : '';
+  const name = resourceName(input.test);
+  return [
+    `# once per cluster/namespace: the Genesys credentials, read from this shell's variables`,
+    `kubectl create secret generic ${input.secret}${ns} \\`,
+    ...SECRET_KEYS.map((k, i) => `  --from-literal=${k}="$${k}"${i < SECRET_KEYS.length - 1 ? ' \\' : ''}`),
+    `# the bundle (server-side apply: a client-side apply annotation cannot hold a large script)`,
+    `kubectl apply --server-side -f ${files.configMap}`,
+    `kubectl apply -f ${files.testRun}`,
+    `kubectl get testrun ${name}${ns} -w`,
+    `kubectl logs${ns} -l k6_cr=${name} --prefix --tail=-1`,
+    `kubectl delete -f ${files.testRun}   # before the next run of the same test`,
+  ];
+}
+
+export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const fail = (line: string) => process.stderr.write(`k6-operator: ${line}\n`);
+  try {
+    const [test, parallelismText] = argv;
+    if (!test || !/^[a-z0-9][a-z0-9-]*$/.test(test)) {
+      throw new UsageError(
+        'usage: node tools/k6-operator.mjs <test> <parallelism> (make k6-operator TEST=load PARALLELISM=4)',
+      );
+    }
+    const parallelism = parseParallelism(parallelismText);
+    const bundleFile = path.join('build', 'tests', `${test}.js`);
+    const bundlePath = path.join(root, bundleFile);
+    if (!existsSync(bundlePath))
+      throw new UsageError(`${bundleFile} is missing: is "${test}" a test in tests/? (make build)`);
+    const image = checkImage(env.K6_OPERATOR_IMAGE?.trim() || DEFAULT_IMAGE);
+    const separate = /^(1|true|yes)$/i.test(env.SEPARATE?.trim() ?? '');
+    const vars = passthroughVars(env, test);
+
+    // Options as each instance computes them: the same -e values, placeholder credentials (the Secret's).
+    const evalEnv: Record<string, string> = {
+      GENESYSCLOUD_REGION: 'us-east-1',
+      GENESYSCLOUD_OAUTHCLIENT_ID: 'placeholder-client',
+      GENESYSCLOUD_OAUTHCLIENT_SECRET: 'placeholder-secret',
+      ...vars,
+    };
+    const options = await readBundleOptions(bundlePath, evalEnv);
+    const split = splitScenarios(scenariosOf(options), parallelism);
+
+    say(
+      `${test} over ${parallelism} k6 instance${parallelism > 1 ? 's' : ''} (k6 execution segments, striped):`,
+    );
+    for (const line of table(split)) say(line);
+    if (split.problems.length > 0) {
+      for (const p of split.problems) fail(p);
+      fail(`nothing written: lower PARALLELISM or raise the load so every instance has work`);
+      return 1;
+    }
+
+    const bundle = readFileSync(bundlePath, 'utf8');
+    if (Buffer.byteLength(bundle) > CONFIGMAP_LIMIT) {
+      fail(
+        `${bundleFile} is ${Buffer.byteLength(bundle)} bytes; a ConfigMap holds about ${CONFIGMAP_LIMIT}: use a volumeClaim`,
+      );
+      return 1;
+    }
+    let sourceMap: string | undefined;
+    if (existsSync(`${bundlePath}.map`)) {
+      const map = readFileSync(`${bundlePath}.map`, 'utf8');
+      // Stack traces point into tests/ and lib/ when it fits; the test runs the same without it.
+      if (Buffer.byteLength(bundle) + Buffer.byteLength(map) <= CONFIGMAP_LIMIT) sourceMap = map;
+    }
+    const input: OperatorInput = {
+      test,
+      parallelism,
+      bundleFile,
+      bundle,
+      sourceMap,
+      image,
+      secret: env.K6_OPERATOR_SECRET?.trim() || DEFAULT_SECRET,
+      namespace: env.K6_OPERATOR_NAMESPACE?.trim() || undefined,
+      separate,
+      vars,
+    };
+    const { configMap, testRun } = buildManifests(input);
+    const outDir = path.join('build', 'k6-operator');
+    mkdirSync(path.join(root, outDir), { recursive: true });
+    const files = {
+      configMap: path.join(outDir, `${test}-configmap.yaml`),
+      testRun: path.join(outDir, `${test}-testrun.yaml`),
+    };
+    writeFileSync(path.join(root, files.configMap), YAML.stringify(configMap, { lineWidth: 0 }));
+    writeFileSync(path.join(root, files.testRun), YAML.stringify(testRun, { lineWidth: 0 }));
+
+    say(
+      `wrote ${files.configMap} and ${files.testRun} (image ${image}${separate ? ', one instance per node' : ''})`,
+    );
+    if (parallelism > 1) {
+      say(
+        `setup() runs on each of the ${parallelism} instances, so the test holds ${parallelism} OAuth tokens: ` +
+          `per-token rate limits add up ${parallelism}x, per-org limits do not grow.`,
+      );
+    }
+    say('');
+    for (const line of kubectlCommands(input, files)) say(line);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof BundleError) {
+      fail(err.message);
+      return 2;
+    }
+    throw err;
+  }
+}
