@@ -1,0 +1,88 @@
+// Latency and fault injection per route, drawn from seeded streams so a run replays from its seed.
+import type { EmulatorConfig, FaultSpec, LatencySpec } from './config.ts';
+import { normal, seededRandom } from './random.ts';
+
+/** z-score of the 99th percentile of a standard normal. */
+const Z99 = 2.3263;
+
+export interface FaultPlan {
+  /** 502/503/504 answered instead of the route's reply, or "reset" to drop the connection. */
+  fail: 502 | 503 | 504 | 'reset' | null;
+  /** Extra milliseconds before answering (latency plus any slow fault). */
+  delayMs: number;
+  slow: boolean;
+  revokeToken: boolean;
+}
+
+interface RoutePlan {
+  faults: FaultSpec;
+  anyFault: boolean;
+  mu: number;
+  sigma: number;
+  anyLatency: boolean;
+}
+
+export class FaultInjector {
+  private faultRand: () => number;
+  private latencyRand: () => number;
+  private plans = new Map<string, RoutePlan>();
+  counts = { '502': 0, '503': 0, '504': 0, reset: 0, slow: 0, revokeToken: 0 };
+
+  constructor(private readonly config: EmulatorConfig) {
+    this.faultRand = seededRandom(config.seed);
+    this.latencyRand = seededRandom(config.seed + 1);
+  }
+
+  private plan(routeKey: string): RoutePlan {
+    let p = this.plans.get(routeKey);
+    if (p) return p;
+    const faults = { ...this.config.faults.default, ...this.config.faults.routes[routeKey] } as FaultSpec;
+    const lat: LatencySpec = this.config.latency.routes[routeKey] ?? this.config.latency.default;
+    const anyFault =
+      faults['502'] + faults['503'] + faults['504'] + faults.reset + faults.slow + faults.revokeToken > 0;
+    // Log-normal through the median and the p99: ln(p99) = mu + Z99 * sigma.
+    const mu = lat.median > 0 ? Math.log(lat.median) : 0;
+    const sigma = lat.median > 0 && lat.p99 > lat.median ? (Math.log(lat.p99) - mu) / Z99 : 0;
+    p = { faults, anyFault, mu, sigma, anyLatency: lat.median > 0 };
+    this.plans.set(routeKey, p);
+    return p;
+  }
+
+  /** null when the route has neither latency nor faults configured (the common, fast case). */
+  decide(routeKey: string): FaultPlan | null {
+    const p = this.plan(routeKey);
+    if (!p.anyFault && !p.anyLatency) return null;
+    let delayMs = p.anyLatency ? Math.exp(p.mu + p.sigma * normal(this.latencyRand)) : 0;
+    let fail: FaultPlan['fail'] = null;
+    let slow = false;
+    let revokeToken = false;
+    if (p.anyFault) {
+      const f = p.faults;
+      // Three draws every time, so one route's outcome never shifts the stream for the next request.
+      const u = this.faultRand();
+      const s = this.faultRand();
+      const r = this.faultRand();
+      if (u < f['502']) fail = 502;
+      else if (u < f['502'] + f['503']) fail = 503;
+      else if (u < f['502'] + f['503'] + f['504']) fail = 504;
+      else if (u < f['502'] + f['503'] + f['504'] + f.reset) fail = 'reset';
+      if (s < f.slow) {
+        slow = true;
+        delayMs += f.slowMs;
+        this.counts.slow++;
+      }
+      if (r < f.revokeToken) {
+        revokeToken = true;
+        this.counts.revokeToken++;
+      }
+      if (fail !== null) this.counts[fail]++;
+    }
+    return { fail, delayMs, slow, revokeToken };
+  }
+
+  reset(): void {
+    this.faultRand = seededRandom(this.config.seed);
+    this.latencyRand = seededRandom(this.config.seed + 1);
+    for (const k of Object.keys(this.counts) as (keyof typeof this.counts)[]) this.counts[k] = 0;
+  }
+}

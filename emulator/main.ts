@@ -1,0 +1,61 @@
+// `emulator [--host H] [--port P] [--config FILE] [--time-scale N] [--seed N]`: serves until SIGINT/SIGTERM.
+import { ConfigError, resolveConfig, USAGE } from './config.ts';
+import { startEmulator } from './server.ts';
+
+async function main(): Promise<number | undefined> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  let config;
+  try {
+    config = resolveConfig(argv, process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`emulator: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  let emulator;
+  try {
+    emulator = await startEmulator(config);
+  } catch (err) {
+    console.error(
+      `emulator: cannot listen on ${config.host}:${config.port}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+    );
+    return 1;
+  }
+  const demo = config.clients[0];
+  const lines = [
+    `emulator listening on ${emulator.url}`,
+    `GENESYSCLOUD_API_URL=${emulator.url}`,
+    `GENESYSCLOUD_LOGIN_URL=${emulator.url}`,
+  ];
+  if (demo)
+    lines.push(`GENESYSCLOUD_OAUTHCLIENT_ID=${demo.id}`, `GENESYSCLOUD_OAUTHCLIENT_SECRET=${demo.secret}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    emulator.close().then(() => {
+      console.error(`emulator stopped (${signal})`);
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  return undefined;
+}
+
+main().then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (err) => {
+    console.error(`emulator: ${err?.stack ?? err}`);
+    process.exitCode = 1;
+  },
+);

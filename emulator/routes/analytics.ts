@@ -1,0 +1,123 @@
+// Analytics conversation details: one conversation once the lag has passed, and async details jobs
+// (QUEUED -> PENDING -> FULFILLED after the configured delay) with cursor-paged results.
+import { randomUUID } from 'node:crypto';
+import { badRequest, invalidField, notFound } from '../errors.ts';
+import type { RouteSpec } from '../router.ts';
+import type { AnalyticsJob, OrgState } from '../state.ts';
+import { requireBody, requireString } from '../validate.ts';
+
+function parseInterval(interval: string): [number, number] {
+  const [a, b, extra] = interval.split('/');
+  const start = Date.parse(a);
+  const end = Date.parse(b ?? '');
+  if (extra !== undefined || Number.isNaN(start) || Number.isNaN(end) || end < start) {
+    throw invalidField('interval', 'must be "start/end" in ISO-8601 with start before end');
+  }
+  return [start, end];
+}
+
+function jobState(job: AnalyticsJob, now: number): 'QUEUED' | 'PENDING' | 'FULFILLED' {
+  if (now >= job.fulfilledAt) return 'FULFILLED';
+  return now < job.createdAt + (job.fulfilledAt - job.createdAt) / 2 ? 'QUEUED' : 'PENDING';
+}
+
+function findJob(state: OrgState, id: string, clientId: string): AnalyticsJob {
+  const job = state.jobs.get(id);
+  if (!job || job.clientId !== clientId) throw notFound(`Analytics job ${id} was not found.`);
+  return job;
+}
+
+const encodeCursor = (offset: number) => Buffer.from(`o:${offset}`).toString('base64url');
+function decodeCursor(cursor: string): number {
+  const m = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw invalidField('cursor', 'is not a cursor this job returned');
+  return Number(m[1]);
+}
+
+export const analyticsRoutes: RouteSpec[] = [
+  {
+    method: 'GET',
+    pattern: '/api/v2/analytics/conversations/{conversationId}/details',
+    permission: 'analytics:conversationDetail:view',
+    body: false,
+    handler({ params, state, now }) {
+      const conv = state.conversations.get(params.conversationId);
+      if (!conv || !state.analyticsReady(conv, now)) {
+        throw notFound(`Analytics data for conversation ${params.conversationId} was not found.`);
+      }
+      return { status: 200, body: state.analyticsView(conv) };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/api/v2/analytics/conversations/details/jobs',
+    permission: 'analytics:conversationDetailJob:add',
+    body: true,
+    handler({ body, client, state, config, now }) {
+      const b = requireBody(body);
+      const [start, end] = parseInterval(requireString(b, 'interval'));
+      const job: AnalyticsJob = {
+        id: randomUUID(),
+        clientId: client.id,
+        createdAt: now,
+        fulfilledAt: now + state.scaled(config.analytics.jobDelaySeconds),
+        conversationIds: [],
+      };
+      // The job sees what analytics will hold when it completes.
+      for (const conv of state.conversations.values()) {
+        if (conv.startTime >= start && conv.startTime < end && conv.clientId === client.id)
+          job.conversationIds.push(conv.id);
+      }
+      state.jobs.set(job.id, job);
+      return { status: 202, body: { jobId: job.id } };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/v2/analytics/conversations/details/jobs/{jobId}',
+    permission: 'analytics:conversationDetailJob:view',
+    body: false,
+    handler({ params, client, state, now }) {
+      const job = findJob(state, params.jobId, client.id);
+      const body: Record<string, unknown> = {
+        state: jobState(job, now),
+        submissionDate: new Date(job.createdAt).toISOString(),
+      };
+      if (body.state === 'FULFILLED') body.completionDate = new Date(job.fulfilledAt).toISOString();
+      return { status: 200, body };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/v2/analytics/conversations/details/jobs/{jobId}/results',
+    permission: 'analytics:conversationDetailJob:view',
+    body: false,
+    handler({ params, query, client, state, config, now }) {
+      const job = findJob(state, params.jobId, client.id);
+      if (jobState(job, now) !== 'FULFILLED') {
+        throw badRequest(`Analytics job ${job.id} is not fulfilled yet.`, [
+          { errorCode: 'job.not.fulfilled', fieldName: 'jobId' },
+        ]);
+      }
+      const rawSize = query.get('pageSize');
+      const pageSize = rawSize === null ? config.analytics.defaultPageSize : Number(rawSize);
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > config.analytics.maxPageSize) {
+        throw invalidField('pageSize', `must be an integer from 1 to ${config.analytics.maxPageSize}`);
+      }
+      const cursor = query.get('cursor');
+      const offset = cursor ? decodeCursor(cursor) : 0;
+      const ready = [];
+      for (const id of job.conversationIds) {
+        const conv = state.conversations.get(id);
+        if (conv && state.analyticsReady(conv, job.fulfilledAt)) ready.push(conv);
+      }
+      const page = ready.slice(offset, offset + pageSize);
+      const body: Record<string, unknown> = {
+        conversations: page.map((c) => state.analyticsView(c)),
+        dataAvailabilityDate: new Date(job.fulfilledAt).toISOString(),
+      };
+      if (offset + pageSize < ready.length) body.cursor = encodeCursor(offset + pageSize);
+      return { status: 200, body };
+    },
+  },
+];

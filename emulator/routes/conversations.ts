@@ -1,0 +1,156 @@
+// Conversations: agentless messages, calls, callbacks, the caller's active list, one conversation, disconnect.
+import { randomUUID } from 'node:crypto';
+import { invalidField, missingField, notFound } from '../errors.ts';
+import type { RouteSpec } from '../router.ts';
+import {
+  at,
+  optionalBoolean,
+  optionalObject,
+  optionalString,
+  requireBody,
+  requireString,
+} from '../validate.ts';
+
+const MESSENGER_TYPES = ['sms', 'whatsapp', 'open'] as const;
+/** How many conversations GET /api/v2/conversations lists at most. */
+const ACTIVE_LIST_MAX = 100;
+
+const party = (purpose: string, address?: string) => ({ id: randomUUID(), purpose, address });
+
+export const conversationRoutes: RouteSpec[] = [
+  {
+    method: 'POST',
+    pattern: '/api/v2/conversations/messages/agentless',
+    permission: 'conversation:message:create',
+    body: true,
+    handler({ body, client, state, now }) {
+      const b = requireBody(body);
+      const fromAddress = requireString(b, 'fromAddress');
+      const toAddress = requireString(b, 'toAddress');
+      const messengerType = requireString(b, 'toAddressMessengerType', MESSENGER_TYPES);
+      const template = optionalObject(b, 'messagingTemplate');
+      const textBody = template ? optionalString(b, 'textBody') : requireString(b, 'textBody');
+      optionalBoolean(b, 'useExistingActiveConversation');
+      const conv = state.createConversation(
+        client.id,
+        'message',
+        [party('agent', fromAddress), party('customer', toAddress)],
+        now,
+      );
+      const id = randomUUID();
+      return {
+        status: 202,
+        body: {
+          id,
+          conversationId: conv.id,
+          fromAddress,
+          toAddress,
+          messengerType,
+          textBody,
+          timestamp: new Date(now).toISOString(),
+          selfUri: `/api/v2/conversations/messages/${conv.id}/messages/${id}`,
+        },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/api/v2/conversations/calls',
+    permission: 'conversation:call:add',
+    body: true,
+    handler({ body, client, state, now }) {
+      const b = requireBody(body);
+      const target = ['phoneNumber', 'callUserId', 'callQueueId', 'participants'].find(
+        (f) => at(b, f) !== undefined,
+      );
+      if (!target) throw missingField('phoneNumber');
+      const address =
+        optionalString(b, 'phoneNumber') ??
+        optionalString(b, 'callUserId') ??
+        optionalString(b, 'callQueueId');
+      const conv = state.createConversation(
+        client.id,
+        'call',
+        [party('agent'), party('customer', address)],
+        now,
+      );
+      return {
+        status: 200,
+        body: { id: conv.id, name: address ?? 'Conference', selfUri: `/api/v2/conversations/${conv.id}` },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/api/v2/conversations/callbacks',
+    permission: 'conversation:callback:create',
+    body: true,
+    handler({ body, client, state, now }) {
+      const b = requireBody(body);
+      const numbers = at(b, 'callbackNumbers');
+      if (numbers === undefined || (Array.isArray(numbers) && numbers.length === 0))
+        throw missingField('callbackNumbers');
+      if (!Array.isArray(numbers) || !numbers.every((n) => typeof n === 'string' && n !== '')) {
+        throw invalidField('callbackNumbers', 'must be an array of phone numbers');
+      }
+      const queueId = optionalString(b, 'queueId');
+      const routingData = optionalObject(b, 'routingData');
+      if (!queueId && !routingData) throw missingField('queueId');
+      const conv = state.createConversation(
+        client.id,
+        'callback',
+        [
+          party('customer', numbers[0]),
+          party('acd', queueId ?? String(at(routingData ?? {}, 'queueId') ?? '')),
+        ],
+        now,
+      );
+      return {
+        status: 200,
+        body: {
+          conversation: { id: conv.id, selfUri: `/api/v2/conversations/${conv.id}` },
+          callbackIdentifiers: [{ type: 'EXTERNAL', id: randomUUID() }],
+        },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/v2/conversations',
+    permission: 'conversation:communication:view',
+    body: false,
+    handler({ client, state, now }) {
+      const entities = [];
+      for (const conv of state.conversations.values()) {
+        if (conv.clientId === client.id && state.isActive(conv, now)) entities.push(conv);
+      }
+      return {
+        status: 200,
+        body: { entities: entities.slice(-ACTIVE_LIST_MAX).map((c) => state.conversationView(c, now)) },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/v2/conversations/{conversationId}',
+    permission: 'conversation:communication:view',
+    body: false,
+    handler({ params, state, now }) {
+      const conv = state.conversations.get(params.conversationId);
+      if (!conv) throw notFound(`Conversation ${params.conversationId} was not found.`);
+      return { status: 200, body: state.conversationView(conv, now) };
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: '/api/v2/conversations/{conversationId}',
+    permission: 'conversation:communication:disconnect',
+    body: false,
+    handler({ params, state, now }) {
+      const conv = state.conversations.get(params.conversationId);
+      if (!conv) throw notFound(`Conversation ${params.conversationId} was not found.`);
+      state.endConversation(conv, now);
+      return { status: 202 };
+    },
+  },
+];

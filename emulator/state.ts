@@ -1,0 +1,158 @@
+// What the emulated org remembers between requests: conversations and their analytics, bot sessions,
+// analytics jobs, notification channels. Stores are bounded so a long soak does not grow memory.
+import { randomUUID } from 'node:crypto';
+import type { EmulatorConfig } from './config.ts';
+import type { Json } from './validate.ts';
+
+export type MediaType = 'message' | 'call' | 'callback' | 'chat';
+
+export interface Conversation {
+  id: string;
+  clientId: string;
+  mediaType: MediaType;
+  startTime: number;
+  /** Set when it ends (by DELETE, bot exit, or its configured length); ms since the epoch. */
+  endTime?: number;
+  participants: Json[];
+  originatingDirection: 'inbound' | 'outbound';
+}
+
+export interface BotSession {
+  id: string;
+  clientId: string;
+  flowId: string;
+  conversationId: string;
+  language: string;
+  turns: number;
+  lastTurnId?: string;
+  awaitingOrderNumber: boolean;
+  ended: boolean;
+}
+
+export interface AnalyticsJob {
+  id: string;
+  clientId: string;
+  createdAt: number;
+  fulfilledAt: number;
+  conversationIds: string[];
+}
+
+export interface Channel {
+  id: string;
+  clientId: string;
+  expires: number;
+  topics: string[];
+}
+
+export const DIVISION_ID = '00000000-0000-4000-8000-000000000001';
+
+/** A Map that drops its oldest entries past `max`. */
+class BoundedMap<V> extends Map<string, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+  override set(key: string, value: V): this {
+    super.set(key, value);
+    if (this.size > this.max) {
+      const oldest = this.keys().next().value;
+      if (oldest !== undefined) this.delete(oldest);
+    }
+    return this;
+  }
+}
+
+export class OrgState {
+  conversations: BoundedMap<Conversation>;
+  sessions: BoundedMap<BotSession>;
+  jobs = new BoundedMap<AnalyticsJob>(10_000);
+  channels = new Map<string, Channel>();
+
+  constructor(private readonly config: EmulatorConfig) {
+    this.conversations = new BoundedMap(config.conversations.max);
+    this.sessions = new BoundedMap(config.conversations.max);
+  }
+
+  /** Emulated seconds to real milliseconds under the configured time scale. */
+  scaled(seconds: number): number {
+    return (seconds * 1000) / this.config.timeScale;
+  }
+
+  createConversation(
+    clientId: string,
+    mediaType: MediaType,
+    participants: Json[],
+    now: number,
+    opts: { endsByItself?: boolean; direction?: 'inbound' | 'outbound'; id?: string } = {},
+  ): Conversation {
+    const conv: Conversation = {
+      id: opts.id ?? randomUUID(),
+      clientId,
+      mediaType,
+      startTime: now,
+      participants,
+      originatingDirection: opts.direction ?? 'outbound',
+    };
+    if (opts.endsByItself !== false)
+      conv.endTime = now + this.scaled(this.config.conversations.durationSeconds);
+    this.conversations.set(conv.id, conv);
+    return conv;
+  }
+
+  isActive(conv: Conversation, now: number): boolean {
+    return conv.endTime === undefined || conv.endTime > now;
+  }
+
+  endConversation(conv: Conversation, now: number): void {
+    if (this.isActive(conv, now)) conv.endTime = now;
+  }
+
+  /** Analytics has the conversation once it ended and the configured lag has passed since. */
+  analyticsReady(conv: Conversation, now: number): boolean {
+    return conv.endTime !== undefined && conv.endTime + this.scaled(this.config.analytics.lagSeconds) <= now;
+  }
+
+  conversationView(conv: Conversation, now: number): Json {
+    const active = this.isActive(conv, now);
+    const view: Json = {
+      id: conv.id,
+      startTime: new Date(conv.startTime).toISOString(),
+      participants: conv.participants.map((p) => ({
+        ...p,
+        state: active ? 'connected' : 'disconnected',
+      })),
+      state: active ? 'connected' : 'disconnected',
+      divisions: [
+        {
+          division: { id: DIVISION_ID, selfUri: `/api/v2/authorization/divisions/${DIVISION_ID}` },
+          entities: [],
+        },
+      ],
+      selfUri: `/api/v2/conversations/${conv.id}`,
+    };
+    if (!active && conv.endTime !== undefined) view.endTime = new Date(conv.endTime).toISOString();
+    return view;
+  }
+
+  analyticsView(conv: Conversation): Json {
+    const view: Json = {
+      conversationId: conv.id,
+      conversationStart: new Date(conv.startTime).toISOString(),
+      originatingDirection: conv.originatingDirection,
+      divisionIds: [DIVISION_ID],
+      participants: conv.participants.map((p) => ({
+        participantId: p.id,
+        purpose: p.purpose,
+        sessions: [{ mediaType: conv.mediaType, direction: conv.originatingDirection }],
+      })),
+    };
+    if (conv.endTime !== undefined) view.conversationEnd = new Date(conv.endTime).toISOString();
+    return view;
+  }
+
+  reset(): void {
+    this.conversations.clear();
+    this.sessions.clear();
+    this.jobs.clear();
+    this.channels.clear();
+  }
+}
