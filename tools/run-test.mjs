@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// `make <test>`: runs build/tests/<test>.js with k6 (or the Node runner) against the local emulator, or against
+// a real org when GENESYSCLOUD_REGION / GENESYSCLOUD_API_URL are set, and leaves its reports in reports/.
+//
+//   node tools/run-test.mjs <test> [extra k6 run flags]
+//
+// RATE, DURATION, VUS and every other variable reach the script's __ENV unchanged; TIME_SCALE changes the
+// emulator's clock. Exits with the engine's exit code (99 = thresholds crossed).
+import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmulator } from './emulator-process.mjs';
+import { chooseEngine, explainExit } from './engine.mjs';
+import { createRunDir, linkLatest } from './report-dir.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const say = (line) => process.stderr.write(`run-test: ${line}\n`);
+
+// The emulator's clock runs this many times faster for tests whose subject is slow platform behaviour.
+const TIME_SCALE = { 'analytics-lag': 20, soak: 10 };
+const DEMO_CLIENT = { id: 'demo-client', secret: 'demo-secret' };
+
+function usage(message) {
+  say(message);
+  process.exit(2);
+}
+
+function availableTests() {
+  const dir = path.join(root, 'tests');
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+        .map((f) => f.slice(0, -3))
+        .sort()
+    : [];
+}
+
+const [test, ...extraArgs] = process.argv.slice(2);
+if (!test || test.startsWith('-')) usage('usage: node tools/run-test.mjs <test> [k6 run flags]');
+if (!/^[a-z0-9][a-z0-9-]*$/.test(test)) usage(`"${test}" is not a test name`);
+const bundle = path.join('build', 'tests', `${test}.js`);
+if (!existsSync(path.join(root, 'tests', `${test}.ts`))) {
+  const known = availableTests();
+  usage(`no test "${test}" in tests/${known.length ? `; choose one of ${known.join(', ')}` : ''}`);
+}
+if (!existsSync(path.join(root, bundle))) usage(`${bundle} is missing; run "make build" first`);
+
+const env = { ...process.env };
+const realOrg = Boolean(env.GENESYSCLOUD_REGION?.trim() || env.GENESYSCLOUD_API_URL?.trim());
+let timeScale = TIME_SCALE[test] ?? 1;
+if (env.TIME_SCALE !== undefined && env.TIME_SCALE !== '') {
+  timeScale = Number(env.TIME_SCALE);
+  if (!Number.isFinite(timeScale) || timeScale <= 0)
+    usage(`TIME_SCALE must be a positive number, got "${env.TIME_SCALE}"`);
+}
+
+let engine;
+try {
+  engine = chooseEngine(root, env);
+} catch (err) {
+  usage(err.message);
+}
+
+const reportsRoot = path.join(root, 'reports');
+const runName = createRunDir(reportsRoot, test);
+const reportDir = path.join('reports', runName);
+linkLatest(reportsRoot, runName);
+
+env.TEST_NAME = test;
+env.REPORT_DIR = reportDir;
+// k6 exports its web dashboard as report.html; the runner honours the same variables with its own report.
+env.K6_WEB_DASHBOARD ||= 'true';
+env.K6_WEB_DASHBOARD_EXPORT ||= path.join(reportDir, 'report.html');
+env.K6_WEB_DASHBOARD_PORT ||= '-1';
+
+let emulator;
+let child;
+let interrupts = 0;
+let stopping;
+
+// Ctrl-C or SIGTERM: pass it to the engine, which stops the test and still writes its summary (a second one
+// stops it hard, as with k6). Before the engine runs there is only the emulator to stop.
+function onSignal(sig) {
+  interrupts++;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    child.kill(interrupts > 1 ? 'SIGKILL' : sig);
+    return;
+  }
+  if (!child) shutdown(130);
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => onSignal(sig));
+// Last resort if this process dies on an uncaught error: no emulator left behind.
+process.on('exit', () => emulator?.stopNow());
+
+async function shutdown(code) {
+  stopping ||= (async () => {
+    if (emulator) await emulator.stop();
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+async function main() {
+  if (realOrg) {
+    const where = env.GENESYSCLOUD_API_URL?.trim() || `region ${env.GENESYSCLOUD_REGION.trim()}`;
+    say(`${test} with ${engine.label} against the real org at ${where}`);
+  } else {
+    const started = startEmulator({ root, timeScale, logFile: path.join(root, reportDir, 'emulator.log') });
+    emulator = { stopNow: started.stopNow, stop: async () => {} };
+    const ready = await started.ready;
+    emulator = { ...ready, stopNow: started.stopNow };
+    env.GENESYSCLOUD_API_URL = ready.url;
+    env.GENESYSCLOUD_LOGIN_URL = ready.url;
+    env.GENESYSCLOUD_OAUTHCLIENT_ID = DEMO_CLIENT.id;
+    env.GENESYSCLOUD_OAUTHCLIENT_SECRET = DEMO_CLIENT.secret;
+    delete env.GENESYSCLOUD_OAUTHCLIENTS;
+    delete env.GENESYSCLOUD_REGION;
+    say(`${test} with ${engine.label} against the emulator at ${ready.url} (time scale ${timeScale})`);
+  }
+  if (interrupts) return shutdown(130);
+
+  // Own process group: a terminal Ctrl-C reaches the engine once, through onSignal, not twice.
+  child = spawn(engine.command, [...engine.args, 'run', ...extraArgs, bundle], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+    detached: true,
+  });
+  const code = await new Promise((resolve) => {
+    child.once('error', (err) => {
+      say(`could not start ${engine.command}: ${err.message}`);
+      resolve(255);
+    });
+    child.once('exit', (c, sig) => resolve(c ?? 128 + (constants.signals[sig] || 0)));
+  });
+
+  const files = ['report.html', 'summary.md', 'junit.xml', 'summary.json'].filter((f) =>
+    existsSync(path.join(root, reportDir, f)),
+  );
+  say(`reports in ${reportDir}/ (reports/latest): ${files.length ? files.join(', ') : 'none written'}`);
+  const why = explainExit(code);
+  if (why) say(why);
+  return shutdown(code);
+}
+
+main().catch((err) => {
+  say(err.message);
+  return shutdown(1);
+});

@@ -1,0 +1,254 @@
+// tools/run-test.mjs as a user meets it: a sandbox copy of the repository layout where bin/emulator.mjs and
+// the engine are small stand-ins that record what they were given.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const tools = path.resolve(here, '..');
+const fixtures = path.join(here, 'fixtures', 'wiring');
+const sandboxes: string[] = [];
+after(() => sandboxes.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  records: Record<string, any>[];
+  root: string;
+}
+
+function sandbox(): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'run-test-'));
+  sandboxes.push(root);
+  for (const dir of ['tools', 'bin', 'tests', 'build/tests', 'nodebin']) {
+    mkdirSync(path.join(root, dir), { recursive: true });
+  }
+  // PATH holds node and nothing else, so a k6 installed on the machine cannot change the engine chosen.
+  symlinkSync(process.execPath, path.join(root, 'nodebin', 'node'));
+  for (const f of readdirSync(tools).filter((f) => f.endsWith('.mjs'))) {
+    copyFileSync(path.join(tools, f), path.join(root, 'tools', f));
+  }
+  copyFileSync(path.join(fixtures, 'fake-emulator.mjs'), path.join(root, 'bin', 'emulator.mjs'));
+  copyFileSync(path.join(fixtures, 'fake-engine.mjs'), path.join(root, 'bin', 'runner.mjs'));
+  copyFileSync(path.join(fixtures, 'fake-engine.mjs'), path.join(root, 'k6'));
+  chmodSync(path.join(root, 'k6'), 0o755);
+  writeFileSync(path.join(root, 'tests', 'demo.ts'), '');
+  writeFileSync(path.join(root, 'build', 'tests', 'demo.js'), '');
+  return root;
+}
+
+// Only what the user environment would give, without any Genesys or k6 settings of the machine running tests.
+function baseEnv(root: string, extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: path.join(root, 'nodebin'),
+    HOME: process.env.HOME || root,
+    FAKE_RECORD: path.join(root, 'record.jsonl'),
+  };
+  return { ...env, ...extra };
+}
+
+function runTest(
+  args: string[],
+  extra: Record<string, string> = {},
+  opts: { root?: string; onRecord?: (r: Record<string, any>, child: ReturnType<typeof spawn>) => void } = {},
+): Promise<Run> {
+  const root = opts.root || sandbox();
+  const env = baseEnv(root, extra);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, 'tools', 'run-test.mjs'), ...args], {
+      cwd: root,
+      env,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    let seen = 0;
+    const poll = opts.onRecord
+      ? setInterval(() => {
+          const rs = records(root);
+          for (; seen < rs.length; seen++) opts.onRecord!(rs[seen], child);
+        }, 50)
+      : undefined;
+    child.on('close', (code) => {
+      if (poll) clearInterval(poll);
+      resolve({ code, stdout, stderr, records: records(root), root });
+    });
+  });
+}
+
+function records(root: string): Record<string, any>[] {
+  const f = path.join(root, 'record.jsonl');
+  if (!existsSync(f)) return [];
+  return readFileSync(f, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 40 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  return !alive(pid);
+}
+
+describe('run-test: bad input', () => {
+  it('names the known tests for an unknown one, exit 2', async () => {
+    const r = await runTest(['nosuch']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'run-test: no test "nosuch" in tests/; choose one of demo\n');
+    assert.deepEqual(r.records, []);
+  });
+
+  it('refuses a K6 that is not an executable, exit 2', async () => {
+    const r = await runTest(['demo'], { K6: '/nonexistent/k6' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^run-test: K6=\/nonexistent\/k6 is not an executable file\n$/);
+  });
+
+  it('refuses a bad TIME_SCALE, exit 2', async () => {
+    const r = await runTest(['demo'], { TIME_SCALE: 'fast' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /TIME_SCALE must be a positive number, got "fast"/);
+  });
+});
+
+describe('run-test: against the emulator', () => {
+  it('starts the emulator, points the runner at it with the demo client, stops it afterwards', async () => {
+    const r = await runTest(['demo', '--quiet'], {
+      RATE: '7',
+      DURATION: '20s',
+      VUS: '3',
+      GENESYSCLOUD_OAUTHCLIENTS: 'real:secret',
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const emulator = r.records.find((x) => x.event === 'emulator')!;
+    const run = r.records.find((x) => x.event === 'run')!;
+    assert.deepEqual(emulator.args, ['--port', '0', '--time-scale', '1']);
+    assert.equal(run.health, 200, 'the emulator answered while the test ran');
+    assert.deepEqual(run.args, ['run', '--quiet', 'build/tests/demo.js']);
+    assert.equal(run.cwd, r.root);
+
+    const [runDir] = readdirSync(path.join(r.root, 'reports')).filter((d) => d.endsWith('-demo'));
+    assert.match(runDir, /^\d{8}T\d{6}Z-demo$/);
+    assert.equal(readlinkSync(path.join(r.root, 'reports', 'latest')), runDir);
+    const reportDir = `reports/${runDir}`;
+    assert.deepEqual(run.env, {
+      GENESYSCLOUD_API_URL: run.env.GENESYSCLOUD_API_URL,
+      GENESYSCLOUD_LOGIN_URL: run.env.GENESYSCLOUD_API_URL,
+      GENESYSCLOUD_OAUTHCLIENT_ID: 'demo-client',
+      GENESYSCLOUD_OAUTHCLIENT_SECRET: 'demo-secret',
+      REPORT_DIR: reportDir,
+      TEST_NAME: 'demo',
+      RATE: '7',
+      DURATION: '20s',
+      VUS: '3',
+      K6_WEB_DASHBOARD: 'true',
+      K6_WEB_DASHBOARD_EXPORT: `${reportDir}/report.html`,
+      K6_WEB_DASHBOARD_PORT: '-1',
+    });
+    assert.match(run.env.GENESYSCLOUD_API_URL, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.ok(await gone(emulator.pid), 'emulator stopped');
+
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(
+      lines[0],
+      `run-test: demo with the Node runner (k6 not found on PATH; set K6=/path/to/k6 to use k6) against the emulator at ${run.env.GENESYSCLOUD_API_URL} (time scale 1)`,
+    );
+    assert.equal(
+      lines[1],
+      `run-test: reports in ${reportDir}/ (reports/latest): summary.md, junit.xml, summary.json`,
+    );
+    assert.equal(lines.length, 2);
+    assert.match(readFileSync(path.join(r.root, reportDir, 'emulator.log'), 'utf8'), /some later log line/);
+  });
+
+  it('passes exit code 99 through with one sentence', async () => {
+    const r = await runTest(['demo'], { FAKE_EXIT: '99', TIME_SCALE: '5' });
+    assert.equal(r.code, 99);
+    assert.deepEqual(r.records.find((x) => x.event === 'emulator')!.args.slice(-1), ['5']);
+    assert.match(
+      r.stderr,
+      /\nrun-test: exit code 99: the test ran to the end but crossed one or more thresholds \(see junit.xml or summary.md\)\.\n$/,
+    );
+    assert.ok(await gone(r.records.find((x) => x.event === 'emulator')!.pid));
+  });
+
+  it('forwards one Ctrl-C to the engine, waits for its summary, then stops the emulator', async () => {
+    const r = await runTest(
+      ['demo'],
+      { FAKE_WAIT: '1' },
+      {
+        onRecord: (rec, child) => {
+          if (rec.event === 'waiting') child.kill('SIGINT');
+        },
+      },
+    );
+    assert.equal(r.code, 105, r.stderr);
+    assert.deepEqual(
+      r.records.filter((x) => x.event === 'SIGINT'),
+      [{ event: 'SIGINT', n: 1 }],
+    );
+    assert.match(r.stderr, /exit code 105: the test was interrupted/);
+    assert.ok(await gone(r.records.find((x) => x.event === 'emulator')!.pid));
+    assert.ok(!alive(r.records.find((x) => x.event === 'run')!.pid));
+  });
+
+  it('uses k6 from PATH, or $K6, before the runner', async () => {
+    const root = sandbox();
+    const onPath = await runTest(['demo'], { PATH: `${root}:${root}/nodebin` }, { root });
+    assert.equal(onPath.code, 0, onPath.stderr);
+    assert.match(
+      onPath.stderr,
+      new RegExp(`^run-test: demo with k6 v0\\.49\\.0 \\(${root}/k6\\) against the emulator`),
+    );
+    const explicit = await runTest(['demo'], { K6: path.join(root, 'k6') });
+    assert.match(explicit.stderr, /^run-test: demo with k6 v0\.49\.0 \(/);
+  });
+});
+
+describe('run-test: against a real org', () => {
+  it('starts no emulator and keeps the org settings, without printing the secret', async () => {
+    const r = await runTest(['demo'], {
+      GENESYSCLOUD_REGION: 'eu-west-1',
+      GENESYSCLOUD_OAUTHCLIENT_ID: 'my-client',
+      GENESYSCLOUD_OAUTHCLIENT_SECRET: 'very-secret-value',
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.records.filter((x) => x.event === 'emulator').length, 0);
+    const run = r.records.find((x) => x.event === 'run')!;
+    assert.equal(run.env.GENESYSCLOUD_REGION, 'eu-west-1');
+    assert.equal(run.env.GENESYSCLOUD_OAUTHCLIENT_SECRET, 'very-secret-value');
+    assert.equal(run.env.GENESYSCLOUD_API_URL, undefined);
+    assert.match(
+      r.stderr,
+      /^run-test: demo with the Node runner .* against the real org at region eu-west-1\n/,
+    );
+    assert.doesNotMatch(r.stderr + r.stdout, /very-secret-value/);
+  });
+});
