@@ -1,0 +1,153 @@
+// Shared pieces of every executor: waiting for absolute times, running one iteration with the scenario's
+// env/tags/counters, and ending a scenario (no new iterations, gracefulStop, then interrupt).
+import type { Scenario } from '../options.ts';
+import type { ExecutionContext, IterationResult, VU } from './types.ts';
+
+const yieldToTimers = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Resolves at ctx.now() >= at, or as soon as `signal` aborts; true if the time was reached. */
+export function sleepUntil(
+  ctx: ExecutionContext,
+  at: number,
+  signal: AbortSignal = ctx.signal,
+): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => {
+      if (timer) clearTimeout(timer);
+      resolve(false);
+    };
+    const tick = () => {
+      const left = at - ctx.now();
+      if (left <= 0) {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+        return;
+      }
+      // Timers may fire a little early; re-arm until the absolute time is reached.
+      timer = setTimeout(tick, Math.max(0, Math.ceil(left)));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    tick();
+  });
+}
+
+/** One scenario's iteration bookkeeping. */
+export class ScenarioRun {
+  readonly running = new Set<VU>();
+  /** No new iterations start once true (end of duration, or the test is stopping). */
+  stopping = false;
+  started = 0;
+  completed = 0;
+  interrupted = 0;
+  startedAtEpoch = 0;
+  private perVU = new Map<number, number>();
+  private lastYield = 0;
+  private tags: Record<string, string>;
+  private env: Record<string, string>;
+
+  constructor(
+    readonly ctx: ExecutionContext,
+    readonly sc: Scenario,
+    readonly progress: () => number,
+  ) {
+    this.tags = { ...ctx.runTags, ...sc.tags, scenario: sc.name };
+    this.env = { ...ctx.env, ...sc.env };
+    ctx.signal.addEventListener('abort', () => this.interruptAll(), { once: true });
+  }
+
+  get halted(): boolean {
+    return this.stopping || this.ctx.signal.aborted;
+  }
+
+  async iterate(vu: VU, iterationInTest = this.started): Promise<IterationResult> {
+    this.started++;
+    const inScenario = this.perVU.get(vu.id) ?? 0;
+    this.perVU.set(vu.id, inScenario + 1);
+    this.running.add(vu);
+    try {
+      const r = await vu.run({
+        fn: this.sc.exec,
+        data: this.ctx.setupData,
+        scenario: {
+          name: this.sc.name,
+          executor: this.sc.executor,
+          startTime: this.startedAtEpoch,
+          progress: this.progress(),
+        },
+        iterationInScenario: inScenario,
+        iterationInTest,
+        tags: this.tags,
+        env: this.env,
+        emitIteration: true,
+      });
+      if (r.interrupted) this.interrupted++;
+      else this.completed++;
+      this.ctx.countIteration(!!r.interrupted);
+      return r;
+    } finally {
+      this.running.delete(vu);
+      // An iteration that settles without a macrotask would otherwise starve the timers that end the scenario.
+      const now = this.ctx.now();
+      if (now - this.lastYield > 10) {
+        this.lastYield = now;
+        await yieldToTimers();
+      }
+    }
+  }
+
+  interruptAll(): void {
+    this.stopping = true;
+    for (const vu of this.running) vu.interrupt();
+  }
+
+  droppedSample(value: number, extra: Record<string, string> = {}) {
+    return {
+      metric: 'dropped_iterations',
+      time: Date.now(),
+      value,
+      tags: { ...this.ctx.runTags, scenario: this.sc.name, ...extra },
+    };
+  }
+
+  /**
+   * The common end: wait for `work` or the regular end, stop starting iterations, give running ones
+   * gracefulStop, then interrupt them, and wait for the work to settle.
+   */
+  async finish(work: Promise<unknown>, regularEnd: number): Promise<void> {
+    const done = work.then(
+      () => true,
+      () => true,
+    );
+    const stopNow = new AbortController();
+    const timed = await Promise.race([
+      done,
+      sleepUntil(this.ctx, regularEnd, stopNow.signal).then(() => false),
+    ]);
+    stopNow.abort();
+    if (timed) return;
+    this.stopping = true;
+    const grace = new AbortController();
+    const finished = await Promise.race([
+      done,
+      sleepUntil(this.ctx, regularEnd + this.sc.gracefulStop, grace.signal).then(() => false),
+    ]);
+    grace.abort();
+    if (!finished) this.interruptAll();
+    await done;
+  }
+}
+
+/** Take `n` VUs for the scenario, counted as active while held. */
+export function takeVUs(ctx: ExecutionContext, n: number, active = true): VU[] {
+  const vus: VU[] = [];
+  for (let i = 0; i < n; i++) vus.push(ctx.getVU());
+  if (active) ctx.addActive(n);
+  return vus;
+}
+
+export function giveBack(ctx: ExecutionContext, vu: VU, active = true): void {
+  if (active) ctx.addActive(-1);
+  ctx.returnVU(vu);
+}

@@ -1,0 +1,34 @@
+// shared-iterations: `vus` VUs take iterations from one shared counter until `iterations` have started or
+// maxDuration ends; unattempted iterations are reported as one dropped_iterations sample.
+import type { Scenario } from '../options.ts';
+import { giveBack, ScenarioRun, takeVUs } from './helpers.ts';
+import type { ExecutionContext, Executor, VU } from './types.ts';
+
+export class SharedIterations implements Executor {
+  private next = 0;
+  constructor(readonly scenario: Scenario) {}
+
+  progress(): number {
+    return Math.min(1, this.next / this.scenario.iterations);
+  }
+
+  async run(ctx: ExecutionContext, startAt: number): Promise<void> {
+    const sc = this.scenario;
+    const run = new ScenarioRun(ctx, sc, () => this.progress());
+    run.startedAtEpoch = Date.now();
+    const loop = async (vu: VU) => {
+      try {
+        while (!run.halted && this.next < sc.iterations) {
+          const n = this.next++;
+          await run.iterate(vu, n);
+        }
+      } finally {
+        giveBack(ctx, vu);
+      }
+    };
+    const vus = takeVUs(ctx, sc.vus);
+    await run.finish(Promise.all(vus.map(loop)), startAt + sc.maxDuration);
+    const left = sc.iterations - this.next;
+    if (left > 0) ctx.emit([run.droppedSample(left)]);
+  }
+}

@@ -1,0 +1,277 @@
+// One test run in k6's order: plan and initialise the VUs, setup(), every scenario at its startTime (counted
+// from the end of setup), teardown(), the final thresholds, handleSummary. Returns the exit code.
+import { createExecutor, planVUs } from './executors/index.ts';
+import type { ExecutionContext, VU } from './executors/types.ts';
+import { log, type Fields } from './log.ts';
+import type { MetricsEngine } from './metrics/engine.ts';
+import type { Sample } from './metrics/types.ts';
+import type { Options, Scenario } from './options.ts';
+import { parseDuration } from './duration.ts';
+
+export const EXIT = {
+  OK: 0,
+  THRESHOLDS: 99,
+  SETUP_TIMEOUT: 100,
+  TEARDOWN_TIMEOUT: 101,
+  INVALID_CONFIG: 104,
+  SIGNAL: 105,
+  SCRIPT_EXCEPTION: 107,
+  TEST_ABORT: 108,
+  OTHER: 255,
+} as const;
+
+/** What the scheduler needs from the VU layer (runner/vu/pool.ts). */
+export interface Pool {
+  vu(id: number): VU;
+  /** Initialises one more VU (id = count + 1, ...) during the run. */
+  add(): Promise<VU>;
+  runSetup(opts: { timeoutMs: number }): Promise<unknown>;
+  runTeardown(opts: { data: unknown; timeoutMs: number }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Errors the VU layer reports from setup/teardown: a timeout, or a script exception (already logged or not). */
+export class PhaseTimeout extends Error {}
+
+export interface SchedulerConfig {
+  options: Options;
+  scenarios: Scenario[];
+  engine: MetricsEngine;
+  /** creates and initialises `count` VUs (ids 1..count) */
+  createPool: (count: number) => Promise<Pool>;
+  exported: string[];
+  runTags: Record<string, string>;
+  env: Record<string, string>;
+  /** the progress line / periodic status; called every second */
+  onTick?: (status: RunStatus) => void;
+}
+
+export interface RunStatus {
+  elapsedMs: number;
+  activeVUs: number;
+  initializedVUs: number;
+  completed: number;
+  interrupted: number;
+  phase: 'init' | 'setup' | 'running' | 'teardown' | 'done';
+}
+
+export interface RunResult {
+  exitCode: number;
+  /** setup()'s data (after the JSON round trip), for handleSummary's setup_data */
+  setupData: unknown;
+  hasSetupData: boolean;
+  /** from the start of setup to the end of teardown */
+  testRunDurationMs: number;
+  pool?: Pool;
+}
+
+const now = () => performance.now();
+
+export class Scheduler {
+  private exitCode: number = EXIT.OK;
+  private readonly stopper = new AbortController();
+  private active = 0;
+  private initialized = 0;
+  private completed = 0;
+  private interrupted = 0;
+  private phase: RunStatus['phase'] = 'init';
+  private startedAt = 0;
+  private readonly emit: (samples: Sample[]) => void;
+
+  constructor(private readonly cfg: SchedulerConfig) {
+    this.emit = (samples) => cfg.engine.add(samples);
+  }
+
+  /** Stops the test early: running iterations end, teardown and the summary still run. First code wins. */
+  abort(exitCode: number, message?: string, fields?: Fields): void {
+    if (this.stopper.signal.aborted) return;
+    if (message) log('error', message, fields);
+    if (this.exitCode === EXIT.OK) this.exitCode = exitCode;
+    this.stopper.abort();
+  }
+
+  get aborted(): boolean {
+    return this.stopper.signal.aborted;
+  }
+
+  status(): RunStatus {
+    return {
+      elapsedMs: this.startedAt ? now() - this.startedAt : 0,
+      activeVUs: this.active,
+      initializedVUs: this.initialized,
+      completed: this.completed,
+      interrupted: this.interrupted,
+      phase: this.phase,
+    };
+  }
+
+  async run(): Promise<RunResult> {
+    const { cfg } = this;
+    const opts = cfg.options;
+    const planned = planVUs(cfg.scenarios);
+    const result: RunResult = {
+      exitCode: 0,
+      setupData: undefined,
+      hasSetupData: false,
+      testRunDurationMs: 0,
+    };
+
+    let pool: Pool;
+    try {
+      pool = await cfg.createPool(planned);
+    } catch (err) {
+      this.exitCode = exitCodeOf(err, EXIT.SCRIPT_EXCEPTION);
+      logError(err);
+      result.exitCode = this.exitCode;
+      return result;
+    }
+    result.pool = pool;
+    this.initialized = planned;
+    const idle: VU[] = [];
+    for (let id = 1; id <= planned; id++) idle.push(pool.vu(id));
+
+    const tickers = this.startTickers();
+    this.startedAt = now();
+    const runStart = now();
+    cfg.engine.begin(Date.now());
+    let setupFailed = false;
+
+    // setup()
+    this.phase = 'setup';
+    if (cfg.exported.includes('setup') && !opts.noSetup) {
+      try {
+        const data = await pool.runSetup({ timeoutMs: durationMs(opts.setupTimeout, 60_000) });
+        result.setupData = data;
+        result.hasSetupData = true;
+      } catch (err) {
+        setupFailed = true;
+        if (err instanceof PhaseTimeout) {
+          this.abort(EXIT.SETUP_TIMEOUT, err.message);
+        } else {
+          logError(err);
+          this.abort(exitCodeOf(err, EXIT.SCRIPT_EXCEPTION));
+        }
+      }
+    }
+
+    // scenarios
+    this.phase = 'running';
+    if (!setupFailed && !this.aborted) {
+      const scenariosStart = now();
+      const ctx: ExecutionContext = {
+        getVU: () => {
+          const vu = idle.shift();
+          if (!vu) throw new Error('no idle VU: the VU plan is short');
+          return vu;
+        },
+        returnVU: (vu) => idle.push(vu),
+        initVU: async () => {
+          const vu = await pool.add();
+          this.initialized++;
+          return vu;
+        },
+        addActive: (d) => {
+          this.active += d;
+        },
+        countIteration: (interrupted) => {
+          if (interrupted) this.interrupted++;
+          else this.completed++;
+        },
+        emit: this.emit,
+        warn: (msg, fields) => log('warning', msg, fields),
+        now,
+        signal: this.stopper.signal,
+        runTags: cfg.runTags,
+        env: cfg.env,
+        setupData: result.setupData,
+      };
+      await Promise.all(
+        cfg.scenarios.map(async (sc) => {
+          const at = scenariosStart + sc.startTime;
+          if (sc.startTime > 0) await sleepUntil(at, this.stopper.signal);
+          if (this.aborted) return;
+          await createExecutor(sc).run(ctx, at);
+        }),
+      );
+    }
+
+    // teardown(): even after an abort, unless setup itself failed or was aborted.
+    this.phase = 'teardown';
+    if (cfg.exported.includes('teardown') && !opts.noTeardown && !setupFailed) {
+      try {
+        await pool.runTeardown({
+          data: result.setupData,
+          timeoutMs: durationMs(opts.teardownTimeout, 60_000),
+        });
+      } catch (err) {
+        if (err instanceof PhaseTimeout) {
+          log('error', err.message);
+          if (this.exitCode === EXIT.OK) this.exitCode = EXIT.TEARDOWN_TIMEOUT;
+        } else {
+          logError(err);
+          if (this.exitCode === EXIT.OK) this.exitCode = exitCodeOf(err, EXIT.SCRIPT_EXCEPTION);
+        }
+      }
+    }
+    result.testRunDurationMs = now() - runStart;
+    this.phase = 'done';
+    for (const stop of tickers) stop();
+
+    // final thresholds
+    const verdict = cfg.engine.finalize(result.testRunDurationMs);
+    if (verdict.failed.length > 0 && this.exitCode === EXIT.OK) {
+      if (verdict.message) log('error', verdict.message);
+      this.exitCode = EXIT.THRESHOLDS;
+    }
+    result.exitCode = this.exitCode;
+    return result;
+  }
+
+  /** vus / vus_max every second, thresholds every 2 s (abortOnFail), the progress callback. */
+  private startTickers(): Array<() => void> {
+    const { cfg } = this;
+    const vusTimer = setInterval(() => {
+      const time = Date.now();
+      this.emit([
+        { metric: 'vus', time, value: this.active, tags: { ...cfg.runTags } },
+        { metric: 'vus_max', time, value: this.initialized, tags: { ...cfg.runTags } },
+      ]);
+      cfg.onTick?.(this.status());
+    }, 1000);
+    const thresholdTimer = setInterval(() => {
+      if (this.aborted) return;
+      const v = cfg.engine.evaluate(now() - this.startedAt);
+      if (v.abort) this.abort(EXIT.THRESHOLDS, v.message);
+    }, 2000);
+    return [() => clearInterval(vusTimer), () => clearInterval(thresholdTimer)];
+  }
+}
+
+export function durationMs(v: unknown, dflt: number): number {
+  if (v === undefined || v === null) return dflt;
+  return parseDuration(v);
+}
+
+function sleepUntil(at: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, Math.max(0, at - now()));
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export function exitCodeOf(err: unknown, dflt: number): number {
+  const code = (err as { exitCode?: unknown } | null)?.exitCode;
+  return typeof code === 'number' ? code : dflt;
+}
+
+/** Errors the VU layer already logged carry `logged: true`. */
+function logError(err: unknown): void {
+  if ((err as { logged?: boolean } | null)?.logged) return;
+  log('error', err instanceof Error ? err.message : String(err));
+}
