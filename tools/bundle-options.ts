@@ -1,8 +1,9 @@
 // Reads the exported `options` of a built k6 bundle (build/tests/*.js) under Node, without k6.
 //
 // The bundle imports k6 modules, which do not exist here: esbuild re-bundles it with every `k6*` and remote
-// import pointed at a stand-in that accepts any use (new Counter(...), http.expectedStatuses(...)), and the
-// result runs once in a fresh V8 context with __ENV, __VU = 0 and open(), as k6's options pass does.
+// import pointed at a module whose exports (the names the bundle imports) are one stand-in that accepts any
+// use (new Counter(...), http.expectedStatuses(...)); the result runs once in a fresh V8 context with __ENV,
+// __VU = 0 and open(), as k6's options pass does.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,7 +25,7 @@ function standIn(): unknown {
   return new Proxy(target, {
     get(_t, prop) {
       if (prop === Symbol.toPrimitive) return (hint: string) => (hint === 'number' ? 0 : '');
-      if (prop === 'then' || prop === '__esModule') return undefined;
+      if (prop === 'then') return undefined;
       if (prop === 'length') return 0;
       return standIn();
     },
@@ -33,9 +34,28 @@ function standIn(): unknown {
   });
 }
 
+const STAND_IN = /^(k6(\/.*)?|https?:\/\/.*)$/;
+
+/** Names the bundle imports from each stand-in module (esbuild writes imports in a regular form). */
+export function importedNames(code: string): Map<string, Set<string>> {
+  const names = new Map<string, Set<string>>();
+  for (const m of code.matchAll(/\bimport\s+([\w$\s{},*]+?)\s+from\s*["']([^"']+)["']/g)) {
+    const [, clause, spec] = m;
+    if (!STAND_IN.test(spec)) continue;
+    const set = names.get(spec) ?? new Set<string>();
+    names.set(spec, set);
+    for (const part of /\{([^}]*)\}/.exec(clause)?.[1].split(',') ?? []) {
+      const name = part.trim().split(/\s+as\s+/)[0];
+      if (name && name !== 'default') set.add(name);
+    }
+  }
+  return names;
+}
+
 export async function readBundleOptions(bundle: string, env: Record<string, string>): Promise<Options> {
   let code: string;
   try {
+    const names = importedNames(readFileSync(bundle, 'utf8'));
     const out = await build({
       entryPoints: [bundle],
       bundle: true,
@@ -47,12 +67,13 @@ export async function readBundleOptions(bundle: string, env: Record<string, stri
         {
           name: 'k6-stand-in',
           setup(b) {
-            b.onResolve({ filter: /^(k6(\/.*)?|https?:\/\/.*)$/ }, (a) => ({
-              path: a.path,
-              namespace: 'k6',
-            }));
-            b.onLoad({ filter: /.*/, namespace: 'k6' }, () => ({
-              contents: 'module.exports = globalThis.__k6StandIn;',
+            b.onResolve({ filter: STAND_IN }, (a) => ({ path: a.path, namespace: 'k6' }));
+            b.onLoad({ filter: /.*/, namespace: 'k6' }, (a) => ({
+              contents: [
+                'const s = globalThis.__k6StandIn;',
+                'export default s;',
+                ...[...(names.get(a.path) ?? [])].map((n) => `export const ${n} = s;`),
+              ].join('\n'),
               loader: 'js',
             }));
           },

@@ -6,12 +6,10 @@
 // holds a secret, and passes only load-shaping variables with -e: whatever -e carries is stored with the test
 // in the cloud, so the Genesys credentials come from Grafana Cloud k6's environment variables instead.
 // Exit 2: bad input or missing settings; exit 1: a secret in the bundle; else k6's own exit code.
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { UsageError, locateBundle, root } from './bundle-path.ts';
 
 export const REQUIRED = ['K6_CLOUD_TOKEN', 'K6_CLOUD_STACK_ID', 'K6_CLOUD_PROJECT_ID'];
 /** Carry no secret; the bundle's options read them (cloud.projectID, cloud.distribution, the load shape). */
@@ -27,8 +25,6 @@ export const PASSTHROUGH = [
 export const DEMO_SECRET = 'demo-secret';
 
 type Env = Record<string, string | undefined>;
-
-export class UsageError extends Error {}
 
 const value = (env: Env, name: string) => env[name]?.trim() || undefined;
 
@@ -109,13 +105,11 @@ export function findK6(env: Env): string {
 export async function main(argv: string[], env: Env): Promise<number> {
   const fail = (line: string) => process.stderr.write(`cloud: ${line}\n`);
   try {
-    const [verb, test, ...rest] = argv;
-    const usage = 'usage: node tools/cloud.mjs cloud-upload|cloud-run <test> [--local-execution]';
-    if ((verb !== 'cloud-upload' && verb !== 'cloud-run') || !test || !/^[a-z0-9][a-z0-9-]*$/.test(test)) {
-      throw new UsageError(usage);
-    }
+    const [verb, target, ...rest] = argv;
+    const usage = 'node tools/cloud.mjs cloud-upload|cloud-run <test> [--local-execution]';
+    if ((verb !== 'cloud-upload' && verb !== 'cloud-run') || !target) throw new UsageError(`usage: ${usage}`);
     const unknown = rest.filter((a) => a !== '--local-execution');
-    if (unknown.length > 0) throw new UsageError(`unknown argument ${unknown[0]}; ${usage}`);
+    if (unknown.length > 0) throw new UsageError(`unknown argument ${unknown[0]}; usage: ${usage}`);
     const localExecution =
       rest.includes('--local-execution') || /^(1|true|yes)$/i.test(value(env, 'LOCAL') ?? '');
     if (localExecution && verb === 'cloud-upload')
@@ -123,11 +117,8 @@ export async function main(argv: string[], env: Env): Promise<number> {
 
     const problem = checkCloudEnv(env);
     if (problem) throw new UsageError(problem);
-    const bundleFile = path.join('build', 'tests', `${test}.js`);
-    if (!existsSync(path.join(root, bundleFile))) {
-      throw new UsageError(`${bundleFile} is missing: is "${test}" a test in tests/? (make build)`);
-    }
-    const secrets = secretsIn(readFileSync(path.join(root, bundleFile), 'utf8'), env);
+    const { bundleFile, bundlePath } = locateBundle(target, usage);
+    const secrets = secretsIn(readFileSync(bundlePath, 'utf8'), env);
     if (secrets.length > 0) {
       fail(`${bundleFile} contains ${secrets.join(' and ')}; refusing to send it to the cloud`);
       return 1;

@@ -8,12 +8,10 @@
 // SEPARATE=1 (one instance per node). Exit 2: bad input; exit 1: the split does not fit.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
+import { UsageError, locateBundle, root } from './bundle-path.ts';
 import { BundleError, readBundleOptions, scenariosOf } from './bundle-options.ts';
 import { splitScenarios, type Split } from './split.ts';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The k6 release the suite is checked against; nightly.yml installs the same one. */
 export const K6_VERSION = '0.49.0';
@@ -29,8 +27,6 @@ export const SECRET_KEYS = [
 ];
 /** A ConfigMap holds at most 1 MiB, metadata included. */
 export const CONFIGMAP_LIMIT = 1_048_576 - 16_384;
-
-export class UsageError extends Error {}
 
 export interface OperatorInput {
   test: string;
@@ -131,7 +127,9 @@ function table(split: Split): string[] {
     const rate = s.rates?.length ? ` at ${s.rates.join(' → ')} per ${s.timeUnit}` : '';
     lines.push(`  ${s.name} (${s.executor}${rate}):`);
     for (const i of s.instances) {
-      const parts = [`${i.vus} VUs${i.maxVUs !== i.vus ? ` (up to ${i.maxVUs})` : ''}`];
+      const parts = [
+        `${i.vus} VU${i.vus === 1 ? '' : 's'}${i.maxVUs !== i.vus ? ` (up to ${i.maxVUs})` : ''}`,
+      ];
       if (i.rates) parts.push(`${i.rates.join(' → ')} iterations per ${s.timeUnit}`);
       if (i.iterations !== undefined) parts.push(`${i.iterations} iterations`);
       lines.push(`    instance ${i.instance}: ${parts.join(', ')}`);
@@ -160,17 +158,12 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const fail = (line: string) => process.stderr.write(`k6-operator: ${line}\n`);
   try {
-    const [test, parallelismText] = argv;
-    if (!test || !/^[a-z0-9][a-z0-9-]*$/.test(test)) {
-      throw new UsageError(
-        'usage: node tools/k6-operator.mjs <test> <parallelism> (make k6-operator TEST=load PARALLELISM=4)',
-      );
-    }
+    const [target, parallelismText] = argv;
+    const { test, bundleFile, bundlePath } = locateBundle(
+      target,
+      'node tools/k6-operator.mjs <test> <parallelism> (make k6-operator TEST=load PARALLELISM=4)',
+    );
     const parallelism = parseParallelism(parallelismText);
-    const bundleFile = path.join('build', 'tests', `${test}.js`);
-    const bundlePath = path.join(root, bundleFile);
-    if (!existsSync(bundlePath))
-      throw new UsageError(`${bundleFile} is missing: is "${test}" a test in tests/? (make build)`);
     const image = checkImage(env.K6_OPERATOR_IMAGE?.trim() || DEFAULT_IMAGE);
     const separate = /^(1|true|yes)$/i.test(env.SEPARATE?.trim() ?? '');
     const vars = passthroughVars(env, test);

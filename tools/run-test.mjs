@@ -117,6 +117,8 @@ async function main() {
     env.GENESYSCLOUD_OAUTHCLIENT_SECRET = DEMO_CLIENT.secret;
     delete env.GENESYSCLOUD_OAUTHCLIENTS;
     delete env.GENESYSCLOUD_REGION;
+    // The suite converts the platform's per-minute limits with the same clock the emulator runs.
+    env.TIME_SCALE = String(timeScale);
     say(`${test} with ${engine.label} against the emulator at ${ready.url} (time scale ${timeScale})`);
   }
   if (interrupts) return shutdown(130);

@@ -168,6 +168,7 @@ describe('run-test: against the emulator', () => {
       RATE: '7',
       DURATION: '20s',
       VUS: '3',
+      TIME_SCALE: '1',
       K6_WEB_DASHBOARD: 'true',
       K6_WEB_DASHBOARD_EXPORT: `${reportDir}/report.html`,
       K6_WEB_DASHBOARD_PORT: '-1',
