@@ -2,6 +2,9 @@
 import type { IncomingMessage } from 'node:http';
 import { ApiError, badRequest } from './errors.ts';
 
+/** The client went away before its body arrived: nothing to answer. */
+export class ClientGone extends Error {}
+
 export function tooLarge(max: number): ApiError {
   return new ApiError(413, 'payload.too.large', `The request is over the size limit. Maximum bytes: ${max}`);
 }
@@ -28,7 +31,7 @@ export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
     };
     req.on('data', onData);
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', () => reject(new ClientGone('client closed the connection')));
   });
 }
 

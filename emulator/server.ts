@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { missingPermission, OAuthError, TokenStore, type Token } from './auth.ts';
-import { parseJson, readBody } from './body.ts';
+import { ClientGone, parseJson, readBody } from './body.ts';
 import { defaultConfig, mergeConfig, type ConfigOverrides, type EmulatorConfig } from './config.ts';
 import { ApiError, errorBody, rateLimited } from './errors.ts';
 import { FaultInjector, type FaultPlan } from './faults.ts';
@@ -89,6 +89,8 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
   }
 
   function sendError(res: ServerResponse, routeKey: string, contextId: string, err: unknown): void {
+    // Status 0 in stats: no answer was sent (the client left, or a reset fault).
+    if (err instanceof ClientGone) return stats.count(routeKey, 0);
     if (err instanceof OAuthError) return send(res, routeKey, contextId, err.status, err.body());
     if (err instanceof ApiError) {
       const body = errorBody(err.status, err.code, err.message, contextId, err.details, err.extra);
