@@ -233,6 +233,28 @@ describe('run-test: against the emulator', () => {
   });
 });
 
+describe('run-test: with the real emulator', () => {
+  const repo = path.resolve(tools, '..');
+  const todo = existsSync(path.join(repo, 'emulator', 'main.ts')) ? false : 'needs emulator/main.ts';
+  it('reads its listening line, the engine reaches it, and it is stopped afterwards', { todo }, async () => {
+    if (todo) return;
+    const root = sandbox();
+    rmSync(path.join(root, 'bin', 'emulator.mjs'));
+    symlinkSync(path.join(repo, 'bin', 'emulator.mjs'), path.join(root, 'bin', 'emulator.mjs'));
+    const r = await runTest(['demo'], { TIME_SCALE: '30' }, { root });
+    assert.equal(r.code, 0, r.stderr);
+    const run = r.records.find((x) => x.event === 'run')!;
+    assert.equal(run.health, 200);
+    assert.match(r.stderr, /against the emulator at http:\/\/127\.0\.0\.1:\d+ \(time scale 30\)/);
+    const port = Number(new URL(run.env.GENESYSCLOUD_API_URL).port);
+    const refused = await fetch(`http://127.0.0.1:${port}/__emulator/health`).then(
+      () => false,
+      () => true,
+    );
+    assert.ok(refused, 'nothing listens on the port after the run');
+  });
+});
+
 describe('run-test: against a real org', () => {
   it('starts no emulator and keeps the org settings, without printing the secret', async () => {
     const r = await runTest(['demo'], {
