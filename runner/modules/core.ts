@@ -1,0 +1,184 @@
+// The VU's runtime inside the VM, evaluated once per VU before the script: VU state (ids, iteration,
+// tags, group path), sample emission, console, __ENV/__VU/__ITER, and the iteration entry point the
+// host calls. Host functions on globalThis.__host are leaves: none of them calls back into the VM.
+export const coreSource = /* js */ `
+(function () {
+  const host = globalThis.__host;
+  delete globalThis.__host;
+  const k6 = {};
+  Object.defineProperty(globalThis, '__k6', { value: k6 });
+  k6.host = host;
+
+  const state = {
+    init: true,
+    vu: 0,
+    iter: 0,
+    tags: {},
+    group: '',
+    vuTags: {},
+    vuMetadata: {},
+    scenario: null,
+    iterationInScenario: 0,
+    iterationInTest: 0,
+    instance: null,
+    dataJSON: undefined,
+    data: undefined,
+    throwErrors: false,
+    options: {},
+  };
+  k6.state = state;
+
+  class Interrupt {}
+  k6.Interrupt = Interrupt;
+  k6.interrupted = function () { throw new Interrupt(); };
+
+  function checkTagValue(k, v) {
+    const t = typeof v;
+    if (t !== 'string' && t !== 'number' && t !== 'boolean') {
+      throw new TypeError('invalid value for tag ' + k + ': tags must be strings, numbers or booleans');
+    }
+    return String(v);
+  }
+  k6.checkTagValue = checkTagValue;
+
+  // Tags for a sample: scenario/run tags, exec.vu.tags, the current group, then per-call tags.
+  k6.tags = function (extra) {
+    const out = {};
+    for (const k in state.tags) out[k] = state.tags[k];
+    for (const k in state.vuTags) out[k] = state.vuTags[k];
+    out.group = state.group;
+    if (extra) for (const k in extra) out[k] = checkTagValue(k, extra[k]);
+    return out;
+  };
+  k6.emit = function (metric, value, tags) {
+    host.emit(metric, value, JSON.stringify(tags));
+  };
+  k6.initOnly = function (what) {
+    if (!state.init) throw new Error(what + ' can only be called in the init context');
+  };
+  k6.notInInit = function (what) {
+    if (state.init) throw new Error(what + ' is not supported in the init context');
+  };
+
+  function fmt(v) {
+    if (typeof v === 'string') return v;
+    if (v instanceof Error) return String(v);
+    if (v === undefined) return 'undefined';
+    if (typeof v === 'function') return '[object Function]';
+    if (typeof v === 'object' && v !== null) {
+      try { return JSON.stringify(v); } catch (e) { return String(v); }
+    }
+    return String(v);
+  }
+  function logger(level) {
+    return function () {
+      const parts = [];
+      for (let i = 0; i < arguments.length; i++) parts.push(fmt(arguments[i]));
+      host.log(level, parts.join(' '));
+    };
+  }
+  globalThis.console = {
+    log: logger('info'), info: logger('info'), warn: logger('warning'),
+    error: logger('error'), debug: logger('debug'),
+  };
+
+  // Frames of the script only, in k6's "\\tat file:line:col" style.
+  k6.frames = function (stack) {
+    const out = [];
+    for (const line of String(stack || '').split('\\n')) {
+      const m = /^\\s*at (.*?) \\((.*)\\)$/.exec(line) || /^\\s*at ()(.*)$/.exec(line);
+      if (!m) continue;
+      const where = m[2];
+      if (!/^(file:|\\/|[A-Za-z]:)/.test(where)) continue;
+      const name = m[1];
+      out.push(name && name !== '<anonymous>' && name !== 'default' ? name + ' (' + where + ')' : where);
+    }
+    return out;
+  };
+  k6.describe = function (e) {
+    if (e && typeof e === 'object' && 'message' in e) {
+      const head = (e.name || 'Error') + ': ' + e.message;
+      const frames = k6.frames(e.stack);
+      return frames.length ? head + '\\n' + frames.map((f) => '\\tat ' + f + '\\n').join('') : head;
+    }
+    return fmt(e);
+  };
+
+  globalThis.__ENV = {};
+  globalThis.__VU = 0;
+  globalThis.__ITER = 0;
+
+  k6.open = function (path, mode) {
+    k6.initOnly('open()');
+    return host.open(String(path), mode === 'b');
+  };
+  globalThis.open = k6.open;
+
+  k6.setup = function (vu, envJSON, optionsJSON) {
+    state.vu = vu;
+    globalThis.__VU = vu;
+    globalThis.__ENV = JSON.parse(envJSON);
+    state.options = JSON.parse(optionsJSON) || {};
+    state.throwErrors = !!state.options.throw;
+  };
+
+  function parseData(json) {
+    if (json === undefined) return undefined;
+    if (json !== state.dataJSON) {
+      state.dataJSON = json;
+      state.data = JSON.parse(json);
+    }
+    return state.data;
+  }
+
+  // Runs one exported function. The host reads the JSON result: {ok, value?, error?, interrupted?}.
+  k6.run = function (name, reqJSON) {
+    const req = JSON.parse(reqJSON);
+    state.init = false;
+    state.tags = req.tags || {};
+    state.group = req.group || '';
+    state.scenario = req.scenario || null;
+    state.iterationInScenario = req.iterationInScenario || 0;
+    state.iterationInTest = req.iterationInTest || 0;
+    state.instance = req.instance || null;
+    if (req.env) globalThis.__ENV = req.env;
+    globalThis.__ITER = state.iter;
+    const fn = k6.exports[name];
+    try {
+      if (typeof fn !== 'function') throw new Error('function "' + name + '" not found in exports');
+      let arg;
+      if (req.summary) arg = req.summary;
+      else arg = req.fresh ? (req.data === undefined ? undefined : JSON.parse(req.data)) : parseData(req.data);
+      const value = fn(arg);
+      const out = { ok: true };
+      if (req.want === 'json' && value !== undefined) out.value = k6.toJSON(value);
+      if (req.want === 'summary') out.value = k6.summaryResult(value);
+      return JSON.stringify(out);
+    } catch (e) {
+      if (e instanceof Interrupt) return '{"ok":false,"interrupted":true}';
+      return JSON.stringify({ ok: false, error: k6.describe(e) });
+    } finally {
+      if (req.countIteration) state.iter++;
+      state.group = '';
+    }
+  };
+
+  k6.toJSON = function (value) {
+    const s = JSON.stringify(value, function (k, v) {
+      if (typeof v === 'function') throw new Error('setup() returned a value that cannot be serialised to JSON: function at key "' + k + '"');
+      return v;
+    });
+    return s;
+  };
+  k6.summaryResult = function (value) {
+    if (!value || typeof value !== 'object') return null;
+    const out = {};
+    for (const k in value) {
+      const v = value[k];
+      if (v instanceof ArrayBuffer) out[k] = { b64: host.b64encode(v, 'std') };
+      else out[k] = { text: String(v) };
+    }
+    return out;
+  };
+})();
+`;

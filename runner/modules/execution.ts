@@ -1,0 +1,84 @@
+// `k6/execution`: what a VU knows about itself, its scenario and the test; test.abort().
+export const executionSource = /* js */ `
+const k6 = globalThis.__k6;
+const state = k6.state;
+
+function needIteration(what) {
+  if (state.init) throw new Error('getting ' + what + ' information in the init context is not supported');
+}
+
+const tagsProxy = new Proxy(state.vuTags, {
+  set(t, k, v) { t[k] = k6.checkTagValue(k, v); return true; },
+});
+const metadataProxy = new Proxy(state.vuMetadata, {
+  set(t, k, v) { t[k] = String(v); return true; },
+});
+
+const vu = {};
+Object.defineProperties(vu, {
+  idInInstance: { get() { needIteration('VU'); return state.vu; }, enumerable: true },
+  idInTest: { get() { needIteration('VU'); return state.vu; }, enumerable: true },
+  iterationInInstance: { get() { needIteration('VU'); return state.iter; }, enumerable: true },
+  iterationInScenario: { get() { needIteration('VU'); return state.iterationInScenario; }, enumerable: true },
+  tags: { get() { return tagsProxy; }, enumerable: true },
+  metrics: { value: { get tags() { return tagsProxy; }, get metadata() { return metadataProxy; } }, enumerable: true },
+});
+
+function scenarioInfo() {
+  needIteration('scenario');
+  if (!state.scenario) throw new Error('getting scenario information outside of a scenario is not supported');
+  return state.scenario;
+}
+const scenario = {};
+Object.defineProperties(scenario, {
+  name: { get() { return scenarioInfo().name; }, enumerable: true },
+  executor: { get() { return scenarioInfo().executor; }, enumerable: true },
+  startTime: { get() { return scenarioInfo().startTime; }, enumerable: true },
+  progress: { get() { return scenarioInfo().progress || 0; }, enumerable: true },
+  iterationInInstance: { get() { scenarioInfo(); return state.iterationInTest; }, enumerable: true },
+  iterationInTest: { get() { scenarioInfo(); return state.iterationInTest; }, enumerable: true },
+});
+
+function instanceInfo() {
+  needIteration('instance');
+  return state.instance || {};
+}
+const instance = {};
+Object.defineProperties(instance, {
+  currentTestRunDuration: {
+    get() { const i = instanceInfo(); return i.testStart ? Date.now() - i.testStart : 0; }, enumerable: true,
+  },
+  iterationsCompleted: { get() { return instanceInfo().iterationsCompleted || 0; }, enumerable: true },
+  iterationsInterrupted: { get() { return instanceInfo().iterationsInterrupted || 0; }, enumerable: true },
+  vusActive: { get() { return instanceInfo().vusActive || 0; }, enumerable: true },
+  vusInitialized: { get() { return instanceInfo().vusInitialized || 0; }, enumerable: true },
+});
+
+function freeze(o) {
+  if (o && typeof o === 'object') { Object.freeze(o); for (const k in o) freeze(o[k]); }
+  return o;
+}
+let frozenOptions;
+const test = {
+  abort(msg) {
+    const frames = k6.frames(new Error().stack);
+    let text = 'test aborted';
+    if (msg !== undefined) text += ': ' + String(msg);
+    if (frames.length) text += ' at ' + frames[0];
+    k6.host.abort(text);
+    k6.interrupted();
+  },
+  get options() {
+    if (!frozenOptions) {
+      const o = JSON.parse(JSON.stringify(state.options || {}));
+      for (const k of ['vus', 'iterations', 'duration', 'stages']) delete o[k];
+      frozenOptions = freeze(o);
+    }
+    return frozenOptions;
+  },
+};
+
+const exec = { vu, scenario, instance, test };
+export { vu, scenario, instance, test };
+export default exec;
+`;

@@ -1,0 +1,644 @@
+// The host half of k6/http: sends a VU's requests with undici, follows redirects hop by hop, measures
+// the request phases for real and emits the http_req_* samples with k6's system tags.
+import { Agent, buildConnector } from 'undici';
+import type { Dispatcher } from 'undici';
+import dc from 'node:diagnostics_channel';
+import { performance } from 'node:perf_hooks';
+import type { Socket } from 'node:net';
+import zlib from 'node:zlib';
+import type { Sample } from '../metrics/types.ts';
+import { goMethod, mapError, RequestTimeout, type NetError } from './errors.ts';
+
+export interface WireRequest {
+  method: string;
+  url: string;
+  name?: string;
+  headers: Record<string, string>;
+  body?: string;
+  bodyB64?: string;
+  multipart?: { name: string; value?: string; filename?: string; contentType?: string; dataB64?: string }[];
+  tags: Record<string, string>;
+  timeout: number;
+  redirects?: number;
+  responseType: 'text' | 'binary' | 'none';
+  expected: [number, number][] | null;
+  cookies?: Record<string, { value: string; replace: boolean }>;
+  compression?: string;
+  throw?: boolean;
+}
+
+export interface Timings {
+  duration: number;
+  blocked: number;
+  looking_up: number;
+  connecting: number;
+  tls_handshaking: number;
+  sending: number;
+  waiting: number;
+  receiving: number;
+}
+
+export interface WireResponse {
+  status: number;
+  status_text: string;
+  proto: string;
+  url: string;
+  headers: Record<string, string>;
+  cookies: Record<
+    string,
+    {
+      name: string;
+      value: string;
+      domain: string;
+      path: string;
+      http_only: boolean;
+      secure: boolean;
+      max_age: number;
+      expires: number;
+    }[]
+  >;
+  body?: string | null;
+  bodyB64?: string;
+  error: string;
+  error_code: number;
+  timings: Timings;
+  remote_ip: string;
+  remote_port: number;
+  tls_version: string;
+  tls_cipher_suite: string;
+  ocsp: { status: string };
+  request: {
+    method: string;
+    url: string;
+    headers: Record<string, string[]>;
+    body: string;
+    cookies: Record<string, unknown>;
+  };
+  interrupted?: boolean;
+  thrown?: string;
+}
+
+export interface HttpConfig {
+  userAgent?: string;
+  maxRedirects?: number;
+  noConnectionReuse?: boolean;
+  insecureSkipTLSVerify?: boolean;
+  batchPerHost?: number;
+}
+
+interface ConnInfo {
+  connecting: number;
+  tls: number;
+  used: boolean;
+  tlsVersion: string;
+  cipher: string;
+}
+
+const connInfo = new WeakMap<Socket, ConnInfo>();
+
+// sendHeaders is published synchronously right after onConnect, on the same tick: the request that
+// just got its connection is the one being written.
+interface Trace {
+  connectedAt: number;
+  sentAt: number;
+  socket: Socket | null;
+  headerBytes: number;
+}
+let writing: Trace | null = null;
+dc.subscribe('undici:client:sendHeaders', (msg) => {
+  const m = msg as { headers: string; socket: Socket };
+  if (!writing) return;
+  writing.socket = m.socket;
+  writing.headerBytes = Buffer.byteLength(m.headers);
+  writing.sentAt = performance.now();
+  writing = null;
+});
+
+const STATUS_TEXT: Record<number, string> = {};
+import { STATUS_CODES } from 'node:http';
+for (const [k, v] of Object.entries(STATUS_CODES)) STATUS_TEXT[Number(k)] = v ?? '';
+
+function canonical(name: string): string {
+  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, d: string, c: string) => d + c.toUpperCase());
+}
+
+function maskURL(u: URL): string {
+  if (!u.username && !u.password) return u.href;
+  const c = new URL(u.href);
+  c.username = '****';
+  c.password = '****';
+  return c.href;
+}
+
+interface Hop {
+  status: number;
+  statusText: string;
+  headers: Buffer[];
+  body: Buffer;
+  error: unknown;
+  trace: Trace;
+  start: number;
+  firstByte: number;
+  end: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** A VU's cookies, per host; reset before each iteration. */
+export class CookieJar {
+  readonly jar = new Map<string, Map<string, string>>();
+
+  reset(): void {
+    this.jar.clear();
+  }
+
+  op(op: string, url: string, arg: string): string {
+    let host: string;
+    try {
+      host = new URL(url).host;
+    } catch {
+      throw new Error(`invalid URL: ${url}`);
+    }
+    const cookies = this.jar.get(host) ?? new Map<string, string>();
+    if (op === 'get') {
+      const out: Record<string, string[]> = {};
+      for (const [k, v] of cookies) out[k] = [v];
+      return JSON.stringify(out);
+    }
+    if (op === 'set') {
+      const { name, value } = JSON.parse(arg) as { name: string; value: string };
+      cookies.set(name, value);
+      this.jar.set(host, cookies);
+    } else if (op === 'clear') this.jar.delete(host);
+    else if (op === 'delete') cookies.delete(arg);
+    return '';
+  }
+}
+
+/** What one VU lends a request: where samples go, its interrupt signal, byte counters, cookies. */
+export interface RequestContext {
+  emit: (s: Sample[]) => void;
+  signal: AbortSignal;
+  warn: (msg: string, fields: Record<string, string>) => void;
+  bytes: { sent: number; received: number };
+  jar: CookieJar;
+}
+
+export class HttpClient {
+  readonly agent: Agent;
+  private cfg: HttpConfig;
+
+  constructor(cfg: HttpConfig = {}) {
+    this.cfg = cfg;
+    const base = buildConnector({ rejectUnauthorized: !cfg.insecureSkipTLSVerify });
+    const connect: buildConnector.connector = (opts, cb) => {
+      const t0 = performance.now();
+      base(opts, (err, socket) => {
+        if (!err && socket) {
+          const total = performance.now() - t0;
+          const tlsSock = socket as Socket & {
+            getProtocol?: () => string | null;
+            getCipher?: () => { name: string };
+          };
+          const isTLS = typeof tlsSock.getProtocol === 'function';
+          connInfo.set(socket as Socket, {
+            connecting: isTLS ? 0 : total,
+            tls: isTLS ? total : 0,
+            used: false,
+            tlsVersion: isTLS ? tlsName(tlsSock.getProtocol?.() ?? '') : '',
+            cipher: isTLS ? (tlsSock.getCipher?.().name ?? '') : '',
+          });
+        }
+        cb(err as Error, socket as never);
+      });
+    };
+    this.agent = new Agent({
+      connect,
+      pipelining: cfg.noConnectionReuse ? 0 : 1,
+      connections: cfg.batchPerHost ? null : null,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+
+  /** Sends requests concurrently (http.batch) or one (the usual case); samples go to `emit`. */
+  async send(reqs: WireRequest[], vu: RequestContext): Promise<WireResponse[]> {
+    if (reqs.length === 1) return [await this.one(reqs[0], vu)];
+    return Promise.all(reqs.map((r) => this.one(r, vu)));
+  }
+
+  private async one(req: WireRequest, vu: RequestContext): Promise<WireResponse> {
+    const { emit, signal, warn } = vu;
+    let url: URL;
+    const res = emptyResponse(req);
+    try {
+      url = new URL(req.url);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new Error('unsupported protocol scheme');
+    } catch {
+      const err: NetError = { code: 1020, message: 'invalid URL', detail: `invalid URL "${req.url}"` };
+      res.error = err.message;
+      res.error_code = err.code;
+      if (req.throw) res.thrown = `${goMethod(req.method)} "${req.url}": ${err.detail}`;
+      else warn('Request Failed', { error: `${goMethod(req.method)} "${req.url}": ${err.detail}` });
+      return res;
+    }
+    let method = req.method;
+    let body = requestBody(req);
+    const headers = this.headers(req, url, body, vu.jar);
+    const maxRedirects = req.redirects ?? this.cfg.maxRedirects ?? 10;
+    for (let hopNo = 0; ; hopNo++) {
+      const hop = await this.hop(method, url, headers, body, req.timeout, signal);
+      if (signal.aborted) {
+        res.interrupted = true;
+        return res;
+      }
+      const location = headerValue(hop.headers, 'location');
+      const redirect = !hop.error && hop.status >= 300 && hop.status < 400 && location !== undefined;
+      this.fill(res, req, method, url, headers, body, hop, vu);
+      this.emitHop(req, url, method, res, hop, emit);
+      if (hop.error) {
+        const detail = `${goMethod(method)} "${maskURL(url)}": ${mapError(hop.error, url).detail}`;
+        if (req.throw) res.thrown = detail;
+        else warn('Request Failed', { error: detail });
+        return res;
+      }
+      if (!redirect || hopNo >= maxRedirects) {
+        if (redirect && req.redirects === undefined && hopNo >= maxRedirects) {
+          warn(
+            `Stopped after ${maxRedirects} redirects and returned the redirection; pass { redirects: n } in request params or set global maxRedirects option`,
+            {},
+          );
+        }
+        return res;
+      }
+      url = new URL(location!, url);
+      if (
+        hop.status === 303 ||
+        ((hop.status === 301 || hop.status === 302) && method !== 'GET' && method !== 'HEAD')
+      ) {
+        method = method === 'HEAD' ? 'HEAD' : 'GET';
+        body = undefined;
+        delete headers['content-type'];
+        delete headers['content-length'];
+      }
+    }
+  }
+
+  private headers(
+    req: WireRequest,
+    url: URL,
+    body: Buffer | undefined,
+    cookieJar: CookieJar,
+  ): Record<string, string> {
+    const h: Record<string, string> = {};
+    const ua = this.cfg.userAgent ?? 'k6/0.49.0 (https://k6.io/)';
+    if (ua) h['user-agent'] = ua;
+    for (const [k, v] of Object.entries(req.headers)) h[k.toLowerCase()] = v;
+    if (url.username || url.password) {
+      h['authorization'] =
+        'Basic ' +
+        Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString(
+          'base64',
+        );
+    }
+    if (req.multipart && body) h['content-type'] = `multipart/form-data; boundary=${MULTIPART_BOUNDARY}`;
+    const cookies: string[] = [];
+    const jar = cookieJar.jar.get(url.host);
+    const fromParams = req.cookies ?? {};
+    if (jar)
+      for (const [k, v] of jar) if (!(k in fromParams) || !fromParams[k].replace) cookies.push(`${k}=${v}`);
+    for (const [k, c] of Object.entries(fromParams)) cookies.push(`${k}=${c.value}`);
+    if (cookies.length)
+      h['cookie'] = h['cookie'] ? `${h['cookie']}; ${cookies.join('; ')}` : cookies.join('; ');
+    if (req.compression) h['accept-encoding'] = req.compression;
+    if (h['content-length'] !== undefined && body && Number(h['content-length']) !== body.length) {
+      delete h['content-length'];
+    }
+    return h;
+  }
+
+  private hop(
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+    timeout: number,
+    signal: AbortSignal,
+  ): Promise<Hop> {
+    return new Promise((resolve) => {
+      const trace: Trace = { connectedAt: 0, sentAt: 0, socket: null, headerBytes: 0 };
+      const hop: Hop = {
+        status: 0,
+        statusText: '',
+        headers: [],
+        body: Buffer.alloc(0),
+        error: null,
+        trace,
+        start: performance.now(),
+        firstByte: 0,
+        end: 0,
+        bytesIn: 0,
+        bytesOut: 0,
+      };
+      const chunks: Buffer[] = [];
+      let abort: ((e: Error) => void) | null = null;
+      let done = false;
+      const finish = (err: unknown) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        hop.end = performance.now();
+        hop.error = err;
+        hop.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+        resolve(hop);
+      };
+      const timer = setTimeout(() => {
+        const e = new RequestTimeout('request timeout');
+        if (abort) abort(e);
+        finish(e);
+      }, timeout);
+      const onAbort = () => {
+        const e = new Error('interrupted');
+        if (abort) abort(e);
+        finish(e);
+      };
+      signal.addEventListener('abort', onAbort);
+      const flat: string[] = [];
+      for (const [k, v] of Object.entries(headers)) flat.push(k, v);
+      const opts: Dispatcher.DispatchOptions = {
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: method as Dispatcher.HttpMethod,
+        headers: flat,
+        body: body ?? null,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      };
+      this.agent.dispatch(opts, {
+        onConnect(a: (e: Error) => void) {
+          abort = a;
+          trace.connectedAt = performance.now();
+          writing = trace;
+        },
+        onHeaders(status: number, raw: Buffer[], _resume: unknown, statusText: string) {
+          hop.firstByte = performance.now();
+          hop.status = status;
+          hop.statusText = statusText;
+          hop.headers = raw;
+          let n = 15 + statusText.length;
+          for (const b of raw) n += b.length + 2;
+          hop.bytesIn += n + 2;
+          return true;
+        },
+        onData(chunk: Buffer) {
+          chunks.push(chunk);
+          hop.bytesIn += chunk.length;
+          return true;
+        },
+        onComplete() {
+          finish(null);
+        },
+        onError(err: Error) {
+          finish(err);
+        },
+      } as unknown as Dispatcher.DispatchHandler);
+      if (body) hop.bytesOut += body.length;
+    });
+  }
+
+  private fill(
+    res: WireResponse,
+    req: WireRequest,
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+    hop: Hop,
+    vu: RequestContext,
+  ): void {
+    const t = hop.trace;
+    const info = t.socket ? connInfo.get(t.socket) : undefined;
+    const fresh = info && !info.used;
+    if (info) info.used = true;
+    const connectedAt = t.connectedAt || hop.end;
+    const sentAt = t.sentAt || connectedAt;
+    const firstByte = hop.firstByte || hop.end;
+    const timings: Timings = {
+      blocked: hop.error && !t.connectedAt ? 0 : connectedAt - hop.start,
+      looking_up: 0,
+      connecting: fresh ? info!.connecting : 0,
+      tls_handshaking: fresh ? info!.tls : 0,
+      sending: hop.error && !t.connectedAt ? 0 : Math.max(0, sentAt - connectedAt),
+      waiting: hop.firstByte ? Math.max(0, firstByte - sentAt) : 0,
+      receiving: hop.firstByte ? Math.max(0, hop.end - firstByte) : 0,
+      duration: 0,
+    };
+    timings.duration = timings.sending + timings.waiting + timings.receiving;
+    const out = t.headerBytes
+      ? t.headerBytes + 2 + hop.bytesOut + (body ? `content-length: ${body.length}\r\n`.length : 0)
+      : 0;
+    vu.bytes.sent += out;
+    vu.bytes.received += hop.bytesIn;
+    res.url = maskURL(url);
+    res.timings = timings;
+    res.request = {
+      method,
+      url: maskURL(url),
+      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [canonical(k), [v]])),
+      body: body ? body.toString() : '',
+      cookies: {},
+    };
+    if (t.socket) {
+      res.remote_ip = t.socket.remoteAddress ?? '';
+      res.remote_port = t.socket.remotePort ?? 0;
+      res.tls_version = info?.tlsVersion ?? '';
+      res.tls_cipher_suite = info?.cipher ?? '';
+    }
+    if (hop.error) {
+      const e = mapError(hop.error, url);
+      res.status = 0;
+      res.status_text = '';
+      res.proto = '';
+      res.error = e.message;
+      res.error_code = e.code;
+      res.headers = {};
+      res.body = null;
+      return;
+    }
+    res.status = hop.status;
+    res.status_text = `${hop.status} ${hop.statusText || STATUS_TEXT[hop.status] || ''}`;
+    res.proto = 'HTTP/1.1';
+    res.error = '';
+    res.error_code = hop.status >= 400 ? 1000 + hop.status : 0;
+    const hs: Record<string, string> = {};
+    const cookies: WireResponse['cookies'] = {};
+    for (let i = 0; i < hop.headers.length; i += 2) {
+      const name = canonical(hop.headers[i].toString('latin1'));
+      const value = hop.headers[i + 1].toString('latin1');
+      hs[name] = hs[name] === undefined ? value : `${hs[name]}, ${value}`;
+      if (name === 'Set-Cookie') {
+        const c = parseCookie(value, url);
+        (cookies[c.name] ??= []).push(c);
+        const jar = vu.jar.jar.get(url.host) ?? new Map<string, string>();
+        jar.set(c.name, c.value);
+        vu.jar.jar.set(url.host, jar);
+      }
+    }
+    res.headers = hs;
+    res.cookies = cookies;
+    let data = hop.body;
+    const enc = (hs['Content-Encoding'] ?? '').toLowerCase();
+    try {
+      if (enc === 'gzip') data = zlib.gunzipSync(data);
+      else if (enc === 'deflate') data = zlib.inflateSync(data);
+      else if (enc === 'br') data = zlib.brotliDecompressSync(data);
+    } catch (err) {
+      const e = mapError(err, url);
+      res.error = e.message;
+      res.error_code = 1701;
+    }
+    const noBody =
+      hop.status === 204 ||
+      hop.status === 304 ||
+      (hop.status >= 100 && hop.status < 200) ||
+      method === 'HEAD';
+    if (req.responseType === 'none' || noBody) res.body = null;
+    else if (req.responseType === 'binary') {
+      res.body = undefined;
+      res.bodyB64 = data.toString('base64');
+    } else res.body = data.toString('utf8');
+  }
+
+  private emitHop(
+    req: WireRequest,
+    url: URL,
+    method: string,
+    res: WireResponse,
+    hop: Hop,
+    emit: (s: Sample[]) => void,
+  ): void {
+    const tags: Record<string, string> = { ...req.tags };
+    const u = maskURL(url);
+    tags.url = req.name ?? u;
+    tags.name = req.name ?? u;
+    tags.method = method;
+    tags.status = String(res.status);
+    if (res.proto) tags.proto = res.proto;
+    if (res.tls_version) tags.tls_version = res.tls_version;
+    if (res.error_code) tags.error_code = String(res.error_code);
+    if (res.error && res.status === 0) tags.error = res.error;
+    let expected: boolean | null = null;
+    if (req.expected) {
+      expected = req.expected.some(([lo, hi]) => res.status >= lo && res.status <= hi);
+      tags.expected_response = String(expected);
+    }
+    const time = performance.timeOrigin + hop.end;
+    const t = res.timings;
+    const out: Sample[] = [
+      { metric: 'http_reqs', time, value: 1, tags },
+      { metric: 'http_req_duration', time, value: t.duration, tags },
+      { metric: 'http_req_blocked', time, value: t.blocked, tags },
+      { metric: 'http_req_connecting', time, value: t.connecting, tags },
+      { metric: 'http_req_tls_handshaking', time, value: t.tls_handshaking, tags },
+      { metric: 'http_req_sending', time, value: t.sending, tags },
+      { metric: 'http_req_waiting', time, value: t.waiting, tags },
+      { metric: 'http_req_receiving', time, value: t.receiving, tags },
+    ];
+    if (expected !== null) out.push({ metric: 'http_req_failed', time, value: expected ? 0 : 1, tags });
+    emit(out);
+  }
+}
+
+const MULTIPART_BOUNDARY = 'k6runnerboundary7MA4YWxkTrZu0gW';
+
+function requestBody(req: WireRequest): Buffer | undefined {
+  if (req.body !== undefined) return Buffer.from(req.body);
+  if (req.bodyB64 !== undefined) return Buffer.from(req.bodyB64, 'base64');
+  if (req.multipart) {
+    const parts: Buffer[] = [];
+    for (const p of req.multipart) {
+      let head = `--${MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name="${p.name}"`;
+      if (p.dataB64 !== undefined) {
+        head += `; filename="${p.filename}"\r\nContent-Type: ${p.contentType}`;
+        parts.push(Buffer.from(head + '\r\n\r\n'), Buffer.from(p.dataB64, 'base64'), Buffer.from('\r\n'));
+      } else parts.push(Buffer.from(`${head}\r\n\r\n${p.value ?? ''}\r\n`));
+    }
+    parts.push(Buffer.from(`--${MULTIPART_BOUNDARY}--\r\n`));
+    return Buffer.concat(parts);
+  }
+  return undefined;
+}
+
+function headerValue(raw: Buffer[], name: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].toString('latin1').toLowerCase() === name) return raw[i + 1].toString('latin1');
+  }
+  return undefined;
+}
+
+function parseCookie(value: string, url: URL) {
+  const [pair, ...attrs] = value.split(';');
+  const eq = pair.indexOf('=');
+  const c = {
+    name: pair.slice(0, eq).trim(),
+    value: pair.slice(eq + 1).trim(),
+    domain: url.hostname,
+    path: '/',
+    http_only: false,
+    secure: false,
+    max_age: 0,
+    expires: 0,
+  };
+  for (const a of attrs) {
+    const [k, v = ''] = a.split('=');
+    const key = k.trim().toLowerCase();
+    if (key === 'domain') c.domain = v.trim();
+    else if (key === 'path') c.path = v.trim();
+    else if (key === 'httponly') c.http_only = true;
+    else if (key === 'secure') c.secure = true;
+    else if (key === 'max-age') c.max_age = Number(v);
+    else if (key === 'expires') c.expires = Date.parse(v) || 0;
+  }
+  return c;
+}
+
+function tlsName(p: string): string {
+  const m = /^TLSv(1(?:\.\d)?)$/.exec(p);
+  if (!m) return '';
+  return 'tls' + (m[1].includes('.') ? m[1] : m[1] + '.0');
+}
+
+function emptyResponse(req: WireRequest): WireResponse {
+  return {
+    status: 0,
+    status_text: '',
+    proto: '',
+    url: req.url,
+    headers: {},
+    cookies: {},
+    body: null,
+    error: '',
+    error_code: 0,
+    timings: {
+      duration: 0,
+      blocked: 0,
+      looking_up: 0,
+      connecting: 0,
+      tls_handshaking: 0,
+      sending: 0,
+      waiting: 0,
+      receiving: 0,
+    },
+    remote_ip: '',
+    remote_port: 0,
+    tls_version: '',
+    tls_cipher_suite: '',
+    ocsp: { status: 'unknown' },
+    request: { method: req.method, url: req.url, headers: {}, body: '', cookies: {} },
+  };
+}

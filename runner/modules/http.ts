@@ -1,0 +1,211 @@
+// `k6/http` inside the VM: argument handling, tags, the response callback and the Response object.
+// A request crosses to the host once: one JSON object out, one JSON string back.
+export const httpSource = /* js */ `
+const k6 = globalThis.__k6;
+const state = k6.state;
+const host = k6.host;
+
+function expectedStatuses() {
+  const ranges = [];
+  for (let i = 0; i < arguments.length; i++) {
+    const a = arguments[i];
+    if (typeof a === 'number' && Number.isInteger(a)) ranges.push([a, a]);
+    else if (a && typeof a === 'object' && Number.isInteger(a.min) && Number.isInteger(a.max)) ranges.push([a.min, a.max]);
+    else {
+      throw new Error('argument number ' + (i + 1) + ' to expectedStatuses was neither an integer nor an object like {min:100, max:200}');
+    }
+  }
+  return Object.freeze({ __expected: ranges });
+}
+let responseCallback = expectedStatuses({ min: 200, max: 399 });
+function checkCallback(cb) {
+  if (cb === null) return null;
+  if (cb && cb.__expected) return cb;
+  throw new Error('unsupported response callback: only http.expectedStatuses() results are accepted');
+}
+function setResponseCallback(cb) { responseCallback = checkCallback(cb); }
+
+class URLTemplate {
+  constructor(name, url) { this.name = name; this.url = url; }
+  toString() { return this.url; }
+}
+function url(strings) {
+  let name = strings[0], u = strings[0];
+  for (let i = 1; i < strings.length; i++) { name += '\${}' + strings[i]; u += String(arguments[i]) + strings[i]; }
+  return new URLTemplate(name, u);
+}
+
+function file(data, filename, contentType) {
+  return { __file: true, data, filename: filename === undefined ? 'file' : String(filename), content_type: contentType || 'application/octet-stream' };
+}
+
+const UNITS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000 };
+function duration(v) {
+  if (typeof v === 'number') return v;
+  const s = String(v).trim();
+  if (/^\\d+(\\.\\d+)?$/.test(s)) return Number(s);
+  let total = 0, rest = s;
+  const re = /^(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h|d)/;
+  while (rest.length) {
+    const m = re.exec(rest);
+    if (!m) throw new Error('invalid duration "' + s + '"');
+    total += Number(m[1]) * UNITS[m[2]];
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}
+
+function escapeForm(s) { return encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()); }
+
+function hasHeader(headers, name) {
+  const lower = name.toLowerCase();
+  for (const k in headers) if (k.toLowerCase() === lower) return true;
+  return false;
+}
+
+function prepare(method, target, body, params) {
+  k6.notInInit('Making http requests');
+  params = params || {};
+  let u = target, nameTag;
+  if (target instanceof URLTemplate) { u = target.url; nameTag = target.name; }
+  u = String(u);
+  const headers = {};
+  if (params.headers) for (const k in params.headers) headers[k] = String(params.headers[k]);
+  const req = { method: String(method).toUpperCase(), url: u, headers };
+  if (body !== undefined && body !== null && req.method !== 'GET' && req.method !== 'HEAD') {
+    if (typeof body === 'string') req.body = body;
+    else if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) req.bodyB64 = host.b64encode(body instanceof ArrayBuffer ? body : body.buffer, 'std');
+    else if (typeof body === 'object') {
+      const keys = Object.keys(body).sort();
+      if (keys.some((k) => body[k] && body[k].__file)) {
+        req.multipart = keys.map((k) => {
+          const v = body[k];
+          if (v && v.__file) {
+            const data = v.data instanceof ArrayBuffer ? host.b64encode(v.data, 'std') : host.b64encode(String(v.data), 'std');
+            return { name: k, filename: v.filename, contentType: v.content_type, dataB64: data };
+          }
+          return { name: k, value: String(v) };
+        });
+      } else {
+        req.body = keys.map((k) => escapeForm(k) + '=' + escapeForm(String(body[k]))).join('&');
+        if (!hasHeader(headers, 'Content-Type')) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      }
+    } else req.body = String(body);
+  }
+  const userTags = params.tags || {};
+  const tags = k6.tags(userTags);
+  if (userTags.name !== undefined) nameTag = String(userTags.name);
+  if (nameTag !== undefined) req.name = nameTag;
+  req.tags = tags;
+  req.timeout = params.timeout === undefined ? 60000 : duration(params.timeout);
+  if (params.redirects !== undefined) req.redirects = Number(params.redirects);
+  req.responseType = params.responseType || (state.options.discardResponseBodies ? 'none' : 'text');
+  const cb = params.responseCallback !== undefined ? checkCallback(params.responseCallback) : responseCallback;
+  req.expected = cb ? cb.__expected : null;
+  if (params.cookies) {
+    req.cookies = {};
+    for (const k in params.cookies) {
+      const c = params.cookies[k];
+      req.cookies[k] = c && typeof c === 'object' ? { value: String(c.value), replace: !!c.replace } : { value: String(c), replace: false };
+    }
+  }
+  if (params.compression) req.compression = String(params.compression);
+  if (params.auth) req.auth = String(params.auth);
+  req.throw = params.throw !== undefined ? !!params.throw : state.throwErrors;
+  return req;
+}
+
+function gjson(value, path) {
+  if (path === undefined) return value;
+  let cur = value;
+  for (const part of String(path).split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    if (part === '#' && Array.isArray(cur)) { cur = cur.length; continue; }
+    if (!(part in cur)) return undefined;
+    cur = cur[part];
+  }
+  return cur;
+}
+
+class Response {
+  constructor(r, body) {
+    Object.assign(this, r);
+    this.body = body;
+  }
+  json(selector) {
+    if (this.body === null || this.body === undefined) throw new Error('the body is null so we can\\'t transform it to JSON - this likely was because of a request error getting the response');
+    const text = typeof this.body === 'string' ? this.body : host.b64decode(host.b64encode(this.body, 'std'), 'std', true);
+    let parsed;
+    try { parsed = JSON.parse(text); } catch (e) { throw new Error('cannot parse json due to an error at line 1: ' + e.message); }
+    return gjson(parsed, selector);
+  }
+  html() { throw new Error('Response.html() is not supported by this runner'); }
+  clickLink() { throw new Error('Response.clickLink() is not supported by this runner'); }
+  submitForm() { throw new Error('Response.submitForm() is not supported by this runner'); }
+}
+
+function finish(r) {
+  if (r.interrupted) k6.interrupted();
+  let body = r.body;
+  if (r.bodyB64 !== undefined) { body = host.b64decode(r.bodyB64, 'std', false); delete r.bodyB64; }
+  delete r.body;
+  return new Response(r, body === undefined ? null : body);
+}
+
+function send(reqs) {
+  const out = JSON.parse(host.request(JSON.stringify(reqs)));
+  for (const r of out) if (r.thrown) throw new Error(r.thrown);
+  return out;
+}
+
+function request(method, u, body, params) {
+  return finish(send([prepare(method, u, body, params)])[0]);
+}
+const get = (u, params) => request('GET', u, null, params);
+const head = (u, params) => request('HEAD', u, null, params);
+const post = (u, body, params) => request('POST', u, body, params);
+const put = (u, body, params) => request('PUT', u, body, params);
+const patch = (u, body, params) => request('PATCH', u, body, params);
+const del = (u, body, params) => request('DELETE', u, body, params);
+const options = (u, body, params) => request('OPTIONS', u, body, params);
+function asyncRequest(method, u, body, params) {
+  try { return Promise.resolve(request(method, u, body, params)); } catch (e) { return Promise.reject(e); }
+}
+
+function batchItem(item) {
+  if (typeof item === 'string' || item instanceof URLTemplate) return prepare('GET', item, null, undefined);
+  if (Array.isArray(item)) return prepare(item[0], item[1], item[2], item[3]);
+  return prepare(item.method || 'GET', item.url, item.body, item.params);
+}
+function batch(reqs) {
+  const keys = Array.isArray(reqs) ? null : Object.keys(reqs);
+  const list = keys ? keys.map((k) => batchItem(reqs[k])) : reqs.map(batchItem);
+  const res = send(list).map(finish);
+  if (!keys) return res;
+  const out = {};
+  keys.forEach((k, i) => { out[k] = res[i]; });
+  return out;
+}
+
+class CookieJar {
+  cookiesForURL(u) { return JSON.parse(host.jar('get', String(u), '')); }
+  set(u, name, value, opts) { host.jar('set', String(u), JSON.stringify({ name: String(name), value: String(value), opts: opts || {} })); }
+  clear(u) { host.jar('clear', String(u), ''); }
+  delete(u, name) { host.jar('delete', String(u), String(name)); }
+}
+const jar = new CookieJar();
+function cookieJar() { return jar; }
+
+const http = {
+  request, get, head, post, put, patch, del, options, asyncRequest, batch, url, file,
+  setResponseCallback, expectedStatuses, cookieJar, CookieJar,
+  TLS_1_0: 'tls1.0', TLS_1_1: 'tls1.1', TLS_1_2: 'tls1.2', TLS_1_3: 'tls1.3',
+  OCSP_STATUS_GOOD: 'good', OCSP_STATUS_REVOKED: 'revoked', OCSP_STATUS_UNKNOWN: 'unknown',
+};
+export {
+  request, get, head, post, put, patch, del, options, asyncRequest, batch, url, file,
+  setResponseCallback, expectedStatuses, cookieJar, CookieJar,
+};
+export const TLS_1_0 = 'tls1.0', TLS_1_1 = 'tls1.1', TLS_1_2 = 'tls1.2', TLS_1_3 = 'tls1.3';
+export default http;
+`;

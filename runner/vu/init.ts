@@ -1,0 +1,59 @@
+// The options pass: the init code once with __VU = 0, to read `options`, the exported functions and the
+// metrics declared at init. SharedArrays made here are kept for the pool, so their callbacks run once.
+import type { MetricDef } from '../metrics/types.ts';
+import { log } from '../log.ts';
+import { ScriptError } from './vm.ts';
+import { ThreadContext, VU, scriptInput } from './vu.ts';
+import type { ScriptInput } from './types.ts';
+
+export class InitError extends Error {
+  /** k6's exit code for an exception in init code */
+  readonly exitCode = 107;
+}
+
+export interface InitResult {
+  options: Record<string, unknown>;
+  /** names of the exported functions (`default`, setup, teardown, handleSummary, scenario execs) */
+  exports: string[];
+  /** custom metrics declared in the init code */
+  metrics: MetricDef[];
+}
+
+/** SharedArray contents from the options pass, handed to every VU thread. */
+export const sharedArrays = new Map<string, string[]>();
+
+export function resolveScript(script: string | ScriptInput): ScriptInput {
+  return typeof script === 'string' ? scriptInput(script) : script;
+}
+
+export async function initOptionsPass(cfg: {
+  script: string | ScriptInput;
+  env: Record<string, string>;
+}): Promise<InitResult> {
+  const metrics: MetricDef[] = [];
+  const thread = new ThreadContext(
+    resolveScript(cfg.script),
+    {},
+    {
+      samples: () => {},
+      define: (d) => metrics.push(d),
+      log: (level, msg, fields) => log(level, msg, fields),
+      abort: () => {},
+    },
+  );
+  let vu: VU;
+  try {
+    vu = await VU.create(0, thread, cfg.env);
+  } catch (e) {
+    await thread.close();
+    throw new InitError(e instanceof ScriptError ? e.message : String(e));
+  }
+  const { functions, options } = vu.exports();
+  vu.dispose();
+  await thread.close();
+  for (const [k, v] of thread.shared) sharedArrays.set(k, v);
+  if (options !== null && (typeof options !== 'object' || Array.isArray(options))) {
+    throw new InitError('the exported options must be an object');
+  }
+  return { options: (options ?? {}) as Record<string, unknown>, exports: functions, metrics };
+}

@@ -1,0 +1,251 @@
+// The VU pool the executors drive: VUs sharded over worker threads (or kept on the main thread for a
+// handful of VUs), plus fresh id-0 VUs for setup, teardown and handleSummary.
+import { Worker } from 'node:worker_threads';
+import os from 'node:os';
+import type { MetricDef } from '../metrics/types.ts';
+import { log } from '../log.ts';
+import { ShardHost, type FromShard, type ShardInit, type ToShard } from './shard.ts';
+import { InitError, resolveScript, sharedArrays } from './init.ts';
+import { ThreadContext, VU } from './vu.ts';
+import type { PoolConfig, RunRequest, RunResult, SummaryOutputs, VUHandle } from './types.ts';
+
+export type { PoolConfig, RunRequest, RunResult, VUHandle, SummaryOutputs } from './types.ts';
+export type { ScenarioInfo, InstanceInfo } from './types.ts';
+export { initOptionsPass, InitError } from './init.ts';
+
+interface Shard {
+  send(m: ToShard): void;
+  close(): Promise<void>;
+}
+
+// Where the worker entry lives: beside the bundled cli (build/runner/worker.js), or runner/worker.ts
+// when running from source under tsx.
+function workerEntry(): { url: URL; execArgv: string[] } {
+  if (import.meta.url.endsWith('.ts')) {
+    return { url: new URL('../worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] };
+  }
+  return { url: new URL('./worker.js', import.meta.url), execArgv: [] };
+}
+
+export class VUPool {
+  private shards: Shard[] = [];
+  private handles = new Map<number, VUHandle>();
+  private waiting = new Map<number, (m: Extract<FromShard, { t: 'reply' }>) => void>();
+  private seq = 0;
+  private nextId = 1;
+  private defined = new Set<string>();
+  private init: ShardInit;
+
+  private constructor(private cfg: PoolConfig) {
+    this.init = {
+      script: resolveScript(cfg.script),
+      env: cfg.env,
+      options: cfg.options,
+      shared: [...sharedArrays],
+      metrics: [],
+    };
+  }
+
+  /** Initialises `count` VUs (ids 1..count). Rejects with an InitError when the init code throws. */
+  static async create(cfg: PoolConfig): Promise<VUPool> {
+    const pool = new VUPool(cfg);
+    const workers =
+      cfg.workers ?? (cfg.count <= 4 ? 0 : Math.min(os.availableParallelism(), Math.ceil(cfg.count / 10)));
+    if (workers <= 0) pool.shards.push(pool.localShard());
+    else for (let i = 0; i < workers; i++) pool.shards.push(pool.workerShard());
+    try {
+      await Promise.all(Array.from({ length: cfg.count }, () => pool.add()));
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.handles.size;
+  }
+
+  vu(id: number): VUHandle {
+    const h = this.handles.get(id);
+    if (!h) throw new Error(`VU ${id} is not initialised`);
+    return h;
+  }
+
+  /** Initialises one more VU (the next id), e.g. for an arrival-rate executor growing towards maxVUs. */
+  async add(): Promise<VUHandle> {
+    const id = this.nextId++;
+    const shard = this.shards[(id - 1) % this.shards.length];
+    const reply = await this.request(shard, { t: 'create', id, seq: 0 });
+    if (reply.error !== undefined) throw new InitError(reply.error);
+    const handle: VUHandle = {
+      id,
+      run: async (req: RunRequest) => {
+        const r = await this.request(shard, { t: 'run', id, seq: 0, req });
+        return r.result ?? { ok: false, error: r.error };
+      },
+      interrupt: () => shard.send({ t: 'interrupt', id }),
+    };
+    this.handles.set(id, handle);
+    return handle;
+  }
+
+  /** setup() in a fresh VU 0, group ::setup; `value` is the JSON text of its result (if any). */
+  async runSetup(opts: { tags?: Record<string, string>; timeout?: number } = {}): Promise<RunResult> {
+    return this.lifecycle(
+      'setup',
+      { fn: 'setup', group: '::setup', want: 'json', tags: opts.tags },
+      opts.timeout,
+    );
+  }
+
+  /** teardown(data) in a fresh VU 0, group ::teardown. */
+  async runTeardown(
+    data: string | undefined,
+    opts: { tags?: Record<string, string>; timeout?: number } = {},
+  ): Promise<RunResult> {
+    return this.lifecycle(
+      'teardown',
+      { fn: 'teardown', group: '::teardown', data, freshData: true, tags: opts.tags },
+      opts.timeout,
+    );
+  }
+
+  /** handleSummary(data) in a fresh VU 0; resolves with its outputs, or null when it returned nothing. */
+  async runHandleSummary(
+    summary: unknown,
+    opts: { timeout?: number } = {},
+  ): Promise<{ ok: boolean; outputs: SummaryOutputs | null; error?: string; timedOut?: boolean }> {
+    const r = await this.lifecycle(
+      'handleSummary',
+      { fn: 'handleSummary', summary, want: 'summary', emitIteration: false, logErrors: false },
+      opts.timeout ?? 120_000,
+    );
+    if (!r.ok) return { ok: false, outputs: null, error: r.error, timedOut: r.timedOut };
+    const raw = r.value as Record<string, { text?: string; b64?: string }> | null | undefined;
+    if (!raw) return { ok: true, outputs: null };
+    const outputs: SummaryOutputs = {};
+    for (const [k, v] of Object.entries(raw))
+      outputs[k] = v.b64 !== undefined ? new Uint8Array(Buffer.from(v.b64, 'base64')) : (v.text ?? '');
+    return { ok: true, outputs };
+  }
+
+  private async lifecycle(
+    what: string,
+    req: RunRequest,
+    timeout?: number,
+  ): Promise<RunResult & { timedOut?: boolean }> {
+    const thread = this.mainThread();
+    let vu: VU;
+    try {
+      vu = await VU.create(0, thread, this.cfg.env);
+    } catch (e) {
+      await thread.close();
+      return { ok: false, error: (e as Error).message };
+    }
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    try {
+      const run = vu.run({ countIteration: false, ...req });
+      if (!timeout) return await run;
+      const limit = new Promise<RunResult>((resolve) => {
+        timer = setTimeout(() => {
+          timedOut = true;
+          vu.interrupt();
+          resolve({
+            ok: false,
+            error: `${what}() execution timed out after ${Math.round(timeout / 1000)} seconds`,
+          });
+        }, timeout);
+      });
+      const r = await Promise.race([run, limit]);
+      if (timedOut) await run.catch(() => undefined);
+      return timedOut ? { ...r, timedOut: true } : r;
+    } finally {
+      clearTimeout(timer);
+      vu.dispose();
+      await thread.close();
+    }
+  }
+
+  /** Stops every shard and frees every VM. */
+  async close(): Promise<void> {
+    await Promise.all(this.shards.map((s) => s.close()));
+    this.shards = [];
+    this.handles.clear();
+  }
+
+  private request(shard: Shard, m: ToShard): Promise<Extract<FromShard, { t: 'reply' }>> {
+    const seq = ++this.seq;
+    return new Promise((resolve) => {
+      this.waiting.set(seq, resolve);
+      shard.send({ ...m, seq } as ToShard);
+    });
+  }
+
+  private receive(m: FromShard): void {
+    switch (m.t) {
+      case 'reply': {
+        const w = this.waiting.get(m.seq);
+        this.waiting.delete(m.seq);
+        w?.(m);
+        return;
+      }
+      case 'samples':
+        this.cfg.onSamples(m.batch);
+        return;
+      case 'define':
+        this.define(m.def);
+        return;
+      case 'log':
+        (this.cfg.onLog ?? log)(m.level, m.msg, m.fields);
+        return;
+      case 'abort':
+        this.cfg.onAbort?.(m.msg);
+        return;
+    }
+  }
+
+  private define(def: MetricDef): void {
+    if (this.defined.has(def.name)) return;
+    this.defined.add(def.name);
+    this.cfg.onDefine?.(def);
+  }
+
+  private mainThread(): ThreadContext {
+    const t = new ThreadContext(this.init.script, this.init.options, {
+      samples: (batch) => this.cfg.onSamples(batch),
+      define: (def) => this.define(def),
+      log: (level, msg, fields) => (this.cfg.onLog ?? log)(level, msg, fields),
+      abort: (msg) => this.cfg.onAbort?.(msg),
+    });
+    for (const [k, v] of this.init.shared) t.shared.set(k, v);
+    return t;
+  }
+
+  private localShard(): Shard {
+    const host = new ShardHost(this.init, (m) => this.receive(m));
+    return {
+      send: (m) => void host.handle(m),
+      close: () => host.handle({ t: 'close', seq: 0 }),
+    };
+  }
+
+  private workerShard(): Shard {
+    const { url, execArgv } = workerEntry();
+    const worker = new Worker(url, { workerData: this.init, execArgv });
+    let closed: Promise<void> | null = null;
+    worker.on('message', (m: FromShard) => this.receive(m));
+    worker.on('error', (e) => (this.cfg.onLog ?? log)('error', `VU worker failed: ${e.message}`, {}));
+    return {
+      send: (m) => worker.postMessage(m),
+      close: () =>
+        (closed ??= this.request(
+          { send: (m) => worker.postMessage(m), close: async () => {} },
+          { t: 'close', seq: 0 },
+        ).then(async () => {
+          await worker.terminate();
+        })),
+    };
+  }
+}

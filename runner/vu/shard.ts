@@ -1,0 +1,100 @@
+// A group of VUs living in one thread. The pool talks to a shard through these messages, whether the
+// shard is a worker thread (worker.ts) or the main thread.
+import type { MetricDef, Sample } from '../metrics/types.ts';
+import type { Fields, Level } from '../log.ts';
+import { ThreadContext, VU } from './vu.ts';
+import type { RunRequest, RunResult, ScriptInput } from './types.ts';
+
+export interface ShardInit {
+  script: ScriptInput;
+  env: Record<string, string>;
+  options: Record<string, unknown>;
+  shared: [string, string[]][];
+  metrics: MetricDef[];
+}
+
+export type ToShard =
+  | { t: 'create'; id: number; seq: number }
+  | { t: 'run'; id: number; seq: number; req: RunRequest }
+  | { t: 'interrupt'; id: number }
+  | { t: 'close'; seq: number };
+
+export type FromShard =
+  | { t: 'reply'; seq: number; result?: RunResult; error?: string }
+  | { t: 'samples'; batch: Sample[] }
+  | { t: 'define'; def: MetricDef }
+  | { t: 'log'; level: Level; msg: string; fields: Fields }
+  | { t: 'abort'; msg: string };
+
+/** The shard's side: owns the VUs and answers messages; `post` carries replies and events back. */
+export class ShardHost {
+  private vus = new Map<number, VU>();
+  private thread: ThreadContext;
+  private pending: Sample[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private init: ShardInit,
+    private post: (m: FromShard) => void,
+  ) {
+    this.thread = new ThreadContext(init.script, init.options, {
+      samples: (batch) => this.queue(batch),
+      define: (def) => post({ t: 'define', def }),
+      log: (level, msg, fields) => post({ t: 'log', level, msg, fields }),
+      abort: (msg) => post({ t: 'abort', msg }),
+    });
+    for (const [k, v] of init.shared) this.thread.shared.set(k, v);
+    for (const d of init.metrics) this.thread.metrics.set(d.name, d);
+  }
+
+  private queue(batch: Sample[]): void {
+    for (const s of batch) this.pending.push(s);
+    if (this.pending.length >= 1024) this.flush();
+    else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 50);
+  }
+
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (!this.pending.length) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.post({ t: 'samples', batch });
+  }
+
+  async handle(m: ToShard): Promise<void> {
+    switch (m.t) {
+      case 'create':
+        try {
+          this.vus.set(m.id, await VU.create(m.id, this.thread, this.init.env));
+          this.post({ t: 'reply', seq: m.seq });
+        } catch (e) {
+          this.post({ t: 'reply', seq: m.seq, error: (e as Error).message });
+        }
+        return;
+      case 'run': {
+        const vu = this.vus.get(m.id);
+        let result: RunResult;
+        try {
+          if (!vu) throw new Error(`VU ${m.id} does not exist`);
+          result = await vu.run(m.req);
+        } catch (e) {
+          result = { ok: false, error: String((e as Error)?.stack ?? e) };
+        }
+        this.flush();
+        this.post({ t: 'reply', seq: m.seq, result });
+        return;
+      }
+      case 'interrupt':
+        this.vus.get(m.id)?.interrupt();
+        return;
+      case 'close':
+        this.flush();
+        for (const vu of this.vus.values()) vu.dispose();
+        this.vus.clear();
+        await this.thread.close();
+        this.post({ t: 'reply', seq: m.seq });
+        return;
+    }
+  }
+}

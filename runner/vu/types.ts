@@ -1,0 +1,91 @@
+// The VU layer's contract with the scheduler (see runner/README.md, "Contracts between the parts").
+import type { MetricDef, Sample } from '../metrics/types.ts';
+import type { Fields, Level } from '../log.ts';
+
+/** The bundle: a file:// URL (stack traces and open() resolve against it) and its source text. */
+export interface ScriptInput {
+  filename: string;
+  source: string;
+}
+
+export interface ScenarioInfo {
+  name: string;
+  executor: string;
+  /** epoch ms */
+  startTime: number;
+  /** 0..1, as of the iteration's start */
+  progress?: number;
+}
+
+/** Live numbers exec.instance reports (a snapshot taken when the iteration starts). */
+export interface InstanceInfo {
+  /** epoch ms of the test start, for currentTestRunDuration */
+  testStart?: number;
+  iterationsCompleted?: number;
+  iterationsInterrupted?: number;
+  vusActive?: number;
+  vusInitialized?: number;
+}
+
+export interface RunRequest {
+  /** exported function to call ("default" or a scenario's exec) */
+  fn: string;
+  /** setup()'s result as JSON text; undefined when setup returned nothing or did not run */
+  data?: string;
+  scenario?: ScenarioInfo;
+  iterationInScenario?: number;
+  iterationInTest?: number;
+  /** run tags + scenario tags; `scenario` is added from scenario.name when missing */
+  tags?: Record<string, string>;
+  /** __ENV for this iteration: global env overlaid with the scenario's env */
+  env?: Record<string, string>;
+  /** false: emit no iterations/iteration_duration/data_* samples */
+  emitIteration?: boolean;
+  instance?: InstanceInfo;
+  /** internal: group path for setup/teardown (`::setup`), parse data afresh, count __ITER, result kind */
+  group?: string;
+  freshData?: boolean;
+  countIteration?: boolean;
+  want?: 'json' | 'summary';
+  summary?: unknown;
+  logErrors?: boolean;
+}
+
+export interface RunResult {
+  ok: boolean;
+  /** the exception's text, k6-style ("Error: msg\n\tat file:///...:l:c\n") */
+  error?: string;
+  interrupted?: boolean;
+  /** setup: the JSON text of its return value; handleSummary: its outputs */
+  value?: unknown;
+  /** setup/teardown/handleSummary only: the timeout passed to the pool elapsed */
+  timedOut?: boolean;
+}
+
+export interface PoolCallbacks {
+  onSamples: (samples: Sample[]) => void;
+  onDefine?: (def: MetricDef) => void;
+  onLog?: (level: Level, msg: string, fields: Fields) => void;
+  onAbort?: (message: string) => void;
+}
+
+export interface PoolConfig extends PoolCallbacks {
+  /** path of the bundle, or the bundle itself */
+  script: string | ScriptInput;
+  env: Record<string, string>;
+  /** the consolidated options (exec.test.options, userAgent, maxRedirects, throw, ...) */
+  options: Record<string, unknown>;
+  /** VUs to initialise now, ids 1..count */
+  count: number;
+  /** worker threads; default: 0 for a handful of VUs, else up to the number of cores */
+  workers?: number;
+}
+
+export interface VUHandle {
+  readonly id: number;
+  run(req: RunRequest): Promise<RunResult>;
+  interrupt(): void;
+}
+
+/** handleSummary's outputs: key (stdout, stderr or a file path) -> text or bytes */
+export type SummaryOutputs = Record<string, string | Uint8Array>;

@@ -1,0 +1,288 @@
+// One VU: its VM, the host leaves it may call, and the iteration semantics (samples, errors, interrupts).
+// Thread-agnostic: the pool runs VUs on the main thread or inside worker threads.
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import type { MetricDef, MetricType, Contains, Sample } from '../metrics/types.ts';
+import type { Fields, Level } from '../log.ts';
+import { VM, ScriptError, type Bytes, type HostFunctions } from './vm.ts';
+import { HttpClient, CookieJar, type RequestContext, type WireRequest } from '../modules/http-host.ts';
+import { Hashers, b64decode, b64encode, hexEncode, randomBytes } from '../modules/crypto-host.ts';
+import type { RunRequest, RunResult, ScriptInput } from './types.ts';
+
+/** What the VUs of one thread share: the HTTP client, opened files, SharedArrays, metric names. */
+export class ThreadContext {
+  readonly files = new Map<string, Buffer>();
+  readonly shared = new Map<string, string[]>();
+  readonly metrics = new Map<string, MetricDef>();
+  http: HttpClient;
+  readonly filename: string;
+  readonly source: string;
+
+  constructor(
+    script: ScriptInput,
+    readonly options: Record<string, unknown>,
+    readonly callbacks: VUCallbacks,
+  ) {
+    this.filename = script.filename;
+    this.source = script.source;
+    this.http = new HttpClient({
+      userAgent: options.userAgent as string | undefined,
+      maxRedirects: options.maxRedirects as number | undefined,
+      noConnectionReuse: options.noConnectionReuse as boolean | undefined,
+      insecureSkipTLSVerify: options.insecureSkipTLSVerify as boolean | undefined,
+    });
+  }
+
+  /** A metric definition made at init; an identical redeclaration is fine, another type is an error. */
+  define(name: string, type: MetricType, contains: Contains): string {
+    const old = this.metrics.get(name);
+    if (old) {
+      if (old.type !== type || old.contains !== contains) {
+        return `metric '${name}' already exists but with type ${old.type}, instead of ${type}`;
+      }
+      return '';
+    }
+    const def = { name, type, contains };
+    this.metrics.set(name, def);
+    this.callbacks.define(def);
+    return '';
+  }
+
+  open(file: string): Buffer {
+    const dir = this.filename.startsWith('file:')
+      ? path.dirname(fileURLToPath(this.filename))
+      : process.cwd();
+    const full = path.resolve(dir, file.startsWith('file://') ? fileURLToPath(file) : file);
+    let buf = this.files.get(full);
+    if (!buf) {
+      if (statSync(full, { throwIfNoEntry: false })?.isDirectory())
+        throw new Error(`open ${full}: is a directory`);
+      try {
+        buf = readFileSync(full);
+      } catch {
+        throw new Error(`open ${full}: no such file or directory`);
+      }
+      this.files.set(full, buf);
+    }
+    return buf;
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}
+
+export interface VUCallbacks {
+  samples(batch: Sample[]): void;
+  define(def: MetricDef): void;
+  log(level: Level, msg: string, fields: Fields): void;
+  abort(msg: string): void;
+}
+
+export function scriptInput(file: string, source?: string): ScriptInput {
+  const abs = path.resolve(file);
+  return { filename: pathToFileURL(abs).href, source: source ?? readFileSync(abs, 'utf8') };
+}
+
+const BUILTIN: MetricDef[] = [
+  { name: 'checks', type: 'rate', contains: 'default' },
+  { name: 'group_duration', type: 'trend', contains: 'time' },
+  { name: 'iterations', type: 'counter', contains: 'default' },
+  { name: 'iteration_duration', type: 'trend', contains: 'time' },
+  { name: 'data_sent', type: 'counter', contains: 'data' },
+  { name: 'data_received', type: 'counter', contains: 'data' },
+];
+export const builtinNames = new Set(BUILTIN.map((d) => d.name));
+
+export class VU {
+  private vm!: VM;
+  private abortCtl = new AbortController();
+  private bytes = { sent: 0, received: 0 };
+  private jar = new CookieJar();
+  private hashers = new Hashers();
+  private sleepTimer: { timer: NodeJS.Timeout; resolve: (v: boolean) => void } | null = null;
+  private running = false;
+  private interrupting = false;
+  private scenarioFields: Fields = {};
+  private constructor(
+    readonly id: number,
+    private thread: ThreadContext,
+  ) {}
+
+  /** Creates the VM and runs the init code with __VU = id. Rejects with the init error's text. */
+  static async create(id: number, thread: ThreadContext, env: Record<string, string>): Promise<VU> {
+    const vu = new VU(id, thread);
+    vu.vm = await VM.create(vu.hostFunctions());
+    try {
+      vu.vm.prepare(id, env, thread.options);
+      await vu.vm.load(thread.filename, thread.source);
+    } catch (e) {
+      vu.vm.dispose();
+      throw e instanceof ScriptError ? e : new ScriptError(String((e as Error)?.message ?? e));
+    }
+    return vu;
+  }
+
+  exports(): { functions: string[]; options: unknown } {
+    return this.vm.exports();
+  }
+
+  private ctx(): RequestContext {
+    return {
+      emit: (s) => this.thread.callbacks.samples(s),
+      signal: this.abortCtl.signal,
+      warn: (msg, fields) => this.thread.callbacks.log('warning', msg, fields),
+      bytes: this.bytes,
+      jar: this.jar,
+    };
+  }
+
+  private hostFunctions(): HostFunctions {
+    const t = this.thread;
+    const str = (v: unknown) => (typeof v === 'string' ? v : String(v));
+    const bytes = (v: unknown) => (v instanceof Uint8Array ? v : str(v)) as Bytes;
+    return {
+      sync: {
+        emit: (metric, value, tags) => {
+          t.callbacks.samples([
+            {
+              metric: str(metric),
+              time: performance.timeOrigin + performance.now(),
+              value: Number(value),
+              tags: JSON.parse(str(tags)),
+            },
+          ]);
+          return undefined;
+        },
+        log: (level, msg) => {
+          t.callbacks.log(str(level) as Level, str(msg), { source: 'console' });
+          return undefined;
+        },
+        open: (file, binary) => {
+          const buf = t.open(str(file));
+          return binary ? new Uint8Array(buf) : buf.toString('utf8');
+        },
+        define: (name, type, contains) =>
+          t.define(str(name), str(type) as MetricType, str(contains) as Contains),
+        abort: (msg) => {
+          t.callbacks.abort(str(msg));
+          return undefined;
+        },
+        sharedLength: (name) => t.shared.get(str(name))?.length ?? -1,
+        sharedStore: (name, json) => {
+          const items = (JSON.parse(str(json)) as unknown[]).map((x) => JSON.stringify(x));
+          t.shared.set(str(name), items);
+          return items.length;
+        },
+        sharedGet: (name, i) => t.shared.get(str(name))?.[Number(i)] ?? 'null',
+        b64encode: (data, enc) => b64encode(bytes(data), str(enc)),
+        b64decode: (text, enc, asString) => {
+          const b = b64decode(str(text), str(enc));
+          return asString ? b.toString('utf8') : new Uint8Array(b);
+        },
+        hashNew: (alg, key, hasKey) => this.hashers.create(str(alg), hasKey ? bytes(key) : null),
+        hashUpdate: (id, data) => {
+          this.hashers.update(Number(id), bytes(data));
+          return undefined;
+        },
+        hashDigest: (id, enc) => this.hashers.digest(Number(id), str(enc)),
+        randomBytes: (n) => randomBytes(Number(n)),
+        hexEncode: (data) => hexEncode(bytes(data)),
+        jar: (op, url, arg) => this.jar.op(str(op), str(url), str(arg)),
+      },
+      async: {
+        request: async (json) => {
+          const reqs = JSON.parse(str(json)) as WireRequest[];
+          return JSON.stringify(await t.http.send(reqs, this.ctx()));
+        },
+        sleep: (ms) =>
+          new Promise<boolean>((resolve) => {
+            if (this.abortCtl.signal.aborted) return resolve(true);
+            const timer = setTimeout(() => {
+              this.sleepTimer = null;
+              resolve(false);
+            }, Number(ms));
+            this.sleepTimer = { timer, resolve };
+          }),
+      },
+    };
+  }
+
+  /** Ends the running iteration: sleeps and requests return at once, then the VM stops. */
+  interrupt(): void {
+    if (!this.running) return;
+    this.interrupting = true;
+    this.vm.interrupted = true;
+    this.abortCtl.abort();
+    if (this.sleepTimer) {
+      clearTimeout(this.sleepTimer.timer);
+      this.sleepTimer.resolve(true);
+      this.sleepTimer = null;
+    }
+  }
+
+  async run(req: RunRequest): Promise<RunResult> {
+    this.running = true;
+    this.interrupting = false;
+    this.vm.interrupted = false;
+    if (this.abortCtl.signal.aborted) this.abortCtl = new AbortController();
+    this.bytes.sent = 0;
+    this.bytes.received = 0;
+    if (!this.thread.options.noCookiesReset) this.jar.reset();
+    const tags: Record<string, string> = { ...req.tags };
+    if (req.scenario && tags.scenario === undefined) tags.scenario = req.scenario.name;
+    this.scenarioFields = req.scenario
+      ? { executor: req.scenario.executor, scenario: req.scenario.name }
+      : {};
+    const payload = JSON.stringify({
+      tags,
+      group: req.group ?? '',
+      scenario: req.scenario ?? null,
+      iterationInScenario: req.iterationInScenario ?? 0,
+      iterationInTest: req.iterationInTest ?? 0,
+      instance: req.instance ?? null,
+      env: req.env,
+      data: req.data,
+      fresh: req.freshData ?? false,
+      countIteration: req.countIteration ?? true,
+      want: req.want,
+      summary: req.summary,
+    });
+    const start = performance.now();
+    let verdict: { ok: boolean; error?: string; interrupted?: boolean; value?: unknown };
+    try {
+      verdict = JSON.parse(await this.vm.run(req.fn, payload));
+    } finally {
+      this.running = false;
+    }
+    const end = performance.now();
+    if (this.interrupting) verdict = { ok: false, interrupted: true };
+    if (verdict.error !== undefined && req.logErrors !== false) {
+      this.thread.callbacks.log('error', verdict.error, { ...this.scenarioFields, source: 'stacktrace' });
+    }
+    if (!verdict.interrupted && req.emitIteration !== false) {
+      const time = performance.timeOrigin + end;
+      const itags = { ...tags, group: req.group ?? '' };
+      const out: Sample[] = [
+        { metric: 'data_sent', time, value: this.bytes.sent, tags: itags },
+        { metric: 'data_received', time, value: this.bytes.received, tags: itags },
+        { metric: 'iteration_duration', time, value: end - start, tags: itags },
+      ];
+      if (req.countIteration !== false) out.push({ metric: 'iterations', time, value: 1, tags: itags });
+      this.thread.callbacks.samples(out);
+    }
+    const result: RunResult = { ok: verdict.ok };
+    if (verdict.error !== undefined) result.error = verdict.error;
+    if (verdict.interrupted) result.interrupted = true;
+    if (verdict.value !== undefined) result.value = verdict.value;
+    return result;
+  }
+
+  dispose(): void {
+    this.vm.dispose();
+  }
+}
+
+export { BUILTIN as builtinMetrics };
