@@ -10,17 +10,9 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { UsageError, locateBundle, root } from './bundle-path.ts';
+import { CLOUD, SETTINGS, settingsFrom } from './suite-env.ts';
 
 export const REQUIRED = ['K6_CLOUD_TOKEN', 'K6_CLOUD_STACK_ID', 'K6_CLOUD_PROJECT_ID'];
-/** Carry no secret; the bundle's options read them (cloud.projectID, cloud.distribution, the load shape). */
-export const PASSTHROUGH = [
-  'K6_CLOUD_PROJECT_ID',
-  'K6_CLOUD_DISTRIBUTION',
-  'RATE',
-  'DURATION',
-  'VUS',
-  'STRICT_LIMITS',
-];
 /** The emulator's demo client secret: a bundle that contains it was built with a credential baked in. */
 export const DEMO_SECRET = 'demo-secret';
 
@@ -62,9 +54,10 @@ export function secretsIn(bundle: string, env: Env): string[] {
 
 /** The k6 command line for a verb, without the executable. */
 export function cloudArgs(verb: string, bundleFile: string, env: Env, localExecution: boolean): string[] {
-  const vars = PASSTHROUGH.filter((n) => value(env, n) !== undefined).flatMap((n) => [
+  // -e values travel with the test into the cloud: settings only, never a credential.
+  const vars = Object.entries(settingsFrom(env, [...CLOUD, ...SETTINGS, 'INSTANCES'])).flatMap(([n, v]) => [
     '-e',
-    `${n}=${value(env, n)}`,
+    `${n}=${v}`,
   ]);
   if (verb === 'cloud-upload') return ['cloud', 'upload', ...vars, bundleFile];
   return ['cloud', 'run', ...(localExecution ? ['--local-execution'] : []), ...vars, bundleFile];

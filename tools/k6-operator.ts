@@ -3,7 +3,8 @@
 //
 //   node tools/k6-operator.mjs <test> <parallelism>
 //
-// Environment: RATE, DURATION, VUS, STRICT_LIMITS (passed to every instance with -e), K6_OPERATOR_IMAGE
+// Environment: the suite's settings (RATE, DURATION, VUS, BOT_FLOW_ID, ... see suite-env.ts) go to every
+// instance with -e, with INSTANCES=<parallelism> so the suite plans for one token per instance; K6_OPERATOR_IMAGE
 // (pinned k6 image), K6_OPERATOR_SECRET (Secret with the Genesys credentials), K6_OPERATOR_NAMESPACE,
 // SEPARATE=1 (one instance per node). Exit 2: bad input; exit 1: the split does not fit.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,13 +13,12 @@ import YAML from 'yaml';
 import { UsageError, locateBundle, root } from './bundle-path.ts';
 import { BundleError, readBundleOptions, scenariosOf } from './bundle-options.ts';
 import { splitScenarios, type Split } from './split.ts';
+import { SETTINGS, settingsFrom } from './suite-env.ts';
 
 /** The k6 release the suite is checked against; nightly.yml installs the same one. */
 export const K6_VERSION = '0.49.0';
 export const DEFAULT_IMAGE = `grafana/k6:${K6_VERSION}`;
 export const DEFAULT_SECRET = 'genesys-cloud-credentials';
-/** Variables that shape the load and carry no secret: every instance gets the same values. */
-export const PASSTHROUGH = ['RATE', 'DURATION', 'VUS', 'STRICT_LIMITS'];
 /** What the credentials Secret holds; the pods get every key of it as an environment variable. */
 export const SECRET_KEYS = [
   'GENESYSCLOUD_REGION',
@@ -71,15 +71,15 @@ export function parseParallelism(text: string | undefined): number {
 export function passthroughVars(
   env: Record<string, string | undefined>,
   test: string,
+  parallelism = 1,
 ): Record<string, string> {
-  const vars: Record<string, string> = { TEST_NAME: test };
-  for (const name of PASSTHROUGH) {
-    const v = env[name]?.trim();
-    if (!v) continue;
-    if (!/^[\w.:/%+-]+$/.test(v))
+  const vars: Record<string, string> = { TEST_NAME: test, INSTANCES: String(parallelism) };
+  for (const [name, v] of Object.entries(settingsFrom(env, SETTINGS))) {
+    if (!/^[\w.:/%+-]+$/.test(v)) {
       throw new UsageError(
         `${name}="${v}" cannot be passed to the instances: use letters, digits and . : / % + - only`,
       );
+    }
     vars[name] = v;
   }
   return vars;
@@ -166,7 +166,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const parallelism = parseParallelism(parallelismText);
     const image = checkImage(env.K6_OPERATOR_IMAGE?.trim() || DEFAULT_IMAGE);
     const separate = /^(1|true|yes)$/i.test(env.SEPARATE?.trim() ?? '');
-    const vars = passthroughVars(env, test);
+    const vars = passthroughVars(env, test, parallelism);
 
     // Options as each instance computes them: the same -e values, placeholder credentials (the Secret's).
     const evalEnv: Record<string, string> = {

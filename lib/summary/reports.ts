@@ -13,7 +13,19 @@ export function reportPath(dir: string, file: string): string {
   return dir.endsWith('/') ? dir + file : `${dir}/${file}`;
 }
 
-export function reportModel(data: SummaryData, testName: string): ReportModel {
+/** Fills what an engine may leave out (no checks, no state), so a report is written whatever ran. */
+export function complete(data: Partial<SummaryData>): SummaryData {
+  return {
+    ...data,
+    root_group: data.root_group || { name: '', path: '', groups: [], checks: [] },
+    options: data.options || {},
+    state: { testRunDurationMs: 0, ...data.state },
+    metrics: data.metrics || {},
+  };
+}
+
+export function reportModel(raw: SummaryData, testName: string): ReportModel {
+  const data = complete(raw);
   return {
     testName,
     thresholds: thresholdResults(data),
@@ -36,7 +48,8 @@ export function summaryJson(data: SummaryData, model: ReportModel): string {
   return JSON.stringify(doc, null, 2) + '\n';
 }
 
-export function buildReports(data: SummaryData, opts: ReportOptions): Record<string, string> {
+export function buildReports(raw: SummaryData, opts: ReportOptions): Record<string, string> {
+  const data = complete(raw);
   const model = reportModel(data, opts.testName);
   const color = !data.options.noColor && !!data.state.isStdOutTTY;
   return {

@@ -171,6 +171,13 @@ describe('reports from a suite run with crossed thresholds', () => {
     assert.equal(missing?.observedText, 'n/a');
   });
 
+  it('still writes every file when the data has no checks, state or metrics', () => {
+    const out = buildReports({} as SummaryData, { dir: 'r', testName: 'empty' });
+    assert.match(out['r/junit.xml'], /tests="0" failures="0"/);
+    assert.match(out['r/summary.md'], /empty: no thresholds defined/);
+    assert.equal(JSON.parse(out['r/summary.json']).passed, true);
+  });
+
   it('escapes XML special characters', () => {
     assert.equal(escapeXml(`a<b & "c"\u0001`), 'a&lt;b &amp; &quot;c&quot;');
     const xml = junitXml(
