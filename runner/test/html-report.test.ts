@@ -89,11 +89,12 @@ test(
       page.on('pageerror', (e) => problems.push(String(e)));
       page.on('request', (r) => !r.url().startsWith('file:') && requests.push(r.url()));
       await page.goto(pathToFileURL(file).href);
-      await page.waitForFunction(() => (window as any).__report?.charts?.length > 0);
+      // These run in the page; the Node type-check has no DOM types, hence `globalThis as any`.
+      await page.waitForFunction(() => (globalThis as any).__report?.charts?.length > 0);
       const charts = await page.evaluate(() =>
-        (window as any).__report.charts.map((c: any) => {
-          const canvas = document.querySelector(`#chart-${c.id} canvas`) as HTMLCanvasElement;
-          const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        (globalThis as any).__report.charts.map((c: any) => {
+          const canvas = (globalThis as any).document.querySelector(`#chart-${c.id} canvas`);
+          const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
           let inked = 0;
           for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) inked++;
           return { id: c.id, points: c.points, width: canvas.width, inked };
@@ -109,7 +110,9 @@ test(
         assert.ok(c.points >= 80, `${c.id}: ${c.points} points`);
         assert.ok(c.inked > 500, `${c.id}: ${c.inked} pixels drawn`);
       }
-      const rows = await page.$$eval('#thresholds tbody tr', (trs) => trs.map((tr) => tr.textContent));
+      const rows = await page.$$eval('#thresholds tbody tr', (trs) =>
+        trs.map((tr) => String(tr.textContent)),
+      );
       assert.equal(rows.length, 3);
       assert.ok(
         rows.some((r) => r!.includes('http_reqs{status:429}') && r!.includes('✗ fail')),
