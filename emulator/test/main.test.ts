@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+const ARGS = ['--import', 'tsx', MAIN];
+
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  for (const k of Object.keys(env)) if (k.startsWith('EMULATOR_') && !(k in extra)) delete env[k];
+  return env;
+}
+
+/** Starts the CLI and resolves with the process and its first five stdout lines. */
+async function launch(args: string[], env = cleanEnv()) {
+  const child = spawn(process.execPath, [...ARGS, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const rl = createInterface({ input: child.stdout });
+  for await (const line of rl) {
+    lines.push(line);
+    if (lines.length === 5) break;
+  }
+  return { child, lines };
+}
+
+describe('emulator CLI', () => {
+  it('prints the listening line first, then the env lines, serves, and exits 0 on SIGTERM', async () => {
+    const { child, lines } = await launch(['--port', '0', '--time-scale', '60', '--seed', '9']);
+    const m = /^emulator listening on (http:\/\/127\.0\.0\.1:(\d+))$/.exec(lines[0]);
+    assert.ok(m, lines[0]);
+    const url = m[1];
+    assert.ok(Number(m[2]) > 0);
+    assert.deepEqual(lines.slice(1), [
+      `GENESYSCLOUD_API_URL=${url}`,
+      `GENESYSCLOUD_LOGIN_URL=${url}`,
+      'GENESYSCLOUD_OAUTHCLIENT_ID=demo-client',
+      'GENESYSCLOUD_OAUTHCLIENT_SECRET=demo-secret',
+    ]);
+    const health = await fetch(`${url}/__emulator/health`);
+    assert.deepEqual(await health.json(), { status: 'ok' });
+    const stats = (await (await fetch(`${url}/__emulator/stats`)).json()) as {
+      timeScale: number;
+      seed: number;
+    };
+    assert.equal(stats.timeScale, 60);
+    assert.equal(stats.seed, 9);
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+  });
+
+  it('takes EMULATOR_* env and a config file; flags win over env', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'emulator-'));
+    const file = path.join(dir, 'config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ limits: { 'platform.api': { 'token.rate.per.minute': 7 } }, seed: 4 }),
+    );
+    const { child, lines } = await launch(
+      ['--seed', '5'],
+      cleanEnv({ EMULATOR_PORT: '0', EMULATOR_CONFIG: file, EMULATOR_SEED: '6' }),
+    );
+    const url = lines[0].replace('emulator listening on ', '');
+    const stats = (await (await fetch(`${url}/__emulator/stats`)).json()) as any;
+    assert.equal(stats.seed, 5);
+    assert.equal(stats.limiters['token.rate.per.minute'].limit, 7);
+    child.kill('SIGINT');
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+  });
+
+  const bad: [string[], RegExp][] = [
+    [['--bogus'], /unknown argument "--bogus"/],
+    [['--port'], /--port needs a value/],
+    [['--port', 'abc'], /port must be a number/],
+    [['--time-scale', '0'], /timeScale must be a number/],
+    [['--config', '/nonexistent/emulator.json'], /cannot read config file/],
+  ];
+  for (const [args, message] of bad) {
+    it(`rejects ${args.join(' ')} with one error line and exit code 2`, () => {
+      const r = spawnSync(process.execPath, [...ARGS, ...args], { env: cleanEnv(), encoding: 'utf8' });
+      assert.equal(r.status, 2);
+      assert.equal(r.stdout, '');
+      const errLines = r.stderr.trim().split('\n');
+      assert.equal(errLines.length, 1, r.stderr);
+      assert.match(errLines[0], message);
+    });
+  }
+
+  it('exits 1 with one line when the port is taken', async () => {
+    const { child, lines } = await launch(['--port', '0']);
+    const port = lines[0].split(':').pop()!;
+    const r = spawnSync(process.execPath, [...ARGS, '--port', port], { env: cleanEnv(), encoding: 'utf8' });
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr.trim(), /^emulator: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE$/);
+  });
+});
