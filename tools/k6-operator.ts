@@ -131,7 +131,7 @@ function table(split: Split): string[] {
         `${i.vus} VU${i.vus === 1 ? '' : 's'}${i.maxVUs !== i.vus ? ` (up to ${i.maxVUs})` : ''}`,
       ];
       if (i.rates) parts.push(`${i.rates.join(' → ')} iterations per ${s.timeUnit}`);
-      if (i.iterations !== undefined) parts.push(`${i.iterations} iterations`);
+      if (i.iterations !== undefined) parts.push(`${i.iterations} iteration${i.iterations === 1 ? '' : 's'}`);
       lines.push(`    instance ${i.instance}: ${parts.join(', ')}`);
     }
   }

@@ -25,6 +25,7 @@ import {
   passthroughVars,
   type OperatorInput,
 } from '../k6-operator.ts';
+import { CLOUD, CONNECTION, SETTINGS, SET_BY_TOOLS } from '../suite-env.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = path.join(root, 'tools', 'k6-operator.mjs');
@@ -285,12 +286,12 @@ test('runner image must be pinned; pass-through values must survive the operator
   assert.throws(() => checkImage('grafana/k6'), /not pinned/);
   assert.match(DEFAULT_IMAGE, /^grafana\/k6:\d+\.\d+\.\d+$/);
   assert.deepEqual(
-    passthroughVars({ RATE: '40', DURATION: '5m', GENESYSCLOUD_OAUTHCLIENT_SECRET: 's' }, 'load'),
-    {
-      TEST_NAME: 'load',
-      RATE: '40',
-      DURATION: '5m',
-    },
+    passthroughVars(
+      { RATE: '40', DURATION: '5m', GENESYSCLOUD_OAUTHCLIENT_SECRET: 's', BOT_FLOW_ID: 'f-1' },
+      'load',
+      3,
+    ),
+    { TEST_NAME: 'load', INSTANCES: '3', RATE: '40', DURATION: '5m', BOT_FLOW_ID: 'f-1' },
   );
   assert.throws(() => passthroughVars({ DURATION: '5m 30s' }, 'load'), /DURATION="5m 30s" cannot be passed/);
 });
@@ -345,7 +346,7 @@ test('every built bundle yields scenarios that fit one instance', async (t) => {
   const bundles = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.js')) : [];
   if (bundles.length === 0) return t.skip('no bundles in build/tests (make build)');
   const env = {
-    GENESYSCLOUD_REGION: 'us-east-1',
+    GENESYSCLOUD_API_URL: 'http://127.0.0.1:9',
     GENESYSCLOUD_OAUTHCLIENT_ID: 'placeholder-client',
     GENESYSCLOUD_OAUTHCLIENT_SECRET: 'placeholder-secret',
   };
@@ -354,4 +355,30 @@ test('every built bundle yields scenarios that fit one instance', async (t) => {
     assert.ok(Object.keys(scenarios).length > 0, file);
     assert.deepEqual(splitScenarios(scenarios, 1).problems, [], file);
   }
+});
+
+test('every variable the suite reads is sorted into settings, connection, cloud or tool-set', () => {
+  const known = new Set([...SETTINGS, ...CONNECTION, ...SET_BY_TOOLS, ...CLOUD]);
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory() && p !== path.join(root, 'lib', 'test')) walk(p);
+      else if (e.isFile() && p.endsWith('.ts')) files.push(p);
+    }
+  };
+  for (const dir of ['tests', 'lib']) if (existsSync(path.join(root, dir))) walk(path.join(root, dir));
+  const read = new Map<string, string>();
+  const patterns = [
+    /\b(?:__ENV|env)\s*(?:\?\.|\.)\s*([A-Z][A-Z0-9_]+)/g,
+    /\b(?:__ENV|env)\s*\[\s*'([A-Z][A-Z0-9_]+)'\s*\]/g,
+    /\(\s*env\s*,\s*'([A-Z][A-Z0-9_]+)'/g,
+  ];
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    for (const re of patterns) for (const m of text.matchAll(re)) read.set(m[1], path.relative(root, f));
+  }
+  if (read.size === 0) return; // the suite has not landed: nothing to sort
+  const unsorted = [...read].filter(([name]) => !known.has(name)).map(([n, f]) => `${n} (${f})`);
+  assert.deepEqual(unsorted, [], 'add each to tools/suite-env.ts so remote runs get it, or not, on purpose');
 });

@@ -1,0 +1,50 @@
+// The suite's environment variables, sorted by how a run outside this machine gets them.
+
+/** Shape the load or point at org resources; no secret among them: passed to remote runs with -e. */
+export const SETTINGS = [
+  'RATE',
+  'DURATION',
+  'VUS',
+  'ITERATIONS',
+  'THINK_TIME',
+  'TARGET_UTILIZATION',
+  'STRICT_LIMITS',
+  'RETRY_MAX_ATTEMPTS',
+  'RETRY_BUDGET',
+  'POLL_INTERVAL',
+  'ANALYTICS_TIMEOUT',
+  'BOT_FLOW_ID',
+  'CALLBACK_QUEUE_ID',
+  'MESSAGING_FROM_ADDRESS',
+  'MESSAGING_TO_ADDRESS',
+  'MESSAGING_TYPE',
+];
+
+/** Where the org is and how to log in: from a Kubernetes Secret or Grafana Cloud k6's environment variables. */
+export const CONNECTION = [
+  'GENESYSCLOUD_REGION',
+  'GENESYSCLOUD_OAUTHCLIENT_ID',
+  'GENESYSCLOUD_OAUTHCLIENT_SECRET',
+  'GENESYSCLOUD_OAUTHCLIENTS',
+  'GENESYSCLOUD_API_URL',
+  'GENESYSCLOUD_LOGIN_URL',
+];
+
+/** Set by the tools themselves (run-test, k6-operator) or only meaningful with the local emulator. */
+export const SET_BY_TOOLS = ['INSTANCES', 'TEST_NAME', 'REPORT_DIR', 'TIME_SCALE'];
+
+/** Read by the bundle's cloud block. */
+export const CLOUD = ['K6_CLOUD_PROJECT_ID', 'K6_CLOUD_DISTRIBUTION'];
+
+/** `-e NAME=value` pairs for the names that are set (non-empty) in env. */
+export function settingsFrom(
+  env: Record<string, string | undefined>,
+  names: string[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const v = env[name]?.trim();
+    if (v) out[name] = v;
+  }
+  return out;
+}
