@@ -50,15 +50,27 @@ function sortedObject(o: Record<string, string>): string {
   return out + '}';
 }
 
+/** Go's time.Duration.String() for a whole number of nanoseconds: 0s, 500ms, 1.5s, 1m30s, 2h0m0s. */
+export function goDuration(ms: number): string {
+  const ns = Math.round(ms * 1e6);
+  if (ns === 0) return '0s';
+  if (ns < 1e3) return `${ns}ns`;
+  if (ns < 1e6) return `${ns / 1e3}µs`;
+  if (ns < 1e9) return `${ns / 1e6}ms`;
+  const h = Math.floor(ns / 3.6e12);
+  const m = Math.floor((ns % 3.6e12) / 6e10);
+  const sec = `${(ns % 6e10) / 1e9}s`;
+  if (h > 0) return `${h}h${m}m${sec}`;
+  if (m > 0) return `${m}m${sec}`;
+  return sec;
+}
+
+// k6 writes a plain expression string unless abortOnFail is set, then the whole object.
 function thresholdSources(set: MetricThresholds | undefined): unknown[] {
   if (!set) return [];
   return set.thresholds.map((t) =>
     t.abortOnFail
-      ? {
-          threshold: t.source,
-          abortOnFail: true,
-          delayAbortEval: t.delayAbortEvalMs ? `${t.delayAbortEvalMs}ms` : '',
-        }
+      ? { threshold: t.source, abortOnFail: true, delayAbortEval: goDuration(t.delayAbortEvalMs) }
       : t.source,
   );
 }

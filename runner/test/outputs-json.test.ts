@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MetricsEngine } from '../metrics/engine.ts';
-import { FLUSH_INTERVAL_MS, formatFloat, formatTime, JsonOutput } from '../outputs/json.ts';
+import { FLUSH_INTERVAL_MS, formatFloat, formatTime, goDuration, JsonOutput } from '../outputs/json.ts';
 import { parseTime, readStream, RUNS, skipReason } from './reference.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'runner-json-'));
@@ -55,6 +55,16 @@ test('time and number formats follow Go', () => {
   assert.equal(formatFloat(1e-7), '1e-07');
   assert.equal(formatFloat(0.5), '0.5');
   assert.equal(formatFloat(30), '30');
+  const durations: Array<[number, string]> = [
+    [0, '0s'],
+    [0.0005, '500ns'],
+    [0.25, '250µs'],
+    [500, '500ms'],
+    [1500, '1.5s'],
+    [90_000, '1m30s'],
+    [7_200_000, '2h0m0s'],
+  ];
+  for (const [ms, text] of durations) assert.equal(goDuration(ms), text);
 });
 
 test('gzip output, abortOnFail thresholds as objects, flushed while running', async () => {
@@ -76,7 +86,7 @@ test('gzip output, abortOnFail thresholds as objects, flushed while running', as
     .map((l) => JSON.parse(l));
   assert.equal(lines.length, 2);
   assert.deepEqual(lines[0].data.thresholds, [
-    { threshold: 'count<5', abortOnFail: true, delayAbortEval: '1000ms' },
+    { threshold: 'count<5', abortOnFail: true, delayAbortEval: '1s' },
     'rate>1',
   ]);
   assert.deepEqual(lines[1].data.metadata, { trace: 'a' });
