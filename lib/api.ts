@@ -1,0 +1,51 @@
+// Platform API calls with the VU's bearer token: JSON in, JSON out, retries from lib/http, and one token
+// refresh when the platform says credentials.expired.
+import { isExpiredToken, type Token } from './core/token.ts';
+import { accessToken, refreshToken } from './auth.ts';
+import { send, type Response } from './http.ts';
+import { loadSettings, type Settings } from './settings.ts';
+
+/** Read once per VU in init; an invalid value stops the test here. */
+export const settings: Settings = loadSettings(__ENV);
+
+let tokens: Token[] | undefined;
+
+/** Hands setup()'s tokens to this VU; call at the start of every iteration (cheap after the first). */
+export function useTokens(setupTokens: Token[] | undefined): void {
+  if (!tokens && setupTokens) tokens = setupTokens;
+}
+
+export interface CallOptions {
+  /** Endpoint template for the `name` tag, e.g. "POST /api/v2/textbots/botflows/sessions/{sessionId}/turns". */
+  name: string;
+  expect?: number[];
+  safe?: boolean;
+  tags?: Record<string, string>;
+}
+
+export function api(method: string, path: string, body: unknown, opts: CallOptions): Response {
+  return send(method, settings.connection.apiUrl + path, body === undefined ? null : JSON.stringify(body), {
+    ...opts,
+    policy: settings.retry,
+    headers: () => {
+      const h: Record<string, string> = { Authorization: `Bearer ${accessToken(settings, tokens)}` };
+      if (body !== undefined) h['Content-Type'] = 'application/json';
+      return h;
+    },
+    recover: (res) => {
+      if (!isExpiredToken(res.status, typeof res.body === 'string' ? res.body : null)) return false;
+      refreshToken(settings);
+      return true;
+    },
+  });
+}
+
+/** The parsed JSON body, or undefined when there is none or it is not JSON. */
+export function json<T>(res: Response): T | undefined {
+  if (typeof res.body !== 'string' || res.body === '') return undefined;
+  try {
+    return JSON.parse(res.body) as T;
+  } catch {
+    return undefined;
+  }
+}

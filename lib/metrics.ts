@@ -1,0 +1,17 @@
+// The suite's custom metrics. The names are a contract: thresholds/, lib/summary and the HTML report read them.
+import { Counter, Gauge, Rate, Trend } from 'k6/metrics';
+
+/** Share of API responses that were 429, retried or not. */
+export const rateLimited = new Rate('rate_limited');
+/** Attempts beyond the first, tagged with the reason. */
+export const retries = new Counter('retries');
+/** Time spent waiting before a retry (Retry-After or backoff). */
+export const retryWait = new Trend('retry_wait', true);
+/** Share of API calls whose final outcome (after retries) was not what the caller expected. */
+export const finalFailures = new Rate('final_failures');
+/** Calls that still had a retryable failure when their attempt or time budget ran out. */
+export const retryBudgetExhausted = new Counter('retry_budget_exhausted');
+/** From the end of a conversation's first request to its analytics details being readable. */
+export const timeToAnalytics = new Trend('time_to_analytics', true);
+/** Planned request rate (req/s) when a VU first saw a 429: its minimum is where the limit bites. */
+export const breakpointRate = new Gauge('breakpoint_rate');

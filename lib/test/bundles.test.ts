@@ -1,0 +1,173 @@
+// Every tests/*.ts builds, and its options pass (init code with __VU = 0) yields valid k6 options:
+// scenarios, thresholds against the metrics that exist, the cloud block; secrets never reach the options.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { evaluate, type Evaluated } from './bundle.ts';
+import { scenarioProblems } from './scenario-rules.ts';
+import { SUITE_METRICS } from './suite-metrics.ts';
+import { BUILTIN_METRICS, thresholdProblems, type MetricType } from './threshold-rules.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const tests = readdirSync(path.join(root, 'tests'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.replace(/\.ts$/, ''));
+const SECRET = 'bundle-test-secret-9f3a';
+const ENV = {
+  GENESYSCLOUD_API_URL: 'http://127.0.0.1:8089',
+  GENESYSCLOUD_OAUTHCLIENT_ID: 'demo-client',
+  GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET,
+};
+const ALLOWED_MODULES = ['k6', 'k6/encoding', 'k6/execution', 'k6/http', 'k6/metrics'];
+
+const entry = (t: string) => path.join(root, 'tests', `${t}.ts`);
+
+describe('k6 bundles', () => {
+  before(() => {
+    execFileSync(process.execPath, [path.join(root, 'esbuild.config.mjs'), '--quiet'], { cwd: root });
+  });
+
+  it('there is one per runnable test', () => {
+    assert.deepEqual([...tests].sort(), [
+      'analytics-lag',
+      'bot-conversation',
+      'breakpoint',
+      'load',
+      'smoke',
+      'soak',
+      'spike',
+      'stress',
+    ]);
+  });
+
+  for (const t of tests) {
+    describe(t, () => {
+      let ev: Evaluated;
+      before(async () => {
+        ev = await evaluate(entry(t), ENV);
+      });
+
+      it('builds to build/tests with only k6 modules left external, nothing v0.49 lacks', () => {
+        const code = readFileSync(path.join(root, 'build', 'tests', `${t}.js`), 'utf8');
+        const imports = [...code.matchAll(/^import\s.*?from\s*["']([^"']+)["']/gm)].map((m) => m[1]);
+        for (const m of imports) assert.ok(ALLOWED_MODULES.includes(m), `${t} imports ${m}`);
+        assert.doesNotMatch(
+          code,
+          /\bsetTimeout\s*\(|\bsetInterval\s*\(|k6\/timers|k6\/experimental|require\(|node:/,
+        );
+        assert.doesNotMatch(code, /demo-secret/);
+      });
+
+      it('exports options, setup, the default function and handleSummary', () => {
+        assert.deepEqual(
+          ev.modules.filter((m) => !ALLOWED_MODULES.includes(m)),
+          [],
+        );
+        assert.equal(typeof ev.exports.default, 'function');
+        assert.equal(typeof ev.exports.setup, 'function');
+        assert.equal(typeof ev.exports.handleSummary, 'function');
+        assert.equal(typeof ev.exports.options, 'object');
+      });
+
+      it('declares the suite metrics with the promised types', () => {
+        for (const [name, want] of Object.entries(SUITE_METRICS)) {
+          const got = ev.metrics.filter((m) => m.name === name);
+          assert.equal(got.length, 1, `${name} declared once`);
+          assert.equal(got[0].type, want.type, name);
+          assert.equal(got[0].isTime, want.isTime, name);
+        }
+      });
+
+      it('has valid scenarios and thresholds', () => {
+        const options = ev.options as Record<string, unknown>;
+        const scenarios = options.scenarios as Record<string, Record<string, unknown>>;
+        assert.ok(Object.keys(scenarios).length > 0);
+        for (const [name, s] of Object.entries(scenarios)) assert.deepEqual(scenarioProblems(name, s), []);
+        const metrics: Record<string, MetricType> = { ...BUILTIN_METRICS };
+        for (const m of ev.metrics) metrics[m.name] = m.type;
+        assert.deepEqual(thresholdProblems(options.thresholds, metrics, Object.keys(scenarios)), []);
+        assert.deepEqual(
+          options.thresholds,
+          JSON.parse(readFileSync(path.join(root, 'thresholds', `${t}.json`), 'utf8')),
+        );
+      });
+
+      it('carries the cloud block and no secret', () => {
+        const options = ev.options as { cloud: Record<string, unknown> };
+        assert.deepEqual(options.cloud, { name: `genesys-cloud ${t}` });
+        assert.doesNotMatch(JSON.stringify(ev.options), new RegExp(SECRET));
+      });
+    });
+  }
+
+  it('takes the cloud project and load zones from the environment', async () => {
+    const ev = await evaluate(entry('load'), {
+      ...ENV,
+      K6_CLOUD_PROJECT_ID: '123456',
+      K6_CLOUD_DISTRIBUTION: 'amazon:us:ashburn:50,amazon:ie:dublin:50',
+    });
+    assert.deepEqual((ev.options as { cloud: unknown }).cloud, {
+      name: 'genesys-cloud load',
+      projectID: 123456,
+      distribution: {
+        ashburn: { loadZone: 'amazon:us:ashburn', percent: 50 },
+        dublin: { loadZone: 'amazon:ie:dublin', percent: 50 },
+      },
+    });
+  });
+
+  it('RATE, DURATION and VUS reach the scenario', async () => {
+    const ev = await evaluate(entry('load'), { ...ENV, RATE: '3', DURATION: '2m', VUS: '9' });
+    assert.deepEqual((ev.options as { scenarios: unknown }).scenarios, {
+      load: {
+        executor: 'constant-arrival-rate',
+        rate: 180,
+        timeUnit: '1m',
+        duration: '2m',
+        preAllocatedVUs: 9,
+        maxVUs: 9,
+      },
+    });
+  });
+
+  it('stops init with one line that names the variable and never the secret', async () => {
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [
+        {
+          GENESYSCLOUD_REGION: 'mars-1',
+          GENESYSCLOUD_OAUTHCLIENT_ID: 'x',
+          GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET,
+        },
+        /^GENESYSCLOUD_REGION "mars-1" is not a region; valid: us-east-1, /,
+      ],
+      [
+        { GENESYSCLOUD_REGION: 'eu-west-1', GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET },
+        /^GENESYSCLOUD_OAUTHCLIENT_ID is not set/,
+      ],
+      [
+        {
+          GENESYSCLOUD_REGION: 'eu-west-1',
+          GENESYSCLOUD_OAUTHCLIENT_ID: 'x',
+          GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET,
+        },
+        /^BOT_FLOW_ID is not set/,
+      ],
+      [{ ...ENV, RATE: 'lots' }, /^RATE must be a number >= 0\.001, got "lots"$/],
+      [
+        { ...ENV, K6_CLOUD_DISTRIBUTION: 'amazon:us:ashburn:70' },
+        /^K6_CLOUD_DISTRIBUTION percents must add up to 100, got 70$/,
+      ],
+    ];
+    for (const [env, want] of cases) {
+      await assert.rejects(evaluate(entry('load'), env), (err: Error) => {
+        assert.match(err.message, want);
+        assert.doesNotMatch(err.message, /\n/);
+        assert.doesNotMatch(err.message, new RegExp(SECRET));
+        return true;
+      });
+    }
+  });
+});

@@ -1,0 +1,12 @@
+// The custom metrics the suite promises (lib/metrics.ts); lib/summary and the HTML report read these names.
+import type { MetricType } from './threshold-rules.ts';
+
+export const SUITE_METRICS: Record<string, { type: MetricType; isTime: boolean }> = {
+  rate_limited: { type: 'rate', isTime: false },
+  retries: { type: 'counter', isTime: false },
+  retry_wait: { type: 'trend', isTime: true },
+  final_failures: { type: 'rate', isTime: false },
+  retry_budget_exhausted: { type: 'counter', isTime: false },
+  time_to_analytics: { type: 'trend', isTime: true },
+  breakpoint_rate: { type: 'gauge', isTime: false },
+};
