@@ -118,16 +118,22 @@ export class TimeSeries {
     return this.buckets.length;
   }
 
-  points(): SeriesPoint[] {
-    const perSec = 1000 / this.widthMs;
-    return this.buckets.map((b, i) => ({
-      t: (i * this.widthMs) / 1000,
-      reqRate: b.reqs * perSec,
-      p95: b.duration.count ? b.duration.quantile(0.95) : null,
-      rate429: b.status429 * perSec,
-      retryRate: b.retries * perSec,
-      failRate: b.failed * perSec,
-      vus: Number.isNaN(b.vus) ? null : b.vus,
-    }));
+  /** `endMs` (since the start) shortens the last bucket to the part the run covered, so its rates are not diluted. */
+  points(endMs?: number): SeriesPoint[] {
+    const last = this.buckets.length - 1;
+    return this.buckets.map((b, i) => {
+      let width = this.widthMs;
+      if (i === last && endMs !== undefined) width = Math.min(width, Math.max(endMs - i * this.widthMs, 1));
+      const perSec = 1000 / width;
+      return {
+        t: (i * this.widthMs) / 1000,
+        reqRate: b.reqs * perSec,
+        p95: b.duration.count ? b.duration.quantile(0.95) : null,
+        rate429: b.status429 * perSec,
+        retryRate: b.retries * perSec,
+        failRate: b.failed * perSec,
+        vus: Number.isNaN(b.vus) ? null : b.vus,
+      };
+    });
   }
 }

@@ -186,4 +186,8 @@ test('time series coarsens to stay bounded and keeps totals', () => {
   assert.equal(pts[0].rate429, 1);
   assert.equal(pts[0].vus, 15);
   assert.ok(pts[0].p95! >= 24 && pts[0].p95! <= 25.3);
+  // the last bucket (96..100 s) is only a quarter covered: its rate is not diluted by the empty rest
+  const end = ts.points(100_000);
+  assert.equal(end[end.length - 1].reqRate, 4);
+  assert.equal(pts[pts.length - 1].reqRate, 1);
 });

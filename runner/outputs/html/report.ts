@@ -53,7 +53,7 @@ td.ok { color: #1a7f37; font-weight: 600; } td.fail { color: #cf222e; font-weigh
 
 export function renderHtmlReport(engine: MetricsEngine, opts: ReportOptions = {}): string {
   const { js, css } = assets();
-  const points = engine.series.points();
+  const points = engine.series.points(opts.testRunDurationMs);
   const title = opts.title ?? 'Load test report';
   const rows = engine.thresholdResults().map((r) => {
     const def = engine.entry(r.metric.split('{', 1)[0])?.def;
