@@ -178,7 +178,10 @@ export function parseThresholds(option: ThresholdsOption | undefined): MetricThr
   }
   for (const [key, list] of Object.entries(option)) {
     const { metric, suffix, tags } = parseMetricKey(key);
-    const entries = Array.isArray(list) ? list : [list];
+    if (!Array.isArray(list)) {
+      throw new ThresholdError(`invalid threshold defined on ${key}; reason: thresholds must be an array`);
+    }
+    const entries = list;
     const thresholds: Threshold[] = [];
     for (const entry of entries) {
       const asObject = typeof entry === 'object' && entry !== null;

@@ -62,6 +62,7 @@ test('threshold objects: abortOnFail and delayAbortEval durations', () => {
   assert.equal(parseDurationMs(10), 10);
   assert.throws(() => parseDurationMs('1x'), ThresholdError);
   assert.throws(() => parseThresholds({ a: [{ threshold: 3 as unknown as string }] }), ThresholdError);
+  assert.throws(() => parseThresholds({ a: 'count<1' as unknown as string[] }), /must be an array/);
 });
 
 test('validation: unknown metrics and aggregations the type lacks exit 104', () => {
