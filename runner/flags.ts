@@ -313,6 +313,5 @@ export function runtimeOf(fromEnv: Parsed, fromFlags: Parsed): Runtime {
   }
   merged.env = { ...fromEnv.runtime.env, ...fromFlags.runtime.env };
   merged.out = fromFlags.runtime.out.length > 0 ? fromFlags.runtime.out : fromEnv.runtime.out;
-  if (merged.webDashboardExport) merged.webDashboard = true;
   return merged;
 }

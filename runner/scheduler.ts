@@ -20,18 +20,23 @@ export const EXIT = {
   OTHER: 255,
 } as const;
 
-/** What the scheduler needs from the VU layer (runner/vu/pool.ts). */
+/** What the scheduler needs from the VU pool (runner/vu/pool.ts). */
 export interface Pool {
   vu(id: number): VU;
-  /** Initialises one more VU (id = count + 1, ...) during the run. */
+  /** Initialises one more VU (the next id) during the run. */
   add(): Promise<VU>;
-  runSetup(opts: { timeoutMs: number }): Promise<unknown>;
-  runTeardown(opts: { data: unknown; timeoutMs: number }): Promise<void>;
+  runSetup(opts: { timeout?: number }): Promise<RunResultWithTimeout>;
+  runTeardown(data: string | undefined, opts: { timeout?: number }): Promise<RunResultWithTimeout>;
   close(): Promise<void>;
 }
 
-/** Errors the VU layer reports from setup/teardown: a timeout, or a script exception (already logged or not). */
-export class PhaseTimeout extends Error {}
+type RunResultWithTimeout = {
+  ok: boolean;
+  error?: string;
+  interrupted?: boolean;
+  value?: unknown;
+  timedOut?: boolean;
+};
 
 export interface SchedulerConfig {
   options: Options;
@@ -57,9 +62,8 @@ export interface RunStatus {
 
 export interface RunResult {
   exitCode: number;
-  /** setup()'s data (after the JSON round trip), for handleSummary's setup_data */
-  setupData: unknown;
-  hasSetupData: boolean;
+  /** setup()'s result as JSON text (undefined: setup returned nothing or did not run) */
+  setupData: string | undefined;
   /** from the start of setup to the end of teardown */
   testRunDurationMs: number;
   pool?: Pool;
@@ -76,6 +80,8 @@ export class Scheduler {
   private interrupted = 0;
   private phase: RunStatus['phase'] = 'init';
   private startedAt = 0;
+  private epochStart = 0;
+  private aborting = false;
   private readonly emit: (samples: Sample[]) => void;
 
   constructor(private readonly cfg: SchedulerConfig) {
@@ -84,14 +90,20 @@ export class Scheduler {
 
   /** Stops the test early: running iterations end, teardown and the summary still run. First code wins. */
   abort(exitCode: number, message?: string, fields?: Fields): void {
-    if (this.stopper.signal.aborted) return;
+    if (this.stopper.signal.aborted || this.aborting) return;
     if (message) log('error', message, fields);
     if (this.exitCode === EXIT.OK) this.exitCode = exitCode;
-    this.stopper.abort();
+    if (exitCode === EXIT.TEST_ABORT) {
+      // test.abort() ends its own iteration; let that iteration report before the others are interrupted.
+      this.aborting = true;
+      setTimeout(() => this.stopper.abort(), 0);
+    } else {
+      this.stopper.abort();
+    }
   }
 
   get aborted(): boolean {
-    return this.stopper.signal.aborted;
+    return this.stopper.signal.aborted || this.aborting;
   }
 
   status(): RunStatus {
@@ -112,7 +124,6 @@ export class Scheduler {
     const result: RunResult = {
       exitCode: 0,
       setupData: undefined,
-      hasSetupData: false,
       testRunDurationMs: 0,
     };
 
@@ -133,24 +144,23 @@ export class Scheduler {
     const tickers = this.startTickers();
     this.startedAt = now();
     const runStart = now();
-    cfg.engine.begin(Date.now());
+    this.epochStart = Date.now();
+    cfg.engine.begin(this.epochStart);
     let setupFailed = false;
 
     // setup()
     this.phase = 'setup';
     if (cfg.exported.includes('setup') && !opts.noSetup) {
-      try {
-        const data = await pool.runSetup({ timeoutMs: durationMs(opts.setupTimeout, 60_000) });
-        result.setupData = data;
-        result.hasSetupData = true;
-      } catch (err) {
+      const r = await pool.runSetup({ timeout: durationMs(opts.setupTimeout, 60_000) });
+      if (r.ok) {
+        result.setupData = typeof r.value === 'string' ? r.value : undefined;
+      } else if (!this.aborted) {
         setupFailed = true;
-        if (err instanceof PhaseTimeout) {
-          this.abort(EXIT.SETUP_TIMEOUT, err.message);
-        } else {
-          logError(err);
-          this.abort(exitCodeOf(err, EXIT.SCRIPT_EXCEPTION));
-        }
+        // The VU layer has logged a script exception already.
+        if (r.timedOut) this.abort(EXIT.SETUP_TIMEOUT, r.error);
+        else this.abort(EXIT.SCRIPT_EXCEPTION);
+      } else {
+        setupFailed = true;
       }
     }
 
@@ -173,6 +183,13 @@ export class Scheduler {
         addActive: (d) => {
           this.active += d;
         },
+        instance: () => ({
+          testStart: this.epochStart,
+          iterationsCompleted: this.completed,
+          iterationsInterrupted: this.interrupted,
+          vusActive: this.active,
+          vusInitialized: this.initialized,
+        }),
         countIteration: (interrupted) => {
           if (interrupted) this.interrupted++;
           else this.completed++;
@@ -198,18 +215,15 @@ export class Scheduler {
     // teardown(): even after an abort, unless setup itself failed or was aborted.
     this.phase = 'teardown';
     if (cfg.exported.includes('teardown') && !opts.noTeardown && !setupFailed) {
-      try {
-        await pool.runTeardown({
-          data: result.setupData,
-          timeoutMs: durationMs(opts.teardownTimeout, 60_000),
-        });
-      } catch (err) {
-        if (err instanceof PhaseTimeout) {
-          log('error', err.message);
-          if (this.exitCode === EXIT.OK) this.exitCode = EXIT.TEARDOWN_TIMEOUT;
+      const r = await pool.runTeardown(result.setupData, {
+        timeout: durationMs(opts.teardownTimeout, 60_000),
+      });
+      if (!r.ok && !r.interrupted && this.exitCode === EXIT.OK) {
+        if (r.timedOut) {
+          log('error', r.error ?? 'teardown() timed out');
+          this.exitCode = EXIT.TEARDOWN_TIMEOUT;
         } else {
-          logError(err);
-          if (this.exitCode === EXIT.OK) this.exitCode = exitCodeOf(err, EXIT.SCRIPT_EXCEPTION);
+          this.exitCode = EXIT.SCRIPT_EXCEPTION;
         }
       }
     }

@@ -81,6 +81,7 @@ export class ScenarioRun {
         tags: this.tags,
         env: this.env,
         emitIteration: true,
+        instance: this.ctx.instance?.(),
       });
       if (r.interrupted) this.interrupted++;
       else this.completed++;

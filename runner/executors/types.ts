@@ -1,41 +1,13 @@
-// What an executor needs from the scheduler, and the VU handle it drives (the VU pool's contract, runner/README.md).
+// What an executor needs from the scheduler, and the VU handle it drives (the VU pool's, runner/vu/types.ts).
 import type { Sample } from '../metrics/types.ts';
 import type { Fields } from '../log.ts';
 import type { Scenario } from '../options.ts';
+import type { InstanceInfo, RunRequest, RunResult, VUHandle } from '../vu/types.ts';
 
-/** What `exec.scenario` shows inside an iteration. */
-export interface ScenarioInfo {
-  name: string;
-  executor: string;
-  /** epoch ms */
-  startTime: number;
-  /** 0..1 when the iteration starts */
-  progress: number;
-}
-
-export interface IterationRequest {
-  fn: string;
-  data: unknown;
-  scenario: ScenarioInfo;
-  iterationInScenario: number;
-  iterationInTest: number;
-  tags: Record<string, string>;
-  env: Record<string, string>;
-  emitIteration?: boolean;
-}
-
-export interface IterationResult {
-  ok: boolean;
-  error?: unknown;
-  interrupted?: boolean;
-}
-
-export interface VU {
-  readonly id: number;
-  run(req: IterationRequest): Promise<IterationResult>;
-  /** Ends the running iteration now: sleeps and requests are cut short; its iteration samples are not emitted. */
-  interrupt(): void;
-}
+export type { ScenarioInfo } from '../vu/types.ts';
+export type VU = VUHandle;
+export type IterationRequest = RunRequest;
+export type IterationResult = RunResult;
 
 export interface ExecutionContext {
   /** An idle initialised VU, first in first out; throws when none is idle (the plan guarantees enough). */
@@ -47,6 +19,8 @@ export interface ExecutionContext {
   addActive(delta: number): void;
   /** Progress counters: one call per finished iteration. */
   countIteration(interrupted: boolean): void;
+  /** exec.instance numbers as the iteration starts */
+  instance?(): InstanceInfo;
   emit(samples: Sample[]): void;
   warn(msg: string, fields?: Fields): void;
   /** Monotonic milliseconds, the clock executors schedule against. */
@@ -55,7 +29,8 @@ export interface ExecutionContext {
   signal: AbortSignal;
   runTags: Record<string, string>;
   env: Record<string, string>;
-  setupData: unknown;
+  /** setup()'s result as JSON text */
+  setupData: string | undefined;
 }
 
 export interface Executor {

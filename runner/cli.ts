@@ -1,0 +1,202 @@
+// `runner run [flags] SCRIPT.js` and `runner inspect SCRIPT.js`: k6's command line on the Node.js engine.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { log, setLogSink } from './log.ts';
+import {
+  consolidate,
+  DEFAULTS,
+  deriveScenarios,
+  scenariosOf,
+  validateOptions,
+  type Options,
+} from './options.ts';
+import { parseEnv, parseFlags, runtimeOf, UsageError, type Parsed, type Runtime } from './flags.ts';
+import { EXIT, Scheduler, exitCodeOf } from './scheduler.ts';
+import { MetricsEngine } from './metrics/engine.ts';
+import type { ThresholdsOption } from './thresholds.ts';
+import { JsonOutput } from './outputs/json.ts';
+import { initOptionsPass, VUPool } from './vu/pool.ts';
+import { writeSummary } from './end-of-test.ts';
+import { Progress } from './progress.ts';
+import { writeHtmlReport } from './outputs/html/report.ts';
+
+const USAGE = `Usage:
+  runner run [flags] SCRIPT.js
+  runner inspect [flags] SCRIPT.js
+
+Flags (run):
+  -u, --vus N                 -d, --duration D          -i, --iterations N
+  -s, --stage D:TARGET        -e, --env KEY=VALUE       --tag KEY=VALUE
+  --summary-export FILE       -o, --out json=FILE       --summary-trend-stats avg,p(95),...
+  --summary-time-unit s|ms|us --no-thresholds           --no-summary
+  --no-setup                  --no-teardown             -q, --quiet
+  --no-color                  --include-system-env-vars=false
+Environment: the matching K6_* variables (flags win over them, they win over the script's options).`;
+
+/** Runs the command; resolves with the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await run(rest);
+      case 'inspect':
+        return await inspect(rest);
+      case 'help':
+      case '--help':
+      case '-h':
+      case undefined:
+        process.stdout.write(USAGE + '\n');
+        return command === undefined ? EXIT.OTHER : EXIT.OK;
+      default:
+        throw new UsageError(`unknown command "${command}" for "runner"`);
+    }
+  } catch (err) {
+    log('error', err instanceof Error ? err.message : String(err));
+    return exitCodeOf(err, EXIT.OTHER);
+  }
+}
+
+function scriptArg(flags: Parsed): string {
+  if (flags.args.length !== 1) {
+    throw new UsageError(`expected exactly one script argument, got ${flags.args.length}`);
+  }
+  const file = path.resolve(flags.args[0]);
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new UsageError(`the script "${flags.args[0]}" could not be found on local disk`);
+  }
+  return file;
+}
+
+function vuEnv(rt: Runtime): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (rt.includeSystemEnv) {
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  }
+  return { ...env, ...rt.env };
+}
+
+interface Prepared {
+  script: string;
+  rt: Runtime;
+  env: Record<string, string>;
+  options: Options;
+  exports: string[];
+  init: Awaited<ReturnType<typeof initOptionsPass>>;
+}
+
+async function prepare(argv: string[]): Promise<Prepared> {
+  const flags = parseFlags(argv);
+  const script = scriptArg(flags);
+  const fromEnv = parseEnv(process.env);
+  const rt = runtimeOf(fromEnv, flags);
+  const env = vuEnv(rt);
+  const init = await initOptionsPass({ script, env });
+  const options = consolidate([DEFAULTS, init.options as Options, fromEnv.options, flags.options]);
+  validateOptions(options);
+  return { script, rt, env, options, exports: init.exports, init };
+}
+
+async function inspect(argv: string[]): Promise<number> {
+  const p = await prepare(argv);
+  const out = { ...p.options, scenarios: deriveScenarios(p.options) };
+  scenariosOf(p.options, p.exports);
+  process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  return EXIT.OK;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const p = await prepare(argv);
+  const { options, rt } = p;
+  const scenarios = scenariosOf(options, p.exports, (m) => log('warning', m));
+  const engine = new MetricsEngine({
+    thresholds: options.thresholds as ThresholdsOption | undefined,
+    noThresholds: rt.noThresholds,
+    summaryTrendStats: options.summaryTrendStats,
+    summaryTimeUnit: options.summaryTimeUnit,
+  });
+  for (const def of p.init.metrics) engine.define(def);
+  engine.validate();
+
+  const outputs: JsonOutput[] = [];
+  for (const o of rt.out) {
+    const [type, ...target] = o.split('=');
+    if (type !== 'json' || target.length === 0 || target.join('=') === '') {
+      throw new UsageError(`unsupported output "${o}": only json=FILE is available`);
+    }
+    const out = await JsonOutput.open(target.join('='), engine);
+    engine.addOutput(out);
+    outputs.push(out);
+  }
+
+  const progress = rt.quiet ? null : new Progress(process.stdout);
+  let pool: VUPool | null = null;
+  const scheduler: Scheduler = new Scheduler({
+    options,
+    scenarios,
+    engine,
+    exported: p.exports,
+    runTags: { ...(options.tags ?? {}) },
+    env: p.env,
+    onTick: (s) => progress?.update(s),
+    createPool: async (count) => {
+      pool = await VUPool.create({
+        script: p.script,
+        env: p.env,
+        options,
+        count,
+        onSamples: (s) => engine.add(s),
+        onDefine: (d) => engine.define(d),
+        onAbort: (msg) => scheduler.abort(EXIT.TEST_ABORT, msg),
+      });
+      return pool;
+    },
+  });
+
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      log('error', `received a second ${sig}: stopping at once`);
+      process.exit(EXIT.SIGNAL);
+    }
+    scheduler.abort(EXIT.SIGNAL, `test run was aborted because the runner received a '${sig}' signal`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const result = await scheduler.run();
+  progress?.done(scheduler.status());
+  if (!rt.noSummary) {
+    await writeSummary({
+      engine,
+      pool,
+      hasHandleSummary: p.exports.includes('handleSummary'),
+      setupData: result.setupData,
+      testRunDurationMs: result.testRunDurationMs,
+      noColor: rt.noColor,
+      summaryExport: rt.summaryExport,
+    });
+  }
+  if (rt.webDashboard && rt.webDashboardExport) {
+    try {
+      await writeHtmlReport(rt.webDashboardExport, engine, { testRunDurationMs: result.testRunDurationMs });
+    } catch (e) {
+      log('error', `could not write the report to ${rt.webDashboardExport}: ${(e as Error).message}`);
+    }
+  }
+  await Promise.all(outputs.map((o) => o.stop()));
+  await (pool as VUPool | null)?.close();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  return result.exitCode;
+}
+
+// Entry point when run as a program (bin/runner.mjs imports the bundle).
+const isMain = process.argv[1] !== undefined && /(^|[\\/])(cli\.(ts|js)|runner\.mjs)$/.test(process.argv[1]);
+if (isMain || process.env.RUNNER_CLI_MAIN === '1') {
+  setLogSink((line) => process.stderr.write(line + '\n'));
+  const code = await main(process.argv.slice(2));
+  // Let stdout/stderr drain before leaving: the summary may be large and piped.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
