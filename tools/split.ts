@@ -113,7 +113,7 @@ export function splitScenarios(scenarios: Record<string, Scenario>, parallelism:
             problems.push(
               `scenario "${name}": rate ${lowest} per ${timeUnit} split over ${parallelism} instances is ` +
                 `${round(lowest / parallelism)} per ${timeUnit} each; ${list(short)} would start fewer than 1 ` +
-                `iteration per ${timeUnit} (needs rate >= ${parallelism}, or PARALLELISM <= ${largestFitting(parallelism, fits)})`,
+                `iteration per ${timeUnit} (needs at least ${parallelism} per ${timeUnit}, or PARALLELISM <= ${largestFitting(parallelism, fits)})`,
             );
           }
         }

@@ -190,7 +190,7 @@ test('a rate below one iteration per timeUnit per instance fails with the number
     /scenario "steady": rate 3 per 1m split over 4 instances is 0.75 per 1m each/,
   );
   assert.match(split.problems[0], /fewer than 1 iteration per 1m/);
-  assert.match(split.problems[0], /needs rate >= 4, or PARALLELISM <= 3/);
+  assert.match(split.problems[0], /needs at least 4 per 1m, or PARALLELISM <= 3/);
 });
 
 test('too few VUs for the instances fails, naming the instances left with none', () => {

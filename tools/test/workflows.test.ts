@@ -135,10 +135,14 @@ test('nightly: reports uploaded as an artifact and summary.md on the job page, w
 const work = mkdtempSync(path.join(os.tmpdir(), 'nightly-'));
 const bin = path.join(work, 'bin');
 mkdirSync(bin);
+// make records its target; node (running tools/run-test.mjs) records its arguments and environment.
+writeFileSync(path.join(bin, 'make'), '#!/bin/sh\necho "make $*" >> "$MAKE_LOG"\n');
 writeFileSync(
-  path.join(bin, 'make'),
-  '#!/bin/sh\n{ echo "target=$1"; env | grep -E "^(GENESYSCLOUD_|RATE=|DURATION=)" | sort; } > "$MAKE_LOG"\nexit "${MAKE_EXIT:-0}"\n',
+  path.join(bin, 'node'),
+  '#!/bin/sh\n{ echo "node $*"; env | grep -E "^(GENESYSCLOUD_|RATE=|DURATION=)" | sort; } >> "$MAKE_LOG"\n' +
+    'exit "${TEST_EXIT:-0}"\n',
 );
+chmodSync(path.join(bin, 'node'), 0o755);
 chmodSync(path.join(bin, 'make'), 0o755);
 
 function bash(script: string, env: Record<string, string>, cwd = work) {
@@ -169,7 +173,7 @@ function bash(script: string, env: Record<string, string>, cwd = work) {
   };
 }
 
-test('nightly run step: emulator when the secrets are absent, the org when present; exit code kept', () => {
+test('nightly run step: emulator when the secrets are absent, the org when present; exit code 99 kept', () => {
   const script = step((s) => s.id === 'run').run!;
   const empty = bash(script, {
     TEST: 'load',
@@ -178,10 +182,14 @@ test('nightly run step: emulator when the secrets are absent, the org when prese
     GENESYSCLOUD_REGION: '',
     GENESYSCLOUD_OAUTHCLIENT_ID: '',
     GENESYSCLOUD_OAUTHCLIENT_SECRET: '',
-    MAKE_EXIT: '99',
+    TEST_EXIT: '99',
   });
   assert.equal(empty.code, 0, 'the verdict step decides, so the run step itself succeeds');
-  assert.equal(empty.make.trim(), 'target=load', 'no GENESYSCLOUD_*, RATE or DURATION reach make');
+  assert.deepEqual(
+    empty.make.trim().split('\n'),
+    ['make build', 'node tools/run-test.mjs load'],
+    'no GENESYSCLOUD_*, RATE or DURATION reach the test',
+  );
   assert.match(empty.stdout, /running against the local emulator/);
   assert.equal(empty.output.trim(), 'exit-code=99');
 
@@ -194,7 +202,8 @@ test('nightly run step: emulator when the secrets are absent, the org when prese
     GENESYSCLOUD_OAUTHCLIENT_SECRET: 'secret',
   });
   assert.deepEqual(org.make.trim().split('\n'), [
-    'target=stress',
+    'make build',
+    'node tools/run-test.mjs stress',
     'GENESYSCLOUD_OAUTHCLIENT_ID=id',
     'GENESYSCLOUD_OAUTHCLIENT_SECRET=secret',
     'GENESYSCLOUD_REGION=eu-west-1',
