@@ -121,7 +121,9 @@ export class JsonOutput implements Output {
     const file = createWriteStream(target);
     await new Promise<void>((resolve, reject) => {
       file.once('open', () => resolve());
-      file.once('error', reject);
+      file.once('error', (e) =>
+        reject(new Error(`could not open the json output ${JSON.stringify(target)}: ${e.message}`)),
+      );
     });
     const finished = new Promise<void>((resolve, reject) => {
       file.once('close', () => resolve());

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { MetricsEngine } from '../metrics/engine.ts';
 import { FLUSH_INTERVAL_MS, formatFloat, formatTime, goDuration, JsonOutput } from '../outputs/json.ts';
@@ -102,4 +103,32 @@ test('a plain file is written at the flush interval, before stop()', async () =>
   await new Promise((r) => setTimeout(r, FLUSH_INTERVAL_MS + 150));
   assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 2);
   await out.stop();
+});
+
+test("'-' writes the stream to stdout; an unopenable path is one clear error", async () => {
+  const here = path.dirname(new URL(import.meta.url).pathname);
+  const code = `
+    import { MetricsEngine } from ${JSON.stringify(path.join(here, '../metrics/engine.ts'))};
+    import { JsonOutput } from ${JSON.stringify(path.join(here, '../outputs/json.ts'))};
+    const engine = new MetricsEngine();
+    const out = await JsonOutput.open('-', engine);
+    engine.addOutput(out);
+    engine.add([{ metric: 'iterations', time: 0, value: 1, tags: { scenario: 'default' } }]);
+    await out.stop();`;
+  const stdout = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    encoding: 'utf8',
+  });
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    lines.map((l) => l.type),
+    ['Metric', 'Point'],
+  );
+  assert.deepEqual(lines[1].data.tags, { scenario: 'default' });
+  await assert.rejects(
+    JsonOutput.open(path.join(dir, 'missing-dir', 'x.jsonl'), new MetricsEngine()),
+    /^Error: could not open the json output ".*x\.jsonl": ENOENT/,
+  );
 });
