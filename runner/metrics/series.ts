@@ -46,6 +46,8 @@ export class TimeSeries {
   private start = NaN;
   private buckets: Bucket[] = [];
   hasRetries = false;
+  /** whole-run totals for the report's header */
+  readonly totals = { reqs: 0, failed: 0, status429: 0, retries: 0, maxVus: 0 };
 
   constructor(private readonly maxBuckets = MAX_BUCKETS) {}
 
@@ -77,20 +79,29 @@ export class TimeSeries {
     switch (m) {
       case 'http_reqs':
         b.reqs += s.value;
-        if (s.tags.status === '429') b.status429 += s.value;
+        this.totals.reqs += s.value;
+        if (s.tags.status === '429') {
+          b.status429 += s.value;
+          this.totals.status429 += s.value;
+        }
         break;
       case 'http_req_duration':
         b.duration.add(s.value);
         break;
       case 'http_req_failed':
-        if (s.value !== 0) b.failed++;
+        if (s.value !== 0) {
+          b.failed++;
+          this.totals.failed++;
+        }
         break;
       case 'retries':
         this.hasRetries = true;
         b.retries += s.value;
+        this.totals.retries += s.value;
         break;
       case 'vus':
         b.vus = s.value;
+        if (s.value > this.totals.maxVus) this.totals.maxVus = s.value;
         break;
     }
   }

@@ -122,6 +122,11 @@ test(
         rows.some((r) => r!.includes('p(95)<500') && r!.includes('✓ pass')),
         rows.join('|'),
       );
+      const totals = await page.$$eval('#totals td', (tds) => tds.map((td) => String(td.textContent)));
+      // 90 s of 5 requests per VU-second, VUs 1..20; 429s every 17th request after 30 s
+      assert.equal(totals[0], String(engine.series.totals.reqs));
+      assert.ok(Number(totals[3]) > 0 && totals[3] === totals[4], `429s and retries: ${totals.join(' ')}`);
+      assert.equal(totals[5], '20');
       mkdirSync(artifacts, { recursive: true });
       await page.screenshot({ path: path.join(artifacts, 'html-report.png'), fullPage: true });
     } finally {

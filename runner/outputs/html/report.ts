@@ -69,6 +69,23 @@ export function renderHtmlReport(engine: MetricsEngine, opts: ReportOptions = {}
   const table = rows.length
     ? `<table id="thresholds"><thead><tr><th>metric</th><th>threshold</th><th>value</th><th>result</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
     : '<p id="thresholds">No thresholds defined.</p>';
+  const totals = engine.series.totals;
+  const httpDuration = engine.entry('http_req_duration')?.sink;
+  const p95 =
+    httpDuration && httpDuration.type === 'trend' && !httpDuration.isEmpty()
+      ? httpDuration.percentile(0.95)
+      : undefined;
+  const cells: Array<[string, string]> = [
+    ['requests', String(totals.reqs)],
+    ['p95 latency', p95 === undefined ? '–' : humanizeValue(p95, { type: 'trend', contains: 'time' }, '')],
+    ['failed requests', String(totals.failed)],
+    ['HTTP 429', String(totals.status429)],
+  ];
+  if (engine.series.hasRetries) cells.push(['retries', String(totals.retries)]);
+  cells.push(['peak VUs', String(totals.maxVus)]);
+  const totalsTable = `<table id="totals"><tr>${cells.map(([k]) => `<th>${k}</th>`).join('')}</tr><tr>${cells
+    .map(([, v]) => `<td>${escapeHtml(v)}</td>`)
+    .join('')}</tr></table>`;
   const generated = (opts.generatedAt ?? new Date()).toISOString();
   const duration =
     opts.testRunDurationMs === undefined
@@ -87,6 +104,7 @@ export function renderHtmlReport(engine: MetricsEngine, opts: ReportOptions = {}
 <body>
 <h1>${escapeHtml(title)}</h1>
 <div class="meta">generated ${generated}${duration} · ${points.length} points of ${data.bucketSeconds} s</div>
+${totalsTable}
 <h2>Thresholds</h2>
 ${table}
 <div id="charts"></div>
