@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { MetricsEngine } from '../metrics/engine.ts';
-import { htmlReportPath, writeHtmlReport } from '../outputs/html/report.ts';
+import { writeHtmlReport } from '../outputs/html/report.ts';
 import type { Sample } from '../metrics/types.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -45,12 +45,6 @@ function syntheticRun(): MetricsEngine {
   engine.finalize(90_000);
   return engine;
 }
-
-test('K6_WEB_DASHBOARD / K6_WEB_DASHBOARD_EXPORT select the report path', () => {
-  assert.equal(htmlReportPath({ K6_WEB_DASHBOARD: 'true', K6_WEB_DASHBOARD_EXPORT: 'r.html' }), 'r.html');
-  assert.equal(htmlReportPath({ K6_WEB_DASHBOARD: 'false', K6_WEB_DASHBOARD_EXPORT: 'r.html' }), undefined);
-  assert.equal(htmlReportPath({ K6_WEB_DASHBOARD: 'true' }), undefined);
-});
 
 test(
   'report.html renders every chart with data in headless Chromium',

@@ -15,13 +15,6 @@ export interface ReportOptions {
   generatedAt?: Date;
 }
 
-/** The export path when the dashboard is enabled through the environment, k6-style. */
-export function htmlReportPath(env: Record<string, string | undefined>): string | undefined {
-  const on = /^(true|1|yes)$/i.test(env.K6_WEB_DASHBOARD ?? '');
-  const path = env.K6_WEB_DASHBOARD_EXPORT;
-  return on && path ? path : undefined;
-}
-
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
