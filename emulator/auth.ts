@@ -27,6 +27,8 @@ export class OAuthError extends Error {
   }
 }
 
+const BEARER = /^bearer /i;
+
 export class TokenStore {
   private tokens = new Map<string, Token>();
   private clients: Map<string, OAuthClient>;
@@ -83,14 +85,15 @@ export class TokenStore {
 
   /** The token behind an Authorization header, or the platform's 401. */
   check(header: string | undefined, now: number): Token {
-    if (!header || header.length < 8 || header.slice(0, 7).toLowerCase() !== 'bearer ') {
+    if (!header || header.length < 8 || !BEARER.test(header)) {
       throw new ApiError(
         401,
         'authentication.required',
         'No authentication bearer token specified in authorization header.',
       );
     }
-    const token = this.tokens.get(header.slice(7).trim());
+    let token = this.tokens.get(header.slice(7));
+    token ??= this.tokens.get(header.slice(7).trim());
     if (!token || token.revoked) throw new ApiError(401, 'bad.credentials', 'Invalid login credentials.');
     if (token.expiresAt <= now)
       throw new ApiError(401, 'credentials.expired', 'The supplied credentials are expired.');

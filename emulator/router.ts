@@ -16,6 +16,8 @@ export interface RequestContext {
 export interface Reply {
   status: number;
   body?: unknown;
+  /** The body already serialized (a cached view), sent as is. */
+  json?: string;
 }
 
 export interface RouteSpec {

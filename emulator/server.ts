@@ -4,12 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { missingPermission, OAuthError, TokenStore, type Token } from './auth.ts';
-import { ClientGone, parseJson, readBody } from './body.ts';
+import { ClientGone, parseJson, readBody, tooLarge } from './body.ts';
 import { defaultConfig, mergeConfig, type ConfigOverrides, type EmulatorConfig } from './config.ts';
 import { ApiError, errorBody, rateLimited } from './errors.ts';
 import { FaultInjector, type FaultPlan } from './faults.ts';
 import { admit, RateLimiter, retryAfterSeconds, type LimitCheck } from './limits.ts';
-import { Router, type Reply, type Route } from './router.ts';
+import { Router, type Reply, type RequestContext, type Route } from './router.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { notificationRoutes } from './routes/notifications.ts';
@@ -75,9 +75,19 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     body: unknown,
     headers?: Record<string, string>,
   ): void {
+    sendJson(res, routeKey, contextId, status, body === undefined ? '' : JSON.stringify(body), headers);
+  }
+
+  function sendJson(
+    res: ServerResponse,
+    routeKey: string,
+    contextId: string,
+    status: number,
+    text: string,
+    headers?: Record<string, string>,
+  ): void {
     stats.count(routeKey, status);
     if (res.destroyed || res.headersSent) return;
-    const text = body === undefined ? '' : JSON.stringify(body);
     const h: Record<string, string | number> = {
       'content-length': Buffer.byteLength(text),
       'inin-correlation-id': contextId,
@@ -164,15 +174,19 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     send(res, TOKEN_ROUTE, contextId, 200, tokens.issue(client, Date.now()));
   }
 
-  async function handleApi(
+  /**
+   * Auth, permission and limits run synchronously at arrival. A route without a body and without faults or
+   * latency is answered in the same tick (the hot path); anything that must wait returns a promise.
+   */
+  function handleApi(
     req: IncomingMessage,
     res: ServerResponse,
     route: Route,
     params: Record<string, string>,
     query: URLSearchParams,
     contextId: string,
-  ): Promise<void> {
-    let now = Date.now();
+  ): Promise<void> | undefined {
+    const now = Date.now();
     const token = tokens.check(req.headers.authorization, now);
     if (route.permission && !token.permissions.has(route.permission) && !token.permissions.has('*')) {
       throw missingPermission(route.permission);
@@ -185,27 +199,31 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     const endpoint = perEndpoint.get(route.key);
     if (endpoint) checks.push({ limiter: endpoint, key: token.client.id });
     throttle(checks, token.value, now);
-    if (!(await applyFaults(faults.decide(route.key), res, route.key, contextId, token))) return;
-    let body: unknown;
-    if (route.body) body = parseJson(req, await readBody(req, maxBytes));
-    else if (Number(req.headers['content-length']) > maxBytes)
-      throw new ApiError(
-        413,
-        'payload.too.large',
-        `The request is over the size limit. Maximum bytes: ${maxBytes}`,
+    const plan = faults.decide(route.key);
+    if (plan === null && !route.body) {
+      if (Number(req.headers['content-length']) > maxBytes) throw tooLarge(maxBytes);
+      return respond(
+        res,
+        route,
+        { params, query, body: undefined, client: token.client, now, state, config, baseUrl },
+        contextId,
       );
-    now = Date.now();
-    const reply: Reply = route.handler({
-      params,
-      query,
-      body,
-      client: token.client,
-      now,
-      state,
-      config,
-      baseUrl,
-    });
-    send(res, route.key, contextId, reply.status, reply.body);
+    }
+    return (async () => {
+      if (!(await applyFaults(plan, res, route.key, contextId, token))) return;
+      let body: unknown;
+      if (route.body) body = parseJson(req, await readBody(req, maxBytes));
+      else if (Number(req.headers['content-length']) > maxBytes) throw tooLarge(maxBytes);
+      const ctx = { params, query, body, client: token.client, now: Date.now(), state, config, baseUrl };
+      respond(res, route, ctx, contextId);
+    })();
+  }
+
+  function respond(res: ServerResponse, route: Route, ctx: RequestContext, contextId: string): undefined {
+    const reply: Reply = route.handler(ctx);
+    if (reply.json !== undefined) sendJson(res, route.key, contextId, reply.status, reply.json);
+    else send(res, route.key, contextId, reply.status, reply.body);
+    return undefined;
   }
 
   function handleAdmin(
@@ -256,7 +274,7 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     };
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  function handle(req: IncomingMessage, res: ServerResponse): void {
     const contextId = randomUUID();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -266,8 +284,8 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     try {
       if (path.startsWith('/__emulator/')) return handleAdmin(req, res, path, query, contextId);
       if (path === '/oauth/token') {
-        routeKey = TOKEN_ROUTE;
-        return await handleToken(req, res, contextId);
+        handleToken(req, res, contextId).catch((err) => sendError(res, TOKEN_ROUTE, contextId, err));
+        return;
       }
       const method = req.method ?? 'GET';
       const match = router.match(method, path);
@@ -283,13 +301,16 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
         );
       }
       routeKey = match.route.key;
-      await handleApi(req, res, match.route, match.params, query, contextId);
+      const key = routeKey;
+      handleApi(req, res, match.route, match.params, query, contextId)?.catch((err) =>
+        sendError(res, key, contextId, err),
+      );
     } catch (err) {
       sendError(res, routeKey, contextId, err);
     }
   }
 
-  const server = createServer({ keepAliveTimeout: 10_000 }, (req, res) => void handle(req, res));
+  const server = createServer({ keepAliveTimeout: 10_000 }, handle);
   // Malformed HTTP never reaches a handler: answer it with the platform's 400 (431 for huge headers) and close.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();

@@ -15,6 +15,9 @@ export interface Conversation {
   endTime?: number;
   participants: Json[];
   originatingDirection: 'inbound' | 'outbound';
+  /** The serialized GET view and whether it was made while active: reads of one conversation are hot. */
+  cachedView?: string;
+  cachedActive?: boolean;
 }
 
 export interface BotSession {
@@ -104,6 +107,16 @@ export class OrgState {
 
   endConversation(conv: Conversation, now: number): void {
     if (this.isActive(conv, now)) conv.endTime = now;
+    conv.cachedView = undefined;
+  }
+
+  conversationJson(conv: Conversation, now: number): string {
+    const active = this.isActive(conv, now);
+    if (conv.cachedView === undefined || conv.cachedActive !== active) {
+      conv.cachedView = JSON.stringify(this.conversationView(conv, now));
+      conv.cachedActive = active;
+    }
+    return conv.cachedView;
   }
 
   /** Analytics has the conversation once it ended and the configured lag has passed since. */

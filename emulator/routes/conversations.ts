@@ -138,7 +138,7 @@ export const conversationRoutes: RouteSpec[] = [
     handler({ params, state, now }) {
       const conv = state.conversations.get(params.conversationId);
       if (!conv) throw notFound(`Conversation ${params.conversationId} was not found.`);
-      return { status: 200, body: state.conversationView(conv, now) };
+      return { status: 200, json: state.conversationJson(conv, now) };
     },
   },
   {
