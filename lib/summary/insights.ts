@@ -87,12 +87,15 @@ export function totals(data: SummaryData): Totals {
 
 export function resilience(data: SummaryData): Resilience {
   const m = data.metrics;
+  // k6 leaves out a counter nothing was added to; in a suite run (rate_limited present) that means zero.
+  const suiteRun = m.rate_limited !== undefined || m.final_failures !== undefined;
+  const zero = suiteRun ? 0 : undefined;
   return {
     rateLimited: rate(m.rate_limited),
-    retries: count(m.retries),
+    retries: count(m.retries) ?? zero,
     retryWait: trend(m.retry_wait),
     finalFailures: rate(m.final_failures),
-    retryBudgetExhausted: count(m.retry_budget_exhausted),
+    retryBudgetExhausted: count(m.retry_budget_exhausted) ?? zero,
     timeToAnalytics: trend(m.time_to_analytics),
   };
 }

@@ -83,7 +83,11 @@ export function markdown(model: ReportModel): string {
     }
     out.push('');
   } else if (totals.httpP95 !== undefined) {
-    out.push(`p95 latency over all requests: ${formatDuration(totals.httpP95)}`, '');
+    out.push(
+      `p95 latency over all requests: ${formatDuration(totals.httpP95)}. ` +
+        'Per endpoint it needs thresholds on `http_req_duration{name:<endpoint>}` (k6 summarises only those sub-metrics).',
+      '',
+    );
   }
 
   if (checks.length) {

@@ -7,6 +7,7 @@ export interface MetricName {
 }
 
 export function parseMetricName(full: string): MetricName {
+  // The first '{' opens the tags; values may hold braces of their own (`name:GET /x/{id}`).
   const open = full.indexOf('{');
   if (open < 0 || !full.endsWith('}')) return { base: full, tags: {} };
   const tags: Record<string, string> = {};
@@ -14,7 +15,12 @@ export function parseMetricName(full: string): MetricName {
     const colon = pair.indexOf(':');
     if (colon < 0) continue;
     const key = pair.slice(0, colon).trim();
-    if (key) tags[key] = pair.slice(colon + 1).trim();
+    // k6 accepts quoted values (`name:"GET /x"`) and strips the quotes.
+    if (key)
+      tags[key] = pair
+        .slice(colon + 1)
+        .trim()
+        .replace(/^["']|["']$/g, '');
   }
   return { base: full.slice(0, open).trim(), tags };
 }

@@ -1,7 +1,7 @@
 // k6 execution segments, the per-instance split and its validation, and the k6-operator manifests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -381,4 +381,43 @@ test('every variable the suite reads is sorted into settings, connection, cloud 
   if (read.size === 0) return; // the suite has not landed: nothing to sort
   const unsorted = [...read].filter(([name]) => !known.has(name)).map(([n, f]) => `${n} (${f})`);
   assert.deepEqual(unsorted, [], 'add each to tools/suite-env.ts so remote runs get it, or not, on purpose');
+});
+
+test('bundle options read here match the runner’s own consolidation (runner inspect)', async (t) => {
+  const picks = ['load', 'spike', 'smoke'].filter((n) =>
+    existsSync(path.join(root, 'build', 'tests', `${n}.js`)),
+  );
+  if (picks.length === 0 || !existsSync(path.join(root, 'build', 'runner', 'cli.js'))) {
+    return t.skip('needs build/tests and the runner (make build)');
+  }
+  const env = {
+    GENESYSCLOUD_API_URL: 'http://127.0.0.1:9',
+    GENESYSCLOUD_OAUTHCLIENT_ID: 'c',
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: 's',
+    INSTANCES: '4',
+    RATE: '2.5',
+  };
+  const inspect = (file: string) =>
+    new Promise<any>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [path.join(root, 'bin', 'runner.mjs'), 'inspect', file],
+        { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
+        (err, stdout, stderr) =>
+          err ? reject(new Error(stderr || err.message)) : resolve(JSON.parse(stdout)),
+      ),
+    );
+  await Promise.all(
+    picks.map(async (name) => {
+      const file = path.join(root, 'build', 'tests', `${name}.js`);
+      const [ours, runner] = await Promise.all([readBundleOptions(file, env), inspect(file)]);
+      const scenarios = scenariosOf(ours);
+      assert.deepEqual(Object.keys(scenarios), Object.keys(runner.scenarios), name);
+      for (const [key, s] of Object.entries(scenarios)) {
+        for (const [field, value] of Object.entries(s)) {
+          assert.deepEqual(runner.scenarios[key][field], value, `${name}: scenarios.${key}.${field}`);
+        }
+      }
+    }),
+  );
 });

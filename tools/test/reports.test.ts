@@ -58,6 +58,13 @@ describe('sub-metric names', () => {
       tags: { name: 'token', method: 'POST' },
     });
     assert.deepEqual(parseMetricName('http_reqs'), { base: 'http_reqs', tags: {} });
+    assert.deepEqual(parseMetricName('http_req_duration{name:GET /api/v2/conversations/{conversationId}}'), {
+      base: 'http_req_duration',
+      tags: { name: 'GET /api/v2/conversations/{conversationId}' },
+    });
+    assert.deepEqual(parseMetricName('http_reqs{name:"POST /oauth/token"}').tags, {
+      name: 'POST /oauth/token',
+    });
   });
 });
 
@@ -89,6 +96,10 @@ describe('reports from the k6 reference run', () => {
     assert.match(out['reports/run-1/junit.xml'], /<testsuites name="k6 smoke" tests="2" failures="0"/);
     assert.doesNotMatch(out['reports/run-1/junit.xml'], /<failure/);
     assert.match(out['reports/run-1/summary.md'], /all 2 thresholds passed/);
+    assert.match(
+      out['reports/run-1/summary.md'],
+      /p95 latency over all requests: 636µs\. Per endpoint it needs thresholds/,
+    );
     assert.match(out.stdout, /✓ http_req_duration p\(99\)<1500 +p\(99\)=672µs/);
     assert.doesNotMatch(out.stdout, /\u001b\[/, 'no colour when noColor or not a TTY');
   });
@@ -169,6 +180,15 @@ describe('reports from a suite run with crossed thresholds', () => {
     const missing = model.thresholds.find((t) => t.expression === 'p(99.9)<1000');
     assert.equal(missing?.observed, undefined);
     assert.equal(missing?.observedText, 'n/a');
+  });
+
+  it('counts retries as zero when a suite run recorded none, and only then', () => {
+    const { retries, retry_budget_exhausted, ...rest } = data.metrics;
+    assert.ok(retries && retry_budget_exhausted);
+    const quiet = resilience({ ...data, metrics: rest });
+    assert.equal(quiet.retries, 0);
+    assert.equal(quiet.retryBudgetExhausted, 0);
+    assert.equal(resilience(load(referencePath)).retries, undefined);
   });
 
   it('still writes every file when the data has no checks, state or metrics', () => {
