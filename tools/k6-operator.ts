@@ -6,7 +6,8 @@
 // Environment: the suite's settings (RATE, DURATION, VUS, BOT_FLOW_ID, ... see suite-env.ts) go to every
 // instance with -e, with INSTANCES=<parallelism> so the suite plans for one token per instance; K6_OPERATOR_IMAGE
 // (pinned k6 image), K6_OPERATOR_SECRET (Secret with the Genesys credentials), K6_OPERATOR_NAMESPACE,
-// SEPARATE=1 (one instance per node). Exit 2: bad input; exit 1: the split does not fit.
+// SEPARATE=1 (one instance per node), K6_OPERATOR_OUT (another output folder than build/k6-operator).
+// Exit 2: bad input; exit 1: the split does not fit.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -214,14 +215,15 @@ export async function main(argv: string[], env: Record<string, string | undefine
       vars,
     };
     const { configMap, testRun } = buildManifests(input);
-    const outDir = path.join('build', 'k6-operator');
-    mkdirSync(path.join(root, outDir), { recursive: true });
+    // Relative to the repository, as printed in the kubectl commands.
+    const outDir = env.K6_OPERATOR_OUT?.trim() || path.join('build', 'k6-operator');
+    mkdirSync(path.resolve(root, outDir), { recursive: true });
     const files = {
       configMap: path.join(outDir, `${test}-configmap.yaml`),
       testRun: path.join(outDir, `${test}-testrun.yaml`),
     };
-    writeFileSync(path.join(root, files.configMap), YAML.stringify(configMap, { lineWidth: 0 }));
-    writeFileSync(path.join(root, files.testRun), YAML.stringify(testRun, { lineWidth: 0 }));
+    writeFileSync(path.resolve(root, files.configMap), YAML.stringify(configMap, { lineWidth: 0 }));
+    writeFileSync(path.resolve(root, files.testRun), YAML.stringify(testRun, { lineWidth: 0 }));
 
     say(
       `wrote ${files.configMap} and ${files.testRun} (image ${image}${separate ? ', one instance per node' : ''})`,

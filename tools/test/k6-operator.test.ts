@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -298,33 +298,55 @@ test('runner image must be pinned; pass-through values must survive the operator
 
 test('make k6-operator: writes both manifests and the kubectl commands, secrets stay out', () => {
   const bundle = bundleFrom(FIXTURE, 'opfixture');
-  const out = path.join(root, 'build', 'k6-operator');
+  const out = mkdtempSync(path.join(os.tmpdir(), 'k6-operator-out-'));
   const files = ['opfixture-configmap.yaml', 'opfixture-testrun.yaml'].map((f) => path.join(out, f));
-  files.forEach((f) => rmSync(f, { force: true }));
   const secret = 'sekret-value-that-must-not-appear';
-  const r = run([bundle, '4'], { RATE: '20', SEPARATE: '1', GENESYSCLOUD_OAUTHCLIENT_SECRET: secret });
+  const r = run([bundle, '4'], {
+    RATE: '20',
+    SEPARATE: '1',
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: secret,
+    K6_OPERATOR_OUT: out,
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /instance 4: 2 VUs \(up to 4\), 5 iterations per 1s/);
-  assert.match(r.stdout, /kubectl apply --server-side -f build\/k6-operator\/opfixture-configmap\.yaml/);
-  assert.match(r.stdout, /kubectl apply -f build\/k6-operator\/opfixture-testrun\.yaml/);
+  assert.ok(r.stdout.includes(`kubectl apply --server-side -f ${files[0]}`), r.stdout);
+  assert.ok(r.stdout.includes(`kubectl apply -f ${files[1]}`), r.stdout);
   assert.match(r.stdout, /setup\(\) runs on each of the 4 instances/);
   const [cm, tr] = files.map((f) => YAML.parse(readFileSync(f, 'utf8')));
   assert.equal(cm.data['opfixture.js'], readFileSync(bundle, 'utf8'));
   assert.equal(tr.spec.parallelism, 4);
   assert.equal(tr.spec.separate, true);
   assert.match(tr.spec.arguments, /-e RATE=20/);
+  assert.match(tr.spec.arguments, /-e INSTANCES=4/);
   for (const f of files) assert.ok(!readFileSync(f, 'utf8').includes(secret));
   assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret));
-  files.forEach((f) => rmSync(f, { force: true }));
+});
+
+test('make k6-operator on the real load bundle: the ConfigMap holds the bundle and its map byte for byte', (t) => {
+  const src = path.join(root, 'build', 'tests', 'load.js');
+  if (!existsSync(src)) return t.skip('no build/tests/load.js (make build)');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'k6-operator-load-'));
+  const bundle = path.join(dir, 'load.js');
+  writeFileSync(bundle, readFileSync(src));
+  if (existsSync(`${src}.map`)) writeFileSync(`${bundle}.map`, readFileSync(`${src}.map`));
+  const r = run([bundle, '2'], { BOT_FLOW_ID: 'flow-1', K6_OPERATOR_OUT: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const cm = YAML.parse(readFileSync(path.join(dir, 'load-configmap.yaml'), 'utf8'));
+  assert.equal(cm.data['load.js'], readFileSync(src, 'utf8'));
+  if (existsSync(`${src}.map`)) assert.equal(cm.data['load.js.map'], readFileSync(`${src}.map`, 'utf8'));
+  const tr = YAML.parse(readFileSync(path.join(dir, 'load-testrun.yaml'), 'utf8'));
+  assert.equal(tr.spec.script.configMap.file, 'load.js');
+  assert.match(tr.spec.arguments, /-e TEST_NAME=load -e INSTANCES=2 -e BOT_FLOW_ID=flow-1/);
 });
 
 test('make k6-operator: a split that leaves an instance idle exits 1 with the numbers, writing nothing', () => {
   const bundle = bundleFrom(FIXTURE, 'idlefixture');
-  const r = run([bundle, '6'], { RATE: '4' });
+  const out = mkdtempSync(path.join(os.tmpdir(), 'k6-operator-out-'));
+  const r = run([bundle, '6'], { RATE: '4', K6_OPERATOR_OUT: out });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /rate 4 per 1s split over 6 instances is 0.667 per 1s each/);
   assert.match(r.stderr, /PARALLELISM <= 4/);
-  assert.ok(!existsSync(path.join(root, 'build', 'k6-operator', 'idlefixture-testrun.yaml')));
+  assert.deepEqual(readdirSync(out), []);
 });
 
 test('make k6-operator: bad input is one line and exit 2', () => {
