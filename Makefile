@@ -11,7 +11,7 @@ NODE_TESTS = $(shell find emulator runner lib tools bench -name '*.test.ts' -not
 help:
 	@echo "make load | smoke | stress | spike | soak | breakpoint | bot-conversation | analytics-lag"
 	@echo "make test | build | typecheck | fmt | fmt-check | emulator | bench"
-	@echo "make cloud-upload TEST=load | cloud-run TEST=load | k6-operator TEST=load PARALLELISM=4"
+	@echo "make cloud-upload TEST=load | cloud-run TEST=load [LOCAL=1] | k6-operator TEST=load PARALLELISM=4"
 
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
