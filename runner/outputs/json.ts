@@ -11,6 +11,11 @@ export const FLUSH_INTERVAL_MS = 200;
 
 const two = (n: number) => String(n).padStart(2, '0');
 
+// Samples arrive in time order, so the date/time/zone text of the current second is reused.
+let cachedSecond = NaN;
+let cachedPrefix = '';
+let cachedZone = '';
+
 /**
  * Go's RFC3339Nano in the local zone: fraction with trailing zeros dropped, `Z` when the offset is 0. A float
  * epoch-ms carries about a quarter of a microsecond, so the fraction is rounded to whole microseconds.
@@ -22,32 +27,39 @@ export function formatTime(epochMs: number): string {
     nanos -= 1e9;
     whole += 1000;
   }
-  const d = new Date(whole - (whole % 1000));
-  const off = -d.getTimezoneOffset();
-  const date = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
-  const time = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  const second = whole - (whole % 1000);
+  if (second !== cachedSecond) {
+    const d = new Date(second);
+    const off = -d.getTimezoneOffset();
+    const date = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+    cachedPrefix = `${date}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+    const abs = Math.abs(off);
+    cachedZone = off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
+    cachedSecond = second;
+  }
   const frac = nanos === 0 ? '' : '.' + String(nanos).padStart(9, '0').replace(/0+$/, '');
-  const zone =
-    off === 0
-      ? 'Z'
-      : `${off > 0 ? '+' : '-'}${two(Math.floor(Math.abs(off) / 60))}:${two(Math.abs(off) % 60)}`;
-  return `${date}T${time}${frac}${zone}`;
+  return cachedPrefix + frac + cachedZone;
 }
 
 /** A float as Go's encoding/json writes it (exponents get at least two digits: 1e-07). */
 export function formatFloat(v: number): string {
   const s = String(v);
-  return s.replace(/e([+-])(\d)$/, 'e$10$2');
+  return s.includes('e') ? s.replace(/e([+-])(\d)$/, 'e$10$2') : s;
 }
 
+// Go writes map keys sorted; a replacer array makes JSON.stringify emit them in that order. Tag objects are
+// often shared by the samples of one request, so their text is cached per object.
+const tagText = new WeakMap<object, string>();
 function sortedObject(o: Record<string, string>): string {
-  const keys = Object.keys(o).sort();
-  let out = '{';
-  for (let i = 0; i < keys.length; i++) {
-    if (i > 0) out += ',';
-    out += JSON.stringify(keys[i]) + ':' + JSON.stringify(o[keys[i]]);
+  let text = tagText.get(o);
+  if (text === undefined) {
+    const keys = Object.keys(o);
+    let sorted = true;
+    for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1] < keys[i];
+    text = sorted ? JSON.stringify(o) : JSON.stringify(o, keys.sort());
+    tagText.set(o, text);
   }
-  return out + '}';
+  return text;
 }
 
 /** Go's time.Duration.String() for a whole number of nanoseconds: 0s, 500ms, 1.5s, 1m30s, 2h0m0s. */

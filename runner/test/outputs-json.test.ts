@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { MetricsEngine } from '../metrics/engine.ts';
-import { FLUSH_INTERVAL_MS, formatFloat, formatTime, goDuration, JsonOutput } from '../outputs/json.ts';
+import {
+  FLUSH_INTERVAL_MS,
+  formatFloat,
+  formatTime,
+  goDuration,
+  JsonOutput,
+  pointLine,
+} from '../outputs/json.ts';
 import { parseTime, readStream, RUNS, skipReason } from './reference.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'runner-json-'));
@@ -66,6 +73,15 @@ test('time and number formats follow Go', () => {
     [7_200_000, '2h0m0s'],
   ];
   for (const [ms, text] of durations) assert.equal(goDuration(ms), text);
+  // Go sorts map keys; the same tags object is served from the cache the second time.
+  const tags = { status: '200', method: 'GET', group: '' };
+  for (let i = 0; i < 2; i++) {
+    assert.ok(
+      pointLine({ metric: 'x', time: 0, value: 1, tags }).includes(
+        '"tags":{"group":"","method":"GET","status":"200"}',
+      ),
+    );
+  }
 });
 
 test('gzip output, abortOnFail thresholds as objects, flushed while running', async () => {
