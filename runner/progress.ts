@@ -18,7 +18,7 @@ function clock(ms: number): string {
 }
 
 export class Progress {
-  private lastPlain = 0;
+  private lastPlain = -Infinity;
   private drawn = false;
 
   constructor(

@@ -1,0 +1,80 @@
+// Every executor end to end through the CLI and the real VU pool, with scenario options (startTime, exec,
+// env, tags) and the arrival-rate drops and warning.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { logMessages, Sandbox } from './cli-helpers.ts';
+
+const box = new Sandbox();
+after(() => box.cleanup());
+
+const script = `import { sleep } from 'k6';
+import { Rate } from 'k6/metrics';
+import exec from 'k6/execution';
+const right = new Rate('right');
+export const options = {
+  scenarios: {
+    si: { executor: 'shared-iterations', vus: 2, iterations: 7, exec: 'quick' },
+    pvi: { executor: 'per-vu-iterations', vus: 3, iterations: 2, exec: 'quick', tags: { team: 'a' } },
+    cv: { executor: 'constant-vus', vus: 2, duration: '1s', exec: 'slow' },
+    rv: { executor: 'ramping-vus', startVUs: 0, stages: [{ duration: '1s', target: 2 }], exec: 'slow' },
+    car: { executor: 'constant-arrival-rate', rate: 20, duration: '1s', preAllocatedVUs: 2, exec: 'quick' },
+    rar: { executor: 'ramping-arrival-rate', startRate: 0, stages: [{ duration: '1s', target: 20 }],
+           preAllocatedVUs: 2, exec: 'quick' },
+    late: { executor: 'per-vu-iterations', vus: 1, iterations: 1, startTime: '1500ms', exec: 'late',
+            env: { WHO: 'late' } },
+    starved: { executor: 'constant-arrival-rate', rate: 20, duration: '1s', preAllocatedVUs: 1, exec: 'slow' },
+  },
+  thresholds: {
+    'iterations{scenario:si}': ['count==7'],
+    'iterations{scenario:pvi}': ['count==6'],
+    'iterations{team:a}': ['count==6'],
+    'iterations{scenario:cv}': ['count>=6', 'count<=10'],
+    'iterations{scenario:rv}': ['count>=1', 'count<=4'],
+    'iterations{scenario:car}': ['count==20'],
+    'iterations{scenario:rar}': ['count==10'],
+    'iterations{scenario:late}': ['count==1'],
+    'dropped_iterations{scenario:starved}': ['count>=10'],
+    'dropped_iterations{scenario:car}': ['count==0'],
+    'dropped_iterations{scenario:rar}': ['count==0'],
+    right: ['rate==1'],
+  },
+};
+export function setup() { return { t0: Date.now() }; }
+export function quick() { sleep(0.01); }
+export function slow() { sleep(0.25); }
+export function late(d) {
+  right.add(Date.now() - d.t0 >= 1400);
+  right.add(__ENV.WHO === 'late' && exec.scenario.name === 'late');
+}
+`;
+
+test('all six executors, scenario options, drops and the Insufficient VUs warning', async () => {
+  const s = box.script('executors.js', script);
+  const r = await box.run(['run', '-q', '--no-color', '--summary-export', 'export.json', s]);
+  const failed = Object.entries(r.exported?.metrics ?? {}).flatMap(([name, m]) =>
+    Object.entries((m as { thresholds?: Record<string, boolean> }).thresholds ?? {})
+      .filter(([, bad]) => bad)
+      .map(([expr]) => `${name} ${expr} (count ${(m as Record<string, number>).count})`),
+  );
+  assert.deepEqual(failed, []);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(logMessages(r.stderr), [
+    'level=warning msg="Insufficient VUs, reached 1 active VUs and cannot initialize more" executor=constant-arrival-rate scenario=starved',
+  ]);
+});
+
+test('per-vu-iterations cut by maxDuration: dropped_iterations and interrupted iterations', async () => {
+  const s = box.script(
+    'maxdur.js',
+    `import { sleep } from 'k6';
+export const options = { scenarios: { m: { executor: 'per-vu-iterations', vus: 2, iterations: 10,
+  maxDuration: '1100ms', gracefulStop: '0s' } } };
+export default function () { sleep(0.3); }\n`,
+  );
+  const r = await box.run(['run', '-q', '--summary-export', 'maxdur.json', s]);
+  assert.equal(r.code, 0, r.stderr);
+  const m = r.exported!.metrics;
+  // 0.3 s iterations: 3 finish per VU within 1.1 s, the 4th is interrupted, 6 are never started.
+  assert.equal(m.iterations.count, 6);
+  assert.equal(m.dropped_iterations.count, 12);
+});

@@ -1,0 +1,86 @@
+// Runs the built runner (bin/runner.mjs) on small scripts written to a temporary folder.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const runnerBin = path.join(repoRoot, 'bin', 'runner.mjs');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** the --summary-export file, when the run wrote one */
+  exported?: { metrics: Record<string, Record<string, number>>; [k: string]: unknown };
+}
+
+export class Sandbox {
+  readonly dir = mkdtempSync(path.join(tmpdir(), 'runner-cli-'));
+
+  script(name: string, source: string): string {
+    const file = path.join(this.dir, name);
+    writeFileSync(file, source);
+    return file;
+  }
+
+  read(name: string): string {
+    return readFileSync(path.join(this.dir, name), 'utf8');
+  }
+
+  exists(name: string): boolean {
+    return existsSync(path.join(this.dir, name));
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  start(args: string[], env: Record<string, string> = {}): ChildProcess {
+    const base: Record<string, string | undefined> = { ...process.env };
+    for (const k of Object.keys(base)) if (k.startsWith('K6_')) delete base[k];
+    return spawn(process.execPath, [runnerBin, ...args], {
+      cwd: this.dir,
+      env: { ...base, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  }
+
+  /** Runs to the end (killed after 60 s); with `--summary-export x.json` in args the export is parsed. */
+  async run(
+    args: string[],
+    env: Record<string, string> = {},
+    during?: (c: ChildProcess) => void,
+  ): Promise<CliResult> {
+    const child = this.start(args, env);
+    during?.(child);
+    return collect(child, this, args);
+  }
+}
+
+export function collect(child: ChildProcess, box: Sandbox, args: string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      const r: CliResult = { code: code ?? (signal ? 128 : 255), stdout, stderr };
+      const i = args.indexOf('--summary-export');
+      if (i >= 0 && box.exists(args[i + 1])) r.exported = JSON.parse(box.read(args[i + 1]));
+      resolve(r);
+    });
+  });
+}
+
+/** The log lines of stderr without their time, quotes inside values unescaped for easier matching. */
+export function logMessages(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('time='))
+    .map((l) => l.replace(/^time="[^"]*" /, '').replace(/\\"/g, '"'));
+}

@@ -1,0 +1,192 @@
+// The run's lifecycle through the real CLI and VU pool: setup/teardown, timeouts, signals, summary switches.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { logMessages, Sandbox } from './cli-helpers.ts';
+
+const box = new Sandbox();
+after(() => box.cleanup());
+
+test('setup data reaches the VUs and teardown; -e beats the system env; --no-summary prints nothing', async () => {
+  const s = box.script(
+    'data.js',
+    `export const options = { iterations: 2 };
+export function setup() { return { token: __ENV.TOKEN, n: 1 }; }
+export default function (d) { console.log('vu ' + d.token + ' ' + d.n); d.n++; }
+export function teardown(d) { console.log('teardown ' + d.token + ' ' + d.n); }\n`,
+  );
+  const r = await box.run(['run', '--no-summary', '-e', 'TOKEN=flag', s], { TOKEN: 'system' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '');
+  const lines = logMessages(r.stderr);
+  // One VU parses the data once and keeps its changes; teardown gets a fresh copy.
+  assert.deepEqual(lines, [
+    'level=info msg="vu flag 1" source=console',
+    'level=info msg="vu flag 2" source=console',
+    'level=info msg="teardown flag 1" source=console',
+  ]);
+});
+
+test('--no-setup and --no-teardown skip them; K6_NO_TEARDOWN too', async () => {
+  const s = box.script(
+    'skip.js',
+    `export function setup() { console.log('setup ran'); }
+export default function () {}
+export function teardown() { console.log('teardown ran'); }\n`,
+  );
+  const a = await box.run(['run', '-q', '--no-summary', '--no-setup', '--no-teardown', s]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.deepEqual(logMessages(a.stderr), []);
+  const b = await box.run(['run', '-q', '--no-summary', s], { K6_NO_TEARDOWN: 'true' });
+  assert.deepEqual(logMessages(b.stderr), ['level=info msg="setup ran" source=console']);
+});
+
+test('an exception in setup: 107, scenarios and teardown skipped, the summary still runs', async () => {
+  const s = box.script(
+    'setup-throws.js',
+    `export function setup() { throw new Error('no token'); }
+export default function () { console.log('iteration ran'); }
+export function teardown() { console.log('teardown ran'); }\n`,
+  );
+  const r = await box.run(['run', '-q', s]);
+  assert.equal(r.code, 107, r.stderr);
+  assert.match(r.stderr, /no token/);
+  assert.doesNotMatch(r.stderr, /iteration ran|teardown ran/);
+  assert.match(r.stdout, /█ setup/);
+});
+
+test('setupTimeout: 100; teardownTimeout: 101', async () => {
+  const slowSetup = box.script(
+    'slow-setup.js',
+    `import { sleep } from 'k6';
+export const options = { setupTimeout: '1s' };
+export function setup() { sleep(5); }
+export default function () {}\n`,
+  );
+  const a = await box.run(['run', '-q', '--no-summary', slowSetup]);
+  assert.equal(a.code, 100, a.stderr);
+  assert.match(a.stderr, /setup\(\) execution timed out after 1 seconds/);
+  const slowTeardown = box.script(
+    'slow-teardown.js',
+    `import { sleep } from 'k6';
+export default function () {}
+export function teardown() { sleep(5); }\n`,
+  );
+  const b = await box.run(['run', '-q', '--no-summary', slowTeardown], { K6_TEARDOWN_TIMEOUT: '1s' });
+  assert.equal(b.code, 101, b.stderr);
+  assert.match(b.stderr, /teardown\(\) execution timed out after 1 seconds/);
+});
+
+test('thresholds: failing -> 99 with the crossed line; --no-thresholds -> 0', async () => {
+  const s = box.script(
+    'th.js',
+    `export const options = { iterations: 3, thresholds: { iterations: ['count>10'] } };
+export default function () {}\n`,
+  );
+  const a = await box.run(['run', '-q', s]);
+  assert.equal(a.code, 99);
+  assert.deepEqual(logMessages(a.stderr), [
+    `level=error msg="thresholds on metrics 'iterations' have been crossed"`,
+  ]);
+  assert.match(a.stdout, /✗ iterations/);
+  const b = await box.run(['run', '-q', '--no-thresholds', s]);
+  assert.equal(b.code, 0, b.stderr);
+  assert.doesNotMatch(b.stdout, /✗/);
+});
+
+test('abortOnFail stops the run early: 99, teardown still runs', async () => {
+  const s = box.script(
+    'abort-on-fail.js',
+    `import { sleep } from 'k6';
+export const options = { vus: 1, duration: '20s',
+  thresholds: { iterations: [{ threshold: 'count<3', abortOnFail: true }] } };
+export default function () { sleep(0.05); }
+export function teardown() { console.log('teardown ran'); }\n`,
+  );
+  const t0 = Date.now();
+  const r = await box.run(['run', '-q', '--no-summary', s]);
+  assert.equal(r.code, 99, r.stderr);
+  assert.ok(Date.now() - t0 < 15_000, 'stopped before the 20 s duration');
+  const lines = logMessages(r.stderr);
+  assert.match(
+    lines[0],
+    /thresholds on metrics 'iterations' were crossed; at least one has abortOnFail enabled/,
+  );
+  assert.ok(lines.includes('level=info msg="teardown ran" source=console'));
+});
+
+test('test.abort(): 108, teardown and summary still run', async () => {
+  const s = box.script(
+    'abort.js',
+    `import exec from 'k6/execution';
+export const options = { vus: 1, duration: '20s' };
+export default function () { if (exec.scenario.iterationInTest === 2) exec.test.abort('enough'); }
+export function teardown() { console.log('teardown ran'); }\n`,
+  );
+  const r = await box.run(['run', '-q', s]);
+  assert.equal(r.code, 108, r.stderr);
+  assert.match(r.stderr, /test aborted: enough/);
+  assert.match(r.stderr, /teardown ran/);
+  assert.match(r.stdout, /iterations/);
+});
+
+test('first SIGINT: graceful stop, teardown and summary, 105; a second one stops at once', async () => {
+  const s = box.script(
+    'long.js',
+    `import { sleep } from 'k6';
+export const options = { vus: 2, duration: '30s' };
+export default function () { sleep(0.1); }
+export function teardown() { console.log('teardown ran'); }\n`,
+  );
+  const started = (c: import('node:child_process').ChildProcess) =>
+    new Promise<void>((resolve) => {
+      let seen = '';
+      c.stdout!.on('data', (d) => {
+        seen += d;
+        if (seen.includes('running (')) resolve();
+      });
+    });
+  const child = box.start(['run', '--no-color', s]);
+  const { collect } = await import('./cli-helpers.ts');
+  const done = collect(child, box, []);
+  // Not quiet and not a TTY: the first plain progress line shows the run has started.
+  await Promise.race([started(child), new Promise((r) => setTimeout(r, 20_000))]);
+  child.kill('SIGINT');
+  const r = await done;
+  assert.equal(r.code, 105, r.stderr);
+  assert.match(r.stderr, /aborted because the runner received a 'SIGINT' signal/);
+  assert.match(r.stderr, /teardown ran/);
+  assert.match(r.stdout, /iterations\.+:/);
+
+  const slow = box.script(
+    'slow-teardown-2.js',
+    `import { sleep } from 'k6';
+export const options = { vus: 1, duration: '30s' };
+export default function () { sleep(0.1); }
+export function teardown() { sleep(20); }\n`,
+  );
+  const c2 = box.start(['run', '--no-color', slow]);
+  const d2 = collect(c2, box, []);
+  await Promise.race([started(c2), new Promise((r) => setTimeout(r, 20_000))]);
+  const t0 = Date.now();
+  c2.kill('SIGTERM');
+  setTimeout(() => c2.kill('SIGTERM'), 500);
+  const r2 = await d2;
+  assert.equal(r2.code, 105);
+  assert.ok(Date.now() - t0 < 5_000, 'the second signal does not wait for teardown');
+});
+
+test('handleSummary outputs and --summary-export files are written; the default summary is replaced', async () => {
+  const s = box.script(
+    'hs.js',
+    `export const options = { iterations: 2 };
+export default function () {}
+export function handleSummary(data) {
+  return { stdout: 'mine ' + data.metrics.iterations.values.count + '\\n', 'out/summary.json': JSON.stringify(data.state) };
+}\n`,
+  );
+  const r = await box.run(['run', '-q', '--summary-export', 'export.json', s]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'mine 2\n');
+  assert.equal(typeof JSON.parse(box.read('out/summary.json')).testRunDurationMs, 'number');
+  assert.equal(r.exported?.metrics.iterations.count, 2);
+});
