@@ -102,6 +102,7 @@ export class StripedSequence {
   readonly lcd: number;
   /** owner[p] = index of the segment that owns position p of each cycle. */
   readonly owner: number[];
+  private readonly owned = new Map<number, number[]>();
 
   constructor(points: Fraction[]) {
     this.points = points;
@@ -131,17 +132,28 @@ export class StripedSequence {
     return subtract(this.points[index + 1], this.points[index]);
   }
 
-  /** Positions of one cycle owned by segment `index`. */
+  /** Positions of one cycle owned by segment `index`, ascending. */
   positions(index: number): number[] {
-    return this.owner.flatMap((o, p) => (o === index ? [p] : []));
+    let own = this.owned.get(index);
+    if (!own) {
+      own = this.owner.flatMap((o, p) => (o === index ? [p] : []));
+      this.owned.set(index, own);
+    }
+    return own;
   }
 
   /** How many of `value` things (numbered 0..value-1) segment `index` gets: k6's ScaleInt64. */
   scale(index: number, value: number): number {
     const own = this.positions(index);
-    const cycles = Math.floor(value / this.lcd);
     const rest = value % this.lcd;
-    return cycles * own.length + own.filter((p) => p < rest).length;
+    let lo = 0;
+    let hi = own.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (own[mid] < rest) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.floor(value / this.lcd) * own.length + lo;
   }
 
   /** The fewest things segment `index` gets among any `width` consecutively numbered ones. */

@@ -53,10 +53,12 @@ function list(instances: number[]): string {
   return instances.length === 1 ? `instance ${instances[0]}` : `instances ${instances.join(', ')}`;
 }
 
-/** The largest parallelism for which `ok` holds for every instance, searching down from n - 1. */
-function largestFitting(n: number, ok: (seq: StripedSequence, n: number) => boolean): number {
-  for (let m = n - 1; m >= 1; m--) if (ok(new StripedSequence(equalSequence(m)), m)) return m;
-  return 0;
+/**
+ * The largest parallelism below n that leaves no instance short of `value` things. With equal segments an
+ * instance gets floor(value / m) or one more of any `value` consecutive numbers, so that is value itself.
+ */
+function largestFitting(n: number, value: number): number {
+  return Math.max(0, Math.min(n - 1, Math.floor(value)));
 }
 
 export function splitScenarios(scenarios: Record<string, Scenario>, parallelism: number): Split {
@@ -65,14 +67,12 @@ export function splitScenarios(scenarios: Record<string, Scenario>, parallelism:
   const problems: string[] = [];
   const out: ScenarioSplit[] = [];
 
-  const everyOk = (value: number) => (q: StripedSequence, m: number) =>
-    Array.from({ length: m }, (_, i) => i).every((i) => q.scale(i, value) >= 1);
   const needVUs = (name: string, what: string, value: number) => {
     const short = ids.filter((i) => seq.scale(i, value) < 1).map((i) => i + 1);
     if (short.length > 0) {
       problems.push(
         `scenario "${name}": ${what} ${value} split over ${parallelism} instances leaves ${list(short)} with 0 VUs ` +
-          `(needs ${what} >= ${parallelism}, or PARALLELISM <= ${largestFitting(parallelism, everyOk(value))})`,
+          `(needs ${what} >= ${parallelism}, or PARALLELISM <= ${largestFitting(parallelism, value)})`,
       );
     }
   };
@@ -108,12 +108,10 @@ export function splitScenarios(scenarios: Record<string, Scenario>, parallelism:
         if (lowest > 0) {
           const short = split.instances.filter((x) => (x.minPerTimeUnit ?? 0) < 1).map((x) => x.instance);
           if (short.length > 0) {
-            const fits = (q: StripedSequence, m: number) =>
-              Array.from({ length: m }, (_, i) => i).every((i) => q.minInWindow(i, lowest) >= 1);
             problems.push(
               `scenario "${name}": rate ${lowest} per ${timeUnit} split over ${parallelism} instances is ` +
                 `${round(lowest / parallelism)} per ${timeUnit} each; ${list(short)} would start fewer than 1 ` +
-                `iteration per ${timeUnit} (needs at least ${parallelism} per ${timeUnit}, or PARALLELISM <= ${largestFitting(parallelism, fits)})`,
+                `iteration per ${timeUnit} (needs at least ${parallelism} per ${timeUnit}, or PARALLELISM <= ${largestFitting(parallelism, lowest)})`,
             );
           }
         }
