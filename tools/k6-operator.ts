@@ -176,7 +176,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
       GENESYSCLOUD_OAUTHCLIENT_SECRET: 'placeholder-secret',
       ...vars,
     };
-    const options = await readBundleOptions(bundlePath, evalEnv);
+    const options = await readBundleOptions(bundlePath, evalEnv).catch((err: Error) => {
+      // The instances would stop the same way; the fix is a variable in this shell, passed on with -e.
+      throw err instanceof BundleError
+        ? new BundleError(
+            `${err.message} (the instances would read the same settings, passed on from this shell)`,
+          )
+        : err;
+    });
     const split = splitScenarios(scenariosOf(options), parallelism);
 
     say(
