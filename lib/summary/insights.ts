@@ -37,6 +37,8 @@ export interface Resilience {
   finalFailures?: RateStat;
   retryBudgetExhausted?: number;
   timeToAnalytics?: TrendStat;
+  /** breakpoint test: the lowest planned request rate (req/s) at which a VU first saw a 429. */
+  breakpointRate?: number;
 }
 
 export interface EndpointRow {
@@ -97,6 +99,8 @@ export function resilience(data: SummaryData): Resilience {
     finalFailures: rate(m.final_failures),
     retryBudgetExhausted: count(m.retry_budget_exhausted) ?? zero,
     timeToAnalytics: trend(m.time_to_analytics),
+    breakpointRate:
+      m.breakpoint_rate && m.breakpoint_rate.type === 'gauge' ? m.breakpoint_rate.values.min : undefined,
   };
 }
 

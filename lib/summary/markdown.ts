@@ -22,6 +22,7 @@ function ratio(r: RateStat): string {
 }
 
 function trendText(t: TrendStat): string {
+  if (t.count === 0) return 'none';
   return `avg ${ms(t.avg)} · p95 ${ms(t.p95)} · max ${ms(t.max)} (${n(t.count)} samples)`;
 }
 
@@ -65,6 +66,12 @@ export function markdown(model: ReportModel): string {
     rows.push(['Retry budget exhausted (`retry_budget_exhausted`)', n(r.retryBudgetExhausted)]);
   }
   if (r.timeToAnalytics) rows.push(['Time to analytics (`time_to_analytics`)', trendText(r.timeToAnalytics)]);
+  if (r.breakpointRate !== undefined) {
+    rows.push([
+      'First 429 at a planned rate of (`breakpoint_rate` min)',
+      `${formatNumber(r.breakpointRate)} req/s`,
+    ]);
+  }
   if (rows.length) {
     out.push('### Rate limits and retries', '', '| | |', '|---|---|');
     for (const [k, v] of rows) out.push(`| ${k} | ${cell(v)} |`);

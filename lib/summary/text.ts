@@ -39,13 +39,15 @@ export function textSummary(model: ReportModel, opts: TextOptions): string {
   const retry: string[] = [];
   if (r.rateLimited) retry.push(`429s ${formatPercent(r.rateLimited.rate)} (${r.rateLimited.passes})`);
   if (r.retries !== undefined) retry.push(`retries ${r.retries}`);
-  if (r.retryWait && r.retryWait.p95 !== undefined)
+  if (r.retryWait && r.retryWait.count !== 0 && r.retryWait.p95 !== undefined)
     retry.push(`retry wait p95 ${formatDuration(r.retryWait.p95)}`);
   if (r.finalFailures) retry.push(`final failures ${formatPercent(r.finalFailures.rate)}`);
   if (r.retryBudgetExhausted !== undefined) retry.push(`budget exhausted ${r.retryBudgetExhausted}`);
   if (r.timeToAnalytics && r.timeToAnalytics.p95 !== undefined) {
     retry.push(`time to analytics p95 ${formatDuration(r.timeToAnalytics.p95)}`);
   }
+  if (r.breakpointRate !== undefined)
+    retry.push(`first 429 at ${formatNumber(r.breakpointRate)} req/s planned`);
   if (retry.length) lines.push(`  ${retry.join(' · ')}`);
 
   const p95s = endpoints

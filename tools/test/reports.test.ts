@@ -7,6 +7,7 @@ import { formatDuration, formatPercent, formatStat } from '../../lib/summary/for
 import { endpoints, resilience } from '../../lib/summary/insights.ts';
 import { escapeXml, junitXml } from '../../lib/summary/junit.ts';
 import { parseMetricName } from '../../lib/summary/metric-name.ts';
+import { markdown } from '../../lib/summary/markdown.ts';
 import { buildReports, reportModel, reportPath } from '../../lib/summary/reports.ts';
 import { parseThreshold, statValue, thresholdResults } from '../../lib/summary/thresholds.ts';
 import type { SummaryData } from '../../lib/summary/types.ts';
@@ -16,6 +17,12 @@ const referencePath = fileURLToPath(new URL('./fixtures/handle-summary-k6-0.49.j
 // A suite-shaped run: the custom metrics of lib/, per-endpoint sub-metrics, two crossed thresholds.
 const fixture = fileURLToPath(new URL('./fixtures/handle-summary-suite.json', import.meta.url));
 const load = (p: string): SummaryData => JSON.parse(readFileSync(p, 'utf8'));
+// An empty Trend as k6 reports it when a threshold names it but nothing was added.
+const zeroTrend = {
+  type: 'trend' as const,
+  contains: 'time' as const,
+  values: { avg: 0, min: 0, med: 0, max: 0, 'p(90)': 0, 'p(95)': 0, 'p(99)': 0, count: 0 },
+};
 
 describe('threshold expressions', () => {
   it('parses aggregation, operator and limit', () => {
@@ -159,6 +166,11 @@ describe('reports from a suite run with crossed thresholds', () => {
     assert.match(md, /\| Final failures after retries \(`final_failures`\) \| 0\.50% \(2 of 400\) \|/);
     assert.match(md, /\| `conversations` \| 412\.5ms \| 530ms \| 210ms \| 700ms \| 200 \| 12\.50% \|/);
     assert.match(md, /\| bot::bot turn ok \| 98 \| 2 \|/);
+    assert.match(md, /\| First 429 at a planned rate of \(`breakpoint_rate` min\) \| 4\.8 req\/s \|/);
+    const idle = markdown(
+      reportModel({ ...data, metrics: { ...data.metrics, retry_wait: zeroTrend } }, 'load'),
+    );
+    assert.match(idle, /\| Retry wait \(`retry_wait`\) \| none \|/);
   });
 
   it('prints a short text summary, coloured on a TTY', () => {
@@ -167,6 +179,7 @@ describe('reports from a suite run with crossed thresholds', () => {
     assert.ok(lines.length <= model.thresholds.length + 5, `concise: ${lines.length} lines`);
     assert.match(out.stdout, /✗ load: 2 of 8 thresholds crossed/);
     assert.match(out.stdout, /429s 7\.50% \(30\) · retries 42 · retry wait p95 1\.8s/);
+    assert.match(out.stdout, /first 429 at 4\.8 req\/s planned/);
     assert.match(out.stdout, /p95 per endpoint: conversations 412\.5ms · token 35\.2ms · users\/me 88ms/);
     const tty = buildReports(
       { ...data, state: { ...data.state, isStdOutTTY: true } },

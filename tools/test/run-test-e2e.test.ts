@@ -121,7 +121,11 @@ describe('make <test> on a fresh clone', { concurrency: false }, () => {
         "export { default } from './smoke.ts';",
         'export const options = {',
         '  ...smoke,',
-        "  thresholds: { ...(smoke.thresholds || {}), http_req_duration: ['p(95)<0.001'] },",
+        '  thresholds: {',
+        '    ...(smoke.thresholds || {}),',
+        "    http_req_duration: ['p(95)<0.001'],",
+        "    'http_req_duration{name:POST /oauth/token}': ['p(95)<60000'],",
+        '  },',
         '};',
         '',
       ].join('\n'),
@@ -154,5 +158,8 @@ describe('make <test> on a fresh clone', { concurrency: false }, () => {
       failure[1],
       /^http_req_duration: p\(95\)=\d[\d.]*(µs|ms|s), threshold p\(95\)&lt;0\.001 crossed$/,
     );
+    // The endpoint's sub-metric threshold brings its p95 into the per-endpoint table.
+    const md = readFileSync(path.join(clone, 'reports', dir, 'summary.md'), 'utf8');
+    assert.match(md, /\| `POST \/oauth\/token` \| \d[\d.]*(µs|ms|s) \|/, md);
   });
 });
