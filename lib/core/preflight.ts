@@ -80,20 +80,20 @@ export function preflight(input: PreflightInput): PreflightResult {
   const peakPerToken = peak / tokens;
   const peakPerClient = peak / clients;
   const from = limits.source === 'org' ? 'from the org' : 'documented default';
-  const minute = windowS === 60 ? 'min' : `min (a minute is ${formatSeconds(windowS)} here)`;
+  const scaled = windowS === 60 ? '' : ` (a minute is ${formatSeconds(windowS)} here)`;
   const peakRps = (peakRate(plan) * plan.requestsPerIteration).toFixed(2);
   let line: string;
   if (crossings.length === 0) {
     const share = Math.round((100 * peakPerToken) / tokenLimit);
     line =
-      `pre-flight: plan peaks at ${Math.round(peakPerToken)} requests/${minute} per token ` +
+      `pre-flight: plan peaks at ${Math.round(peakPerToken)} requests/min per token${scaled} ` +
       `(${peakRps} req/s over ${tokens} token${tokens > 1 ? 's' : ''}), ${share}% of ${tokenKey}=${tokenLimit} (${from}); no limit crossed`;
   } else {
     const first = crossings[0];
     const perScope = first.scope === 'token' ? peakPerToken : peakPerClient;
     line =
       `pre-flight: plan crosses ${first.key}=${first.limit} per ${first.scope} (${from}) ` +
-      `${formatSeconds(first.atS)} into the run: it peaks at ${Math.round(perScope)} requests/${minute} per ${first.scope} ` +
+      `${formatSeconds(first.atS)} into the run: it peaks at ${Math.round(perScope)} requests/min per ${first.scope}${scaled} ` +
       `(${peakRps} req/s); expect 429s from then on`;
   }
   return { peakPerToken, peakPerClient, crossings, line };
