@@ -143,7 +143,8 @@ async function run(argv: string[]): Promise<number> {
       pool = await VUPool.create({
         script: p.script,
         env: p.env,
-        options,
+        // exec.test.options shows the scenarios the shortcuts became, as in k6.
+        options: { ...options, scenarios: deriveScenarios(options) },
         count,
         onSamples: (s) => engine.add(s),
         onDefine: (d) => engine.define(d),

@@ -207,7 +207,12 @@ const KNOWN_KEYS: Record<ExecutorName, string[]> = {
 const COMMON_KEYS = ['executor', 'startTime', 'gracefulStop', 'exec', 'env', 'tags'];
 
 /** Validate one scenario's raw options into a Scenario; `exported` = the script's exported function names. */
-export function normalizeScenario(name: string, raw: Record<string, unknown>, exported?: string[]): Scenario {
+export function normalizeScenario(
+  name: string,
+  raw: Record<string, unknown>,
+  exported?: string[],
+  warn: (msg: string) => void = () => {},
+): Scenario {
   const where = `scenario "${name}"`;
   if (!/^[0-9a-zA-Z_-]+$/.test(name)) {
     throw new ConfigError(`${where}: a scenario name may only contain letters, digits, "_" and "-"`);
@@ -219,10 +224,10 @@ export function normalizeScenario(name: string, raw: Record<string, unknown>, ex
     throw new ConfigError(`${where}: unknown executor "${String(executor)}"`);
   }
   const ex = executor as ExecutorName;
+  // k6 ignores keys an executor does not know; say so, since it is usually a typo or a copied option.
   for (const k of Object.keys(raw)) {
-    if (!COMMON_KEYS.includes(k) && !KNOWN_KEYS[ex].includes(k)) {
-      throw new ConfigError(`${where}: unknown option "${k}" for executor ${ex}`);
-    }
+    if (!COMMON_KEYS.includes(k) && !KNOWN_KEYS[ex].includes(k))
+      warn(`${where}: option "${k}" is not used by ${ex}`);
   }
   const exec = raw.exec === undefined ? 'default' : String(raw.exec);
   if (exported && !exported.includes(exec)) {
@@ -322,7 +327,7 @@ export function normalizeScenario(name: string, raw: Record<string, unknown>, ex
 /** Consolidated options -> validated scenarios, in declaration order. */
 export function scenariosOf(opts: Options, exported?: string[], warn?: (msg: string) => void): Scenario[] {
   const raw = deriveScenarios(opts, warn);
-  return Object.entries(raw).map(([name, s]) => normalizeScenario(name, s, exported));
+  return Object.entries(raw).map(([name, s]) => normalizeScenario(name, s, exported, warn));
 }
 
 /** Checks of options outside the scenarios. */

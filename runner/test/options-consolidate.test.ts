@@ -88,7 +88,6 @@ test('scenario validation: every bad value is a ConfigError (exit 104)', () => {
     { executor: 'shared-iterations', vus: 0 },
     { executor: 'shared-iterations', maxDuration: '500ms' },
     { executor: 'constant-vus', vus: 1 },
-    { executor: 'constant-vus', duration: '10s', rate: 3 },
     { executor: 'ramping-vus', stages: [] },
     { executor: 'ramping-vus', stages: [{ duration: '1s' }] },
     { executor: 'ramping-vus', startVUs: 0, stages: [{ duration: '1s', target: 0 }] },
@@ -111,6 +110,11 @@ test('scenario validation: every bad value is a ConfigError (exit 104)', () => {
     ConfigError,
   );
   assert.throws(() => validateOptions({ summaryTimeUnit: 'weeks' }), ConfigError);
+  const warnings: string[] = [];
+  scenariosOf({ scenarios: { s: { executor: 'constant-vus', duration: '10s', rate: 3 } } }, undefined, (m) =>
+    warnings.push(m),
+  );
+  assert.deepEqual(warnings, ['scenario "s": option "rate" is not used by constant-vus']);
   assert.throws(() => validateOptions({ summaryTrendStats: ['avg', 'p95'] }), ConfigError);
 });
 

@@ -1,0 +1,103 @@
+// Arrival-rate precision of the runner: constant-arrival-rate 500/s for 10 s through the real CLI
+// (bin/runner.mjs) against a node:http hello server on 127.0.0.1. Target: the achieved rate within 1 % of
+// 500/s and no dropped iterations while VUs suffice.
+// Usage: node --import tsx bench/runner-arrival-rate.ts [--rate 500] [--seconds 10] [--vus 50]
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '500' },
+    seconds: { type: 'string', default: '10' },
+    vus: { type: 'string', default: '50' },
+  },
+});
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const vus = Number(values.vus);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+
+async function startServer(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'runner-throughput-server.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+  return { url: `http://127.0.0.1:${chunk.toString().trim()}/`, stop: () => child.kill('SIGTERM') };
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'runner-arrival-'));
+const script = path.join(dir, 'arrival.js');
+writeFileSync(
+  script,
+  `import http from 'k6/http';
+export const options = { scenarios: { open: { executor: 'constant-arrival-rate', rate: ${rate}, timeUnit: '1s',
+  duration: '${seconds}s', preAllocatedVUs: ${vus}, maxVUs: ${vus} } } };
+export default function () { http.get(__ENV.URL); }
+`,
+);
+
+const server = await startServer();
+const t0 = performance.now();
+const child = spawn(
+  process.execPath,
+  [
+    path.join(root, 'bin', 'runner.mjs'),
+    'run',
+    '-q',
+    '--summary-export',
+    'export.json',
+    '--out',
+    'json=out.jsonl',
+    script,
+  ],
+  { cwd: dir, env: { ...process.env, URL: server.url }, stdio: ['ignore', 'ignore', 'inherit'] },
+);
+const [code] = (await once(child, 'exit')) as [number];
+const wallS = (performance.now() - t0) / 1000;
+server.stop();
+
+const exported = JSON.parse(readFileSync(path.join(dir, 'export.json'), 'utf8')) as {
+  metrics: Record<string, Record<string, number>>;
+};
+// Request times from the NDJSON stream: the spread of starts per second of the run.
+const times: number[] = [];
+for (const line of readFileSync(path.join(dir, 'out.jsonl'), 'utf8').split('\n')) {
+  if (!line.startsWith('{"metric":"http_reqs"')) continue;
+  times.push(Date.parse(JSON.parse(line).data.time));
+}
+times.sort((a, b) => a - b);
+const perSecond = new Map<number, number>();
+for (const t of times) {
+  const s = Math.floor((t - times[0]) / 1000);
+  if (s < seconds) perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
+}
+const buckets = [...perSecond.values()];
+const iterations = exported.metrics.iterations?.count ?? 0;
+const dropped = exported.metrics.dropped_iterations?.count ?? 0;
+const achieved = iterations / seconds;
+const errorPct = (Math.abs(achieved - rate) / rate) * 100;
+const result = {
+  command: `node --import tsx bench/runner-arrival-rate.ts --rate ${rate} --seconds ${seconds} --vus ${vus}`,
+  exitCode: code,
+  target: rate,
+  expectedIterations: rate * seconds,
+  iterations,
+  dropped,
+  achievedRate: achieved,
+  errorPct: Number(errorPct.toFixed(3)),
+  perSecondMin: Math.min(...buckets),
+  perSecondMax: Math.max(...buckets),
+  wallSeconds: Number(wallS.toFixed(2)),
+  pass: errorPct <= 1 && dropped === 0 && code === 0,
+};
+mkdirSync(path.join(here, 'results'), { recursive: true });
+writeFileSync(path.join(here, 'results', 'runner-arrival-rate.json'), JSON.stringify(result, null, 2) + '\n');
+console.log(JSON.stringify(result, null, 2));
+rmSync(dir, { recursive: true, force: true });
+process.exit(result.pass ? 0 : 1);
