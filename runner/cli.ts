@@ -193,11 +193,8 @@ async function run(argv: string[]): Promise<number> {
   return result.exitCode;
 }
 
-// Entry point when run as a program (bin/runner.mjs imports the bundle).
-const isMain = process.argv[1] !== undefined && /(^|[\\/])(cli\.(ts|js)|runner\.mjs)$/.test(process.argv[1]);
-if (isMain || process.env.RUNNER_CLI_MAIN === '1') {
-  setLogSink((line) => process.stderr.write(line + '\n'));
-  const code = await main(process.argv.slice(2));
-  // Let stdout/stderr drain before leaving: the summary may be large and piped.
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-}
+// The program's entry (bin/runner.mjs, `npx runner`, or `node --import tsx runner/cli.ts`).
+setLogSink((line) => process.stderr.write(line + '\n'));
+const code = await main(process.argv.slice(2));
+// Let stdout/stderr drain before leaving: the summary may be large and piped.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

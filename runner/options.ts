@@ -1,6 +1,7 @@
 // Option consolidation as k6 v0.49 does it: defaults < script `options` < K6_* env < CLI flags, the execution
 // shortcuts (vus/duration/iterations/stages) turned into scenarios, and validation. Config errors exit 104.
 import { parseDuration } from './duration.ts';
+import { checkTrendStats } from './summary/data.ts';
 
 export const EXIT_INVALID_CONFIG = 104;
 
@@ -350,11 +351,8 @@ export function validateOptions(opts: Options): void {
   const stats = opts.summaryTrendStats;
   if (stats !== undefined) {
     if (!Array.isArray(stats)) throw new ConfigError('summaryTrendStats must be a list');
-    for (const s of stats) {
-      if (!/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(s)) {
-        throw new ConfigError(`summaryTrendStats: "${s}" is not a valid trend stat`);
-      }
-    }
+    const bad = checkTrendStats(stats);
+    if (bad) throw new ConfigError(`summaryTrendStats: ${bad}`);
   }
   if (
     opts.thresholds !== undefined &&
