@@ -175,7 +175,7 @@ export function teardown() { sleep(20); }\n`,
   assert.ok(Date.now() - t0 < 5_000, 'the second signal does not wait for teardown');
 });
 
-test('handleSummary outputs and --summary-export files are written; the default summary is replaced', async () => {
+test('handleSummary outputs, --summary-export and the K6_WEB_DASHBOARD_EXPORT report are written', async () => {
   const s = box.script(
     'hs.js',
     `export const options = { iterations: 2 };
@@ -184,9 +184,13 @@ export function handleSummary(data) {
   return { stdout: 'mine ' + data.metrics.iterations.values.count + '\\n', 'out/summary.json': JSON.stringify(data.state) };
 }\n`,
   );
-  const r = await box.run(['run', '-q', '--summary-export', 'export.json', s]);
+  const r = await box.run(['run', '-q', '--summary-export', 'export.json', s], {
+    K6_WEB_DASHBOARD: 'true',
+    K6_WEB_DASHBOARD_EXPORT: 'report.html',
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'mine 2\n');
+  assert.match(box.read('report.html'), /^<!doctype html>/i);
   assert.equal(typeof JSON.parse(box.read('out/summary.json')).testRunDurationMs, 'number');
   assert.equal(r.exported?.metrics.iterations.count, 2);
 });
