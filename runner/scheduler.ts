@@ -150,7 +150,9 @@ export class Scheduler {
 
     // setup()
     this.phase = 'setup';
-    if (cfg.exported.includes('setup') && !opts.noSetup) {
+    // Stopped while the VUs were initialising: nothing has run, so there is nothing to tear down either.
+    if (this.aborted) setupFailed = true;
+    else if (cfg.exported.includes('setup') && !opts.noSetup) {
       const r = await pool.runSetup({ timeout: durationMs(opts.setupTimeout, 60_000) });
       if (r.ok) {
         result.setupData = typeof r.value === 'string' ? r.value : undefined;
