@@ -37,7 +37,9 @@ export interface AnalyticsJob {
   clientId: string;
   createdAt: number;
   fulfilledAt: number;
-  conversationIds: string[];
+  /** The query interval, ms since the epoch: conversations that started in [start, end). */
+  start: number;
+  end: number;
 }
 
 export interface Channel {
@@ -69,6 +71,8 @@ export class OrgState {
   sessions: BoundedMap<BotSession>;
   jobs = new BoundedMap<AnalyticsJob>(10_000);
   channels = new Map<string, Channel>();
+  /** Per client, conversations that may still be active: GET /api/v2/conversations reads only these. */
+  private open = new Map<string, Set<string>>();
 
   constructor(private readonly config: EmulatorConfig) {
     this.conversations = new BoundedMap(config.conversations.max);
@@ -98,7 +102,23 @@ export class OrgState {
     if (opts.endsByItself !== false)
       conv.endTime = now + this.scaled(this.config.conversations.durationSeconds);
     this.conversations.set(conv.id, conv);
+    let open = this.open.get(clientId);
+    if (!open) this.open.set(clientId, (open = new Set()));
+    open.add(conv.id);
     return conv;
+  }
+
+  /** The client's active conversations, oldest first; forgets ended and evicted ones on the way. */
+  activeConversations(clientId: string, now: number): Conversation[] {
+    const out: Conversation[] = [];
+    const open = this.open.get(clientId);
+    if (!open) return out;
+    for (const id of open) {
+      const conv = this.conversations.get(id);
+      if (conv && this.isActive(conv, now)) out.push(conv);
+      else open.delete(id);
+    }
+    return out;
   }
 
   isActive(conv: Conversation, now: number): boolean {
@@ -167,5 +187,6 @@ export class OrgState {
     this.sessions.clear();
     this.jobs.clear();
     this.channels.clear();
+    this.open.clear();
   }
 }

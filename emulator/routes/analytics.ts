@@ -61,13 +61,9 @@ export const analyticsRoutes: RouteSpec[] = [
         clientId: client.id,
         createdAt: now,
         fulfilledAt: now + state.scaled(config.analytics.jobDelaySeconds),
-        conversationIds: [],
+        start,
+        end,
       };
-      // The job sees what analytics will hold when it completes.
-      for (const conv of state.conversations.values()) {
-        if (conv.startTime >= start && conv.startTime < end && conv.clientId === client.id)
-          job.conversationIds.push(conv.id);
-      }
       state.jobs.set(job.id, job);
       return { status: 202, body: { jobId: job.id } };
     },
@@ -106,10 +102,17 @@ export const analyticsRoutes: RouteSpec[] = [
       }
       const cursor = query.get('cursor');
       const offset = cursor ? decodeCursor(cursor) : 0;
+      // The job holds what analytics held when it completed: a fixed set, so cursors stay valid.
       const ready = [];
-      for (const id of job.conversationIds) {
-        const conv = state.conversations.get(id);
-        if (conv && state.analyticsReady(conv, job.fulfilledAt)) ready.push(conv);
+      for (const conv of state.conversations.values()) {
+        if (
+          conv.clientId === job.clientId &&
+          conv.startTime >= job.start &&
+          conv.startTime < job.end &&
+          state.analyticsReady(conv, job.fulfilledAt)
+        ) {
+          ready.push(conv);
+        }
       }
       const page = ready.slice(offset, offset + pageSize);
       const body: Record<string, unknown> = {

@@ -120,10 +120,7 @@ export const conversationRoutes: RouteSpec[] = [
     permission: 'conversation:communication:view',
     body: false,
     handler({ client, state, now }) {
-      const entities = [];
-      for (const conv of state.conversations.values()) {
-        if (conv.clientId === client.id && state.isActive(conv, now)) entities.push(conv);
-      }
+      const entities = state.activeConversations(client.id, now);
       return {
         status: 200,
         body: { entities: entities.slice(-ACTIVE_LIST_MAX).map((c) => state.conversationView(c, now)) },

@@ -139,6 +139,11 @@ describe('conversations and analytics', async () => {
     const details = () => api(emu.url, 'GET', `/api/v2/analytics/conversations/${id}/details`, bearer);
     assert.equal((await details()).status, 404);
     assert.equal((await api(emu.url, 'DELETE', `/api/v2/conversations/${id}`, bearer)).status, 202);
+    const list = await api(emu.url, 'GET', '/api/v2/conversations', bearer);
+    assert.ok(
+      !list.body.entities.some((c: { id: string }) => c.id === id),
+      'ended conversations leave the list',
+    );
     const ended = await api(emu.url, 'GET', `/api/v2/conversations/${id}`, bearer);
     assert.equal(ended.body.state, 'disconnected');
     assert.ok(ended.body.endTime);
@@ -272,5 +277,24 @@ describe('organization limits', async () => {
       (await api(emu.url, 'GET', '/api/v2/organizations/limits/namespaces/nope', bearer)).status,
       404,
     );
+  });
+});
+
+describe('POST /__emulator/reset', async () => {
+  const emu = await emulator();
+  const bearer = await token(emu.url);
+
+  it('forgets conversations but keeps tokens, unless tokens=true', async () => {
+    const call = await api(emu.url, 'POST', '/api/v2/conversations/calls', bearer, {
+      phoneNumber: '+15550300',
+    });
+    assert.equal((await api(emu.url, 'POST', '/__emulator/reset', null)).status, 200);
+    assert.equal((await api(emu.url, 'GET', `/api/v2/conversations/${call.body.id}`, bearer)).status, 404);
+    assert.deepEqual((await api(emu.url, 'GET', '/api/v2/conversations', bearer)).body.entities, []);
+    assert.equal((await api(emu.url, 'GET', '/__emulator/reset', null)).status, 405);
+    assert.equal((await api(emu.url, 'POST', '/__emulator/reset?tokens=true', null)).status, 200);
+    const r = await api(emu.url, 'GET', '/api/v2/conversations', bearer);
+    assert.equal(r.status, 401);
+    assert.equal(r.body.code, 'bad.credentials');
   });
 });
