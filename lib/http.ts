@@ -38,10 +38,10 @@ function callbackFor(method: string, opts: SendOptions, mayRetryAgain: boolean) 
   return http.expectedStatuses(...statuses);
 }
 
-// 429s this VU has received, for tests that react to the first one (breakpoint).
-let seen429 = 0;
-export function rateLimitedResponses(): number {
-  return seen429;
+// Called on every 429 this VU receives, the moment it arrives (a test may react before the retry waits).
+let onRateLimited: ((name: string) => void) | undefined;
+export function whenRateLimited(fn: (name: string) => void): void {
+  onRateLimited = fn;
 }
 
 export function send(method: string, url: string, body: string | null, opts: SendOptions): Response {
@@ -59,7 +59,7 @@ export function send(method: string, url: string, body: string | null, opts: Sen
       responseCallback: callbackFor(method, opts, mayRetryAgain),
     }) as Response;
     rateLimited.add(res.status === 429, { name: opts.name });
-    if (res.status === 429) seen429++;
+    if (res.status === 429 && onRateLimited) onRateLimited(opts.name);
 
     const decision = decideRetry(
       {

@@ -13,5 +13,5 @@ export const finalFailures = new Rate('final_failures');
 export const retryBudgetExhausted = new Counter('retry_budget_exhausted');
 /** From the end of a conversation's first request to its analytics details being readable. */
 export const timeToAnalytics = new Trend('time_to_analytics', true);
-/** Planned request rate (req/s) when a VU first saw a 429: its minimum is where the limit bites. */
+/** Planned requests/s over the last limit window when a VU first saw a 429: its minimum is the sustained rate. */
 export const breakpointRate = new Gauge('breakpoint_rate');

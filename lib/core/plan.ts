@@ -41,3 +41,16 @@ export function peakRate(plan: RatePlan): number {
 export function constantPlan(rate: number, durationS: number, requestsPerIteration: number): RatePlan {
   return { startRate: rate, stages: [{ durationS, target: rate }], requestsPerIteration };
 }
+
+/** Mean iterations per second over [fromS, toS] (a window reaching before t = 0 counts the idle part). */
+export function averageRate(plan: RatePlan, fromS: number, toS: number): number {
+  if (toS <= fromS) return rateAt(plan, toS);
+  const steps = 200;
+  const dt = (toS - fromS) / steps;
+  let sum = 0;
+  for (let i = 0; i < steps; i++) {
+    const t = fromS + (i + 0.5) * dt;
+    if (t >= 0) sum += rateAt(plan, t) * dt;
+  }
+  return sum / (toS - fromS);
+}

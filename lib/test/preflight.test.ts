@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_LIMITS, limitsFromResponse } from '../core/limits.ts';
-import { constantPlan, peakRate, planDurationS, rateAt, type RatePlan } from '../core/plan.ts';
+import { averageRate, constantPlan, peakRate, planDurationS, rateAt, type RatePlan } from '../core/plan.ts';
 import { preflight } from '../core/preflight.ts';
 
 const near = (actual: number, expected: number, tol = 0.2) =>
@@ -120,5 +120,15 @@ describe('limitsFromResponse', () => {
       DEFAULT_LIMITS,
     );
     assert.deepEqual(limitsFromResponse(null), DEFAULT_LIMITS);
+  });
+});
+
+describe('averageRate', () => {
+  it('averages the plan over a window, counting time before the start as idle', () => {
+    const plan: RatePlan = { startRate: 0, stages: [{ durationS: 60, target: 6 }], requestsPerIteration: 1 };
+    near(averageRate(plan, 0, 60), 3, 0.01);
+    near(averageRate(plan, -60, 0), 0, 0.01);
+    near(averageRate(plan, -30, 30), 0.75, 0.01);
+    assert.equal(averageRate(constantPlan(2, 10, 1), 4, 4), 2);
   });
 });
