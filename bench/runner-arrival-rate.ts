@@ -67,9 +67,11 @@ const exported = JSON.parse(readFileSync(path.join(dir, 'export.json'), 'utf8'))
 };
 // Request times from the NDJSON stream: the spread of starts per second of the run.
 const times: number[] = [];
+const dropTimes: number[] = [];
 for (const line of readFileSync(path.join(dir, 'out.jsonl'), 'utf8').split('\n')) {
-  if (!line.startsWith('{"metric":"http_reqs"')) continue;
-  times.push(Date.parse(JSON.parse(line).data.time));
+  if (line.startsWith('{"metric":"http_reqs"')) times.push(Date.parse(JSON.parse(line).data.time));
+  if (line.startsWith('{"metric":"dropped_iterations"'))
+    dropTimes.push(Date.parse(JSON.parse(line).data.time));
 }
 times.sort((a, b) => a - b);
 const perSecond = new Map<number, number>();
@@ -78,6 +80,10 @@ for (const t of times) {
   if (s < seconds) perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
 }
 const buckets = [...perSecond.values()];
+const dropsPerSecond = Array.from(
+  { length: seconds },
+  (_, i) => dropTimes.filter((t) => Math.floor((t - times[0]) / 1000) === i).length,
+);
 const iterations = exported.metrics.iterations?.count ?? 0;
 const dropped = exported.metrics.dropped_iterations?.count ?? 0;
 const achieved = iterations / seconds;
@@ -93,7 +99,10 @@ const result = {
   errorPct: Number(errorPct.toFixed(3)),
   perSecondMin: Math.min(...buckets),
   perSecondMax: Math.max(...buckets),
+  dropsPerSecond,
   wallSeconds: Number(wallS.toFixed(2)),
+  // other work on the machine shares its 2 cores; the 1-minute load average when the run ended
+  loadAverage: Number(os.loadavg()[0].toFixed(2)),
   pass: errorPct <= 1 && dropped === 0 && code === 0,
 };
 mkdirSync(path.join(here, 'results'), { recursive: true });
