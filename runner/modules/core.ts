@@ -50,8 +50,17 @@ export const coreSource = /* js */ `
     if (extra) for (const k in extra) out[k] = checkTagValue(k, extra[k]);
     return out;
   };
+  // Samples wait inside the VM and leave with the next host call that suspends (request, sleep) or
+  // with the iteration's verdict: one crossing for many samples.
+  let pending = [];
   k6.emit = function (metric, value, tags) {
-    host.emit(metric, value, JSON.stringify(tags));
+    pending.push([metric, value, tags, Date.now()]);
+  };
+  k6.takeSamples = function () {
+    if (!pending.length) return '';
+    const out = JSON.stringify(pending);
+    pending = [];
+    return out;
   };
   k6.initOnly = function (what) {
     if (!state.init) throw new Error(what + ' can only be called in the init context');
@@ -153,10 +162,11 @@ export const coreSource = /* js */ `
       const out = { ok: true };
       if (req.want === 'json' && value !== undefined) out.value = k6.toJSON(value);
       if (req.want === 'summary') out.value = k6.summaryResult(value);
+      out.samples = k6.takeSamples();
       return JSON.stringify(out);
     } catch (e) {
-      if (e instanceof Interrupt) return '{"ok":false,"interrupted":true}';
-      return JSON.stringify({ ok: false, error: k6.describe(e) });
+      if (e instanceof Interrupt) return JSON.stringify({ ok: false, interrupted: true, samples: k6.takeSamples() });
+      return JSON.stringify({ ok: false, error: k6.describe(e), samples: k6.takeSamples() });
     } finally {
       if (req.countIteration) state.iter++;
       state.group = '';

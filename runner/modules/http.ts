@@ -153,7 +153,7 @@ function finish(r) {
 }
 
 function send(reqs) {
-  const out = JSON.parse(host.request(JSON.stringify(reqs)));
+  const out = JSON.parse(host.request(JSON.stringify(reqs), k6.takeSamples()));
   for (const r of out) if (r.thrown) throw new Error(r.thrown);
   return out;
 }

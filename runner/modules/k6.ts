@@ -45,7 +45,7 @@ export function group(name, fn) {
 
 export function sleep(seconds) {
   const ms = Number(seconds) * 1000;
-  if (k6.host.sleep(ms > 0 ? ms : 0)) k6.interrupted();
+  if (k6.host.sleep(ms > 0 ? ms : 0, k6.takeSamples())) k6.interrupted();
 }
 
 export function fail(msg) {

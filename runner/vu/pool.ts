@@ -20,11 +20,14 @@ interface Shard {
 
 // Where the worker entry lives: beside the bundled cli (build/runner/worker.js), or runner/worker.ts
 // when running from source under tsx.
-function workerEntry(): { url: URL; execArgv: string[] } {
+function startWorker(workerData: ShardInit): Worker {
   if (import.meta.url.endsWith('.ts')) {
-    return { url: new URL('../worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] };
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const entry = new URL('../worker.ts', import.meta.url).href;
+    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+    return new Worker(boot, { eval: true, workerData });
   }
-  return { url: new URL('./worker.js', import.meta.url), execArgv: [] };
+  return new Worker(new URL('./worker.js', import.meta.url), { workerData });
 }
 
 export class VUPool {
@@ -206,6 +209,14 @@ export class VUPool {
     }
   }
 
+  // A worker that dies takes its VUs with it: whoever waits on one gets an error instead of hanging.
+  private fail(message: string): void {
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const [seq, w] of waiting)
+      w({ t: 'reply', seq, error: message, result: { ok: false, error: message } });
+  }
+
   private define(def: MetricDef): void {
     if (this.defined.has(def.name)) return;
     this.defined.add(def.name);
@@ -232,11 +243,11 @@ export class VUPool {
   }
 
   private workerShard(): Shard {
-    const { url, execArgv } = workerEntry();
-    const worker = new Worker(url, { workerData: this.init, execArgv });
+    const worker = startWorker(this.init);
     let closed: Promise<void> | null = null;
     worker.on('message', (m: FromShard) => this.receive(m));
-    worker.on('error', (e) => (this.cfg.onLog ?? log)('error', `VU worker failed: ${e.message}`, {}));
+    worker.on('error', (e) => this.fail(`VU worker failed: ${e.message}`));
+    worker.on('exit', () => this.fail('VU worker exited'));
     return {
       send: (m) => worker.postMessage(m),
       close: () =>

@@ -1,30 +1,79 @@
 // One QuickJS VM (asyncify) in its own WebAssembly instance: only one suspension per instance, so
 // every VU gets its own. The WebAssembly module is compiled once per thread and instantiated per VU.
 import {
-  newQuickJSAsyncWASMModule,
-  newVariant,
+  QuickJSAsyncWASMModule,
   RELEASE_ASYNC,
   type QuickJSAsyncContext,
   type QuickJSAsyncRuntime,
   type QuickJSHandle,
 } from 'quickjs-emscripten';
 import { readFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import { createRequire } from 'node:module';
 import { coreSource, loadModule } from '../modules/index.ts';
 
-// Node's types leave WebAssembly out of the ES lib this project targets.
-const wasm = (globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<WasmModule> } })
-  .WebAssembly;
-type WasmModule = WebAssembly.Module;
-let compiled: Promise<WasmModule> | null = null;
+// V8 first runs WebAssembly through its baseline compiler and tiers hot functions up lazily; QuickJS's
+// interpreter loop stays in baseline code for seconds, ~20x slower (see BENCHMARKS.md). Optimising
+// compilation from the start costs a few milliseconds per thread.
+v8.setFlagsFromString('--no-liftoff');
 
-function wasmModule(): Promise<WasmModule> {
-  if (!compiled) {
+// Node's types leave WebAssembly out of the ES lib this project targets.
+interface Wasm {
+  compile(b: Uint8Array): Promise<object>;
+  Instance: new (m: object, imports: unknown) => { exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+
+type Loader = (arg: Record<string, unknown>) => Promise<Record<string, unknown>>;
+type FFIClass = new (m: unknown) => unknown;
+
+// The library imports its loader and FFI modules on every new instance; under a module loader hook
+// that costs milliseconds per VU, so the pieces are imported and compiled once per thread.
+let parts: Promise<{ loader: Loader; FFI: FFIClass; module: object }> | null = null;
+
+function unwrap<T>(m: T): T {
+  const d = (m as { default?: { default?: unknown } })?.default;
+  return (d && typeof d === 'object' && 'default' in d ? d.default : (d ?? m)) as T;
+}
+
+function loadParts(): Promise<{ loader: Loader; FFI: FFIClass; module: object }> {
+  parts ??= (async () => {
     const require = createRequire(import.meta.url);
     const file = require.resolve('@jitl/quickjs-wasmfile-release-asyncify/wasm');
-    compiled = wasm.compile(readFileSync(file));
+    const [loader, FFI, module] = await Promise.all([
+      RELEASE_ASYNC.importModuleLoader().then((m) => unwrap(m) as unknown as Loader),
+      RELEASE_ASYNC.importFFI() as unknown as Promise<FFIClass>,
+      wasm.compile(readFileSync(file)),
+    ]);
+    return { loader, FFI, module };
+  })();
+  return parts;
+}
+
+async function newWasmModule(): Promise<QuickJSAsyncWASMModule> {
+  const { loader, FFI, module } = await loadParts();
+  // The Emscripten glue re-imports node:module on every instance when it sees Node; it needs nothing
+  // from Node here (the WebAssembly module comes from instantiateWasm), so it is told it runs elsewhere
+  // for the synchronous start of the call, where it makes that check.
+  const proc = process as { type?: string };
+  const type = proc.type;
+  proc.type = 'renderer';
+  let pending: Promise<Record<string, unknown>>;
+  try {
+    pending = loader({
+      instantiateWasm: async (imports: unknown, onSuccess: (i: unknown) => void) => {
+        const instance = new wasm.Instance(module, imports);
+        onSuccess(instance);
+        return instance.exports;
+      },
+    });
+  } finally {
+    proc.type = type;
   }
-  return compiled;
+  const em = await pending;
+  em.type = 'async';
+  const Ctor = QuickJSAsyncWASMModule as unknown as new (m: unknown, ffi: unknown) => QuickJSAsyncWASMModule;
+  return new Ctor(em, new FFI(em));
 }
 
 export type Bytes = string | Uint8Array;
@@ -48,9 +97,7 @@ export class VM {
   interrupted = false;
 
   static async create(host: HostFunctions): Promise<VM> {
-    const mod = await newQuickJSAsyncWASMModule(
-      newVariant(RELEASE_ASYNC, { wasmModule: await wasmModule() }),
-    );
+    const mod = await newWasmModule();
     // Each VM owns its WebAssembly instance, so the runtime's callback entry can outlive it: QuickJS
     // frees host function references during its final GC, after the library forgot the runtime.
     const callbacks = (mod as unknown as { callbacks?: { deleteRuntime?: (rt: number) => void } }).callbacks;

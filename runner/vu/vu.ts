@@ -145,17 +145,6 @@ export class VU {
     const bytes = (v: unknown) => (v instanceof Uint8Array ? v : str(v)) as Bytes;
     return {
       sync: {
-        emit: (metric, value, tags) => {
-          t.callbacks.samples([
-            {
-              metric: str(metric),
-              time: performance.timeOrigin + performance.now(),
-              value: Number(value),
-              tags: JSON.parse(str(tags)),
-            },
-          ]);
-          return undefined;
-        },
         log: (level, msg) => {
           t.callbacks.log(str(level) as Level, str(msg), { source: 'console' });
           return undefined;
@@ -193,13 +182,16 @@ export class VU {
         jar: (op, url, arg) => this.jar.op(str(op), str(url), str(arg)),
       },
       async: {
-        request: async (json) => {
+        request: async (json, samples) => {
+          this.samples(samples);
           const reqs = JSON.parse(str(json)) as WireRequest[];
           return JSON.stringify(await t.http.send(reqs, this.ctx()));
         },
-        sleep: (ms) =>
+        sleep: (ms, samples) =>
           new Promise<boolean>((resolve) => {
+            this.samples(samples);
             if (this.abortCtl.signal.aborted) return resolve(true);
+            if (!(Number(ms) > 0)) return setImmediate(() => resolve(this.abortCtl.signal.aborted));
             const timer = setTimeout(() => {
               this.sleepTimer = null;
               resolve(false);
@@ -208,6 +200,13 @@ export class VU {
           }),
       },
     };
+  }
+
+  /** Samples the VM queued, as JSON `[[metric, value, tags, time], ...]`. */
+  private samples(json: unknown): void {
+    if (typeof json !== 'string' || !json) return;
+    const rows = JSON.parse(json) as [string, number, Record<string, string>, number][];
+    this.thread.callbacks.samples(rows.map(([metric, value, tags, time]) => ({ metric, value, tags, time })));
   }
 
   /** Ends the running iteration: sleeps and requests return at once, then the VM stops. */
@@ -251,13 +250,14 @@ export class VU {
       summary: req.summary,
     });
     const start = performance.now();
-    let verdict: { ok: boolean; error?: string; interrupted?: boolean; value?: unknown };
+    let verdict: { ok: boolean; error?: string; interrupted?: boolean; value?: unknown; samples?: string };
     try {
       verdict = JSON.parse(await this.vm.run(req.fn, payload));
     } finally {
       this.running = false;
     }
     const end = performance.now();
+    this.samples(verdict.samples);
     if (this.interrupting) verdict = { ok: false, interrupted: true };
     if (verdict.error !== undefined && req.logErrors !== false) {
       this.thread.callbacks.log('error', verdict.error, { ...this.scenarioFields, source: 'stacktrace' });

@@ -1,0 +1,107 @@
+// Trivial GET, closed loop, against a node:http hello server: a plain undici client with N connections
+// versus the runner's VU pool with N VUs (each VU: `http.get(url)` in a loop), in the same run.
+// Usage: node --import tsx bench/runner-throughput.ts [--vus 50] [--seconds 10] [--workers N]
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Agent, request } from 'undici';
+import { VUPool } from '../runner/vu/pool.ts';
+
+const { values } = parseArgs({
+  options: {
+    vus: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '10' },
+    workers: { type: 'string' },
+    only: { type: 'string' },
+  },
+});
+const vus = Number(values.vus);
+const seconds = Number(values.seconds);
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+async function startServer(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'runner-throughput-server.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+  return { url: `http://127.0.0.1:${chunk.toString().trim()}/`, stop: () => child.kill('SIGTERM') };
+}
+
+async function undiciBaseline(url: string): Promise<number> {
+  const agent = new Agent({ connections: vus });
+  let count = 0;
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: vus }, async () => {
+      while (Date.now() < end) {
+        const res = await request(url, { dispatcher: agent });
+        await res.body.text();
+        count++;
+      }
+    }),
+  );
+  await agent.close();
+  return count / seconds;
+}
+
+async function runnerPool(url: string): Promise<{ rps: number; initMs: number; rssMB: number }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'runner-bench-'));
+  const script = path.join(dir, 'get.js');
+  writeFileSync(script, `import http from 'k6/http';\nexport default function () { http.get(__ENV.URL); }\n`);
+  let reqs = 0;
+  let peakRss = 0;
+  const t0 = performance.now();
+  const pool = await VUPool.create({
+    script,
+    env: { URL: url },
+    options: {},
+    count: vus,
+    workers: values.workers === undefined ? undefined : Number(values.workers),
+    onSamples: (batch) => {
+      for (const s of batch) if (s.metric === 'http_reqs') reqs++;
+    },
+  });
+  const initMs = performance.now() - t0;
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250);
+  const end = Date.now() + seconds * 1000;
+  const scenario = { name: 'default', executor: 'constant-vus', startTime: Date.now() };
+  let started = 0;
+  const reqsAtStart = reqs;
+  await Promise.all(
+    Array.from({ length: vus }, async (_, i) => {
+      const vu = pool.vu(i + 1);
+      let n = 0;
+      while (Date.now() < end) {
+        await vu.run({
+          fn: 'default',
+          scenario,
+          iterationInScenario: n++,
+          iterationInTest: started++,
+          tags: {},
+        });
+      }
+    }),
+  );
+  clearInterval(rssTimer);
+  await pool.close();
+  return { rps: (reqs - reqsAtStart) / seconds, initMs, rssMB: peakRss / 1e6 };
+}
+
+const server = await startServer();
+try {
+  const base = values.only === 'runner' ? NaN : await undiciBaseline(server.url);
+  const run = values.only === 'undici' ? null : await runnerPool(server.url);
+  console.log(`undici closed loop, ${vus} connections: ${base.toFixed(0)} req/s`);
+  if (run) {
+    console.log(
+      `runner VU pool, ${vus} VUs: ${run.rps.toFixed(0)} req/s (${(run.rps / base).toFixed(2)}x undici), ` +
+        `init ${run.initMs.toFixed(0)} ms, peak RSS of this process ${run.rssMB.toFixed(0)} MB (workers included)`,
+    );
+  }
+} finally {
+  server.stop();
+}
