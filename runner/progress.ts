@@ -17,9 +17,29 @@ function clock(ms: number): string {
   return `${String(m).padStart(2, '0')}m${s.toFixed(1).padStart(4, '0')}s`;
 }
 
+function bar(progress: number, width = 30): string {
+  const done = Math.round(Math.min(1, Math.max(0, progress)) * width);
+  return (
+    '[' +
+    '='.repeat(Math.max(0, done - 1)) +
+    (done > 0 ? (done === width ? '=' : '>') : '') +
+    '-'.repeat(width - done) +
+    ']'
+  );
+}
+
+/** One line per started scenario, k6-style: name, bar, percentage, executor. */
+export function scenarioLines(s: RunStatus): string[] {
+  const width = Math.max(0, ...s.scenarios.map((x) => x.name.length));
+  return s.scenarios.map(
+    (x) =>
+      `${x.name.padEnd(width)} ${bar(x.progress)} ${String(Math.floor(x.progress * 100)).padStart(3)}% ${x.executor}`,
+  );
+}
+
 export class Progress {
   private lastPlain = -Infinity;
-  private drawn = false;
+  private drawn = 0;
 
   constructor(
     private readonly stream: NodeJS.WriteStream,
@@ -29,8 +49,11 @@ export class Progress {
   update(s: RunStatus): void {
     const line = statusLine(s);
     if (this.stream.isTTY) {
-      this.stream.write(`\r\x1b[2K${line}`);
-      this.drawn = true;
+      // Redraw the block in place: back to its first line, clear to the end of the screen.
+      const lines = [line, ...scenarioLines(s)];
+      const up = this.drawn > 1 ? `\x1b[${this.drawn - 1}A` : '';
+      this.stream.write(`${up}\r\x1b[J${lines.join('\n')}`);
+      this.drawn = lines.length;
     } else if (s.elapsedMs - this.lastPlain >= this.plainEveryMs) {
       this.lastPlain = s.elapsedMs;
       this.stream.write(line + '\n');
@@ -40,7 +63,9 @@ export class Progress {
   /** Clears the in-place line before the summary is written. */
   done(s?: RunStatus): void {
     if (!this.drawn) return;
-    this.stream.write(`\r\x1b[2K${s ? statusLine(s) + '\n' : ''}`);
-    this.drawn = false;
+    const up = this.drawn > 1 ? `\x1b[${this.drawn - 1}A` : '';
+    const lines = s ? [statusLine(s), ...scenarioLines(s)] : [];
+    this.stream.write(`${up}\r\x1b[J${lines.map((l) => l + '\n').join('')}`);
+    this.drawn = 0;
   }
 }

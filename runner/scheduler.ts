@@ -1,7 +1,7 @@
 // One test run in k6's order: plan and initialise the VUs, setup(), every scenario at its startTime (counted
 // from the end of setup), teardown(), the final thresholds, handleSummary. Returns the exit code.
 import { createExecutor, planVUs } from './executors/index.ts';
-import type { ExecutionContext, VU } from './executors/types.ts';
+import type { ExecutionContext, Executor, VU } from './executors/types.ts';
 import { log, type Fields } from './log.ts';
 import type { MetricsEngine } from './metrics/engine.ts';
 import type { Sample } from './metrics/types.ts';
@@ -58,6 +58,8 @@ export interface RunStatus {
   completed: number;
   interrupted: number;
   phase: 'init' | 'setup' | 'running' | 'teardown' | 'done';
+  /** scenarios that have started, with their progress 0..1 */
+  scenarios: Array<{ name: string; executor: string; progress: number }>;
 }
 
 export interface RunResult {
@@ -82,6 +84,7 @@ export class Scheduler {
   private startedAt = 0;
   private epochStart = 0;
   private aborting = false;
+  private readonly executors: Executor[] = [];
   private readonly emit: (samples: Sample[]) => void;
 
   constructor(private readonly cfg: SchedulerConfig) {
@@ -114,6 +117,11 @@ export class Scheduler {
       completed: this.completed,
       interrupted: this.interrupted,
       phase: this.phase,
+      scenarios: this.executors.map((e) => ({
+        name: e.scenario.name,
+        executor: e.scenario.executor,
+        progress: e.progress(),
+      })),
     };
   }
 
@@ -209,7 +217,9 @@ export class Scheduler {
           const at = scenariosStart + sc.startTime;
           if (sc.startTime > 0) await sleepUntil(at, this.stopper.signal);
           if (this.aborted) return;
-          await createExecutor(sc).run(ctx, at);
+          const executor = createExecutor(sc);
+          this.executors.push(executor);
+          await executor.run(ctx, at);
         }),
       );
     }

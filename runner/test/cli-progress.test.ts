@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Progress, scenarioLines, statusLine } from '../progress.ts';
+import type { RunStatus } from '../scheduler.ts';
+
+const status: RunStatus = {
+  elapsedMs: 65_400,
+  activeVUs: 3,
+  initializedVUs: 4,
+  completed: 10,
+  interrupted: 1,
+  phase: 'running',
+  scenarios: [
+    { name: 'main', executor: 'constant-vus', progress: 0.5 },
+    { name: 'open-model', executor: 'constant-arrival-rate', progress: 1 },
+  ],
+};
+
+function stream(isTTY: boolean) {
+  const out: string[] = [];
+  return { out, s: { isTTY, write: (t: string) => (out.push(t), true) } as unknown as NodeJS.WriteStream };
+}
+
+test('status and scenario lines', () => {
+  assert.equal(statusLine(status), 'running (01m05.4s), 3/4 VUs, 10 complete and 1 interrupted iterations');
+  assert.deepEqual(scenarioLines(status), [
+    'main       [==============>---------------]  50% constant-vus',
+    'open-model [==============================] 100% constant-arrival-rate',
+  ]);
+});
+
+test('on a TTY the block is redrawn in place; done() leaves it on screen', () => {
+  const { out, s } = stream(true);
+  const p = new Progress(s);
+  p.update(status);
+  p.update({ ...status, elapsedMs: 66_400 });
+  p.done(status);
+  assert.ok(out[0].startsWith('\r\x1b[J'));
+  assert.ok(out[1].startsWith('\x1b[2A\r\x1b[J'), 'back up over the two scenario lines');
+  assert.ok(out[2].endsWith('constant-arrival-rate\n'));
+});
+
+test('not a TTY: a plain line at once, then one per interval', () => {
+  const { out, s } = stream(false);
+  const p = new Progress(s, 10_000);
+  for (const ms of [1000, 2000, 10_500, 11_000]) p.update({ ...status, elapsedMs: ms });
+  p.done(status);
+  assert.deepEqual(
+    out.map((l) => l.slice(0, 19)),
+    ['running (00m01.0s),', 'running (00m10.5s),'],
+  );
+  assert.ok(out.every((l) => l.endsWith('\n') && !l.includes('\x1b')));
+});
