@@ -43,11 +43,11 @@ test('on a TTY the block is redrawn in place; done() leaves it on screen', () =>
 test('not a TTY: a plain line at once, then one per interval', () => {
   const { out, s } = stream(false);
   const p = new Progress(s, 10_000);
-  for (const ms of [1000, 2000, 10_500, 11_000]) p.update({ ...status, elapsedMs: ms });
+  for (const ms of [1000, 2000, 10_500, 11_000, 12_000]) p.update({ ...status, elapsedMs: ms });
   p.done(status);
   assert.deepEqual(
     out.map((l) => l.slice(0, 19)),
-    ['running (00m01.0s),', 'running (00m10.5s),'],
+    ['running (00m01.0s),', 'running (00m11.0s),'],
   );
   assert.ok(out.every((l) => l.endsWith('\n') && !l.includes('\x1b')));
 });
