@@ -80,9 +80,11 @@ for (const t of times) {
   if (s < seconds) perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
 }
 const buckets = [...perSecond.values()];
+// Seconds from the first event of the run (a drop can come before the first request completes).
+const first = Math.min(times[0] ?? Infinity, dropTimes[0] ?? Infinity);
 const dropsPerSecond = Array.from(
   { length: seconds },
-  (_, i) => dropTimes.filter((t) => Math.floor((t - times[0]) / 1000) === i).length,
+  (_, i) => dropTimes.filter((t) => Math.min(seconds - 1, Math.floor((t - first) / 1000)) === i).length,
 );
 const iterations = exported.metrics.iterations?.count ?? 0;
 const dropped = exported.metrics.dropped_iterations?.count ?? 0;
