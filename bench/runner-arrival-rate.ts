@@ -81,7 +81,7 @@ for (const t of times) {
 }
 const buckets = [...perSecond.values()];
 // Seconds from the first event of the run (a drop can come before the first request completes).
-const first = Math.min(times[0] ?? Infinity, dropTimes[0] ?? Infinity);
+const first = Math.min(times[0] ?? Infinity, ...dropTimes);
 const dropsPerSecond = Array.from(
   { length: seconds },
   (_, i) => dropTimes.filter((t) => Math.min(seconds - 1, Math.floor((t - first) / 1000)) === i).length,
