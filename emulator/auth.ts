@@ -29,6 +29,15 @@ export class OAuthError extends Error {
 
 const BEARER = /^bearer /i;
 
+/** Basic credentials may be form-encoded; a malformed escape is taken literally. */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 export class TokenStore {
   private tokens = new Map<string, Token>();
   private clients: Map<string, OAuthClient>;
@@ -52,8 +61,8 @@ export class TokenStore {
     const decoded = m ? Buffer.from(m[1], 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new OAuthError(401, 'invalid_client', 'client authentication is required');
-    const id = decodeURIComponent(decoded.slice(0, colon));
-    const secret = decodeURIComponent(decoded.slice(colon + 1));
+    const id = safeDecode(decoded.slice(0, colon));
+    const secret = safeDecode(decoded.slice(colon + 1));
     const client = this.clients.get(id);
     if (!client) throw new OAuthError(400, 'invalid_client', 'client not found');
     if (client.secret !== secret) throw new OAuthError(401, 'invalid_client', 'authentication failed');

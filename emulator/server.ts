@@ -88,10 +88,9 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
   ): void {
     stats.count(routeKey, status);
     if (res.destroyed || res.headersSent) return;
-    const h: Record<string, string | number> = {
-      'content-length': Buffer.byteLength(text),
-      'inin-correlation-id': contextId,
-    };
+    const h: Record<string, string | number> = { 'inin-correlation-id': contextId };
+    // A 204 has no body and, for strict clients, no Content-Length either.
+    if (status !== 204) h['content-length'] = Buffer.byteLength(text);
     if (text) h['content-type'] = 'application/json';
     if (headers) Object.assign(h, headers);
     res.writeHead(status, h);

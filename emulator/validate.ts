@@ -59,3 +59,9 @@ export function optionalBoolean(obj: Json, path: string): boolean | undefined {
   if (typeof v !== 'boolean') throw invalidField(path, 'must be a boolean');
   return v;
 }
+
+/** A display string for any JSON value; String() would throw on {"toString": 1}. */
+export function asText(v: unknown, fallback: string): string {
+  if (v === undefined || v === null) return fallback;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { invalidField, missingField, notFound } from '../errors.ts';
 import type { RouteSpec } from '../router.ts';
 import {
+  asText,
   at,
   optionalBoolean,
   optionalObject,
@@ -101,7 +102,7 @@ export const conversationRoutes: RouteSpec[] = [
         'callback',
         [
           party('customer', numbers[0]),
-          party('acd', queueId ?? String(at(routingData ?? {}, 'queueId') ?? '')),
+          party('acd', queueId ?? asText(at(routingData ?? {}, 'queueId'), '')),
         ],
         now,
       );

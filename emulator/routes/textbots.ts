@@ -5,6 +5,7 @@ import { badRequest, invalidField, missingField, notFound } from '../errors.ts';
 import type { RouteSpec } from '../router.ts';
 import type { BotSession } from '../state.ts';
 import {
+  asText,
   at,
   isObject,
   optionalObject,
@@ -52,7 +53,7 @@ export const textbotRoutes: RouteSpec[] = [
             {
               id: randomUUID(),
               purpose: 'customer',
-              name: String(at(b, 'channel.userAgent.name') ?? 'guest'),
+              name: asText(at(b, 'channel.userAgent.name'), 'guest'),
             },
             { id: randomUUID(), purpose: 'bot', name: `flow ${flowId}` },
           ],

@@ -203,11 +203,19 @@ describe('fuzzing malformed requests', async () => {
         interval: pick(rand, [1, '/', 'a/b/c', '2020-01-01T00:00:00Z/2019-01-01T00:00:00Z']),
       }),
     () => '{"a":'.repeat(Math.floor(rand() * 5000)),
+    () => '['.repeat(100_000) + ']'.repeat(100_000),
+    // Objects whose String() throws, where a route turns a value into display text.
+    () =>
+      JSON.stringify({
+        ...SESSION_BODY,
+        channel: { ...SESSION_BODY.channel, userAgent: { name: { toString: 1, valueOf: 2 } } },
+      }),
+    () => JSON.stringify({ callbackNumbers: ['+1555'], routingData: { queueId: { toString: 1 } } }),
   ];
 
   it('structured requests: every answer is a 4xx (or 2xx), never a 500, never a crash', async () => {
     const statuses = new Set<number>();
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 600; i++) {
       const method = pick(rand, ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
       const headers: Record<string, string> = {
         'content-type': pick(rand, [
@@ -219,7 +227,14 @@ describe('fuzzing malformed requests', async () => {
         ]),
       };
       if (!headers['content-type']) delete headers['content-type'];
-      const auth = pick(rand, [`Bearer ${bearer}`, 'Bearer', 'Basic ###', `bearer ${bearer}`, '']);
+      const auth = pick(rand, [
+        `Bearer ${bearer}`,
+        'Bearer',
+        'Basic ###',
+        `bearer ${bearer}`,
+        '',
+        'Basic ' + Buffer.from('%zz:%E0%A4%A').toString('base64'),
+      ]);
       if (auth) headers.authorization = auth;
       const body = method === 'GET' || method === 'DELETE' ? undefined : pick(rand, bodies)();
       const res = await fetch(emu.url + pick(rand, paths), { method, headers, body });
@@ -228,6 +243,44 @@ describe('fuzzing malformed requests', async () => {
       assert.ok(res.status < 500, `status ${res.status}`);
     }
     assert.ok(statuses.size > 4, `varied answers: ${[...statuses]}`);
+  });
+
+  it('every body route against every hostile body, with a valid token: no 500', async () => {
+    const session = await fetch(`${emu.url}/api/v2/textbots/botflows/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      body: JSON.stringify(SESSION_BODY),
+    });
+    const { id } = (await session.json()) as { id: string };
+    const channel = await fetch(`${emu.url}/api/v2/notifications/channels`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}` },
+    });
+    const { id: channelId } = (await channel.json()) as { id: string };
+    const targets = [
+      ['POST', '/api/v2/textbots/botflows/sessions'],
+      ['POST', `/api/v2/textbots/botflows/sessions/${id}/turns`],
+      ['POST', '/api/v2/conversations/messages/agentless'],
+      ['POST', '/api/v2/conversations/calls'],
+      ['POST', '/api/v2/conversations/callbacks'],
+      ['POST', '/api/v2/analytics/conversations/details/jobs'],
+      ['POST', '/api/v2/notifications/channels'],
+      ['PUT', `/api/v2/notifications/channels/${channelId}/subscriptions`],
+      ['POST', `/api/v2/notifications/channels/${channelId}/subscriptions`],
+    ];
+    for (const [method, path] of targets) {
+      for (const make of bodies) {
+        for (let k = 0; k < 2; k++) {
+          const res = await fetch(emu.url + path, {
+            method,
+            headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+            body: make(),
+          });
+          await res.arrayBuffer();
+          assert.ok(res.status < 500, `${method} ${path}: ${res.status}`);
+        }
+      }
+    }
   });
 
   it('raw malformed HTTP: answered with 4xx or closed, and the server keeps serving', async () => {

@@ -255,6 +255,11 @@ describe('notification channels', async () => {
     await api(emu.url, 'POST', path, bearer, [{ id: 'channel.metadata' }]);
     const got = await api(emu.url, 'GET', path, bearer);
     assert.equal(got.body.entities.length, 2);
+    const cleared = await api(emu.url, 'DELETE', path, bearer);
+    assert.equal(cleared.status, 204);
+    assert.equal(cleared.headers.get('content-length'), null);
+    assert.ok(cleared.headers.get('inin-correlation-id'));
+    assert.deepEqual((await api(emu.url, 'GET', path, bearer)).body.entities, []);
     const bad = await api(emu.url, 'PUT', path, bearer, { id: 'x' });
     assert.equal(bad.status, 400);
   });
