@@ -13,5 +13,6 @@ export function handleSummary(data: SummaryData): Record<string, string> {
   return buildReports(data, {
     dir: __ENV.REPORT_DIR || '',
     testName: __ENV.TEST_NAME || 'k6',
+    timeScale: Number(__ENV.TIME_SCALE) || 1,
   });
 }

@@ -5,6 +5,7 @@ import type { ThresholdResult } from './thresholds.ts';
 
 export interface ReportModel {
   testName: string;
+  timeScale: number;
   thresholds: ThresholdResult[];
   totals: Totals;
   resilience: Resilience;
@@ -45,6 +46,11 @@ export function markdown(model: ReportModel): string {
   if (totals.failedRequests) facts.push(`${formatPercent(totals.failedRequests.rate)} failed`);
   if (totals.iterations !== undefined) facts.push(`${totals.iterations} iterations`);
   if (totals.vusMax !== undefined) facts.push(`up to ${totals.vusMax} VUs`);
+  if (model.timeScale !== 1) {
+    facts.push(
+      `emulator clock ×${formatNumber(model.timeScale)} (a platform minute lasts ${formatDuration(60000 / model.timeScale)})`,
+    );
+  }
   out.push(facts.join(' · '), '');
 
   if (thresholds.length) {

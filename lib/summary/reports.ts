@@ -24,10 +24,11 @@ export function complete(data: Partial<SummaryData>): SummaryData {
   };
 }
 
-export function reportModel(raw: SummaryData, testName: string): ReportModel {
+export function reportModel(raw: SummaryData, testName: string, timeScale = 1): ReportModel {
   const data = complete(raw);
   return {
     testName,
+    timeScale,
     thresholds: thresholdResults(data),
     totals: totals(data),
     resilience: resilience(data),
@@ -50,7 +51,7 @@ export function summaryJson(data: SummaryData, model: ReportModel): string {
 
 export function buildReports(raw: SummaryData, opts: ReportOptions): Record<string, string> {
   const data = complete(raw);
-  const model = reportModel(data, opts.testName);
+  const model = reportModel(data, opts.testName, opts.timeScale);
   const color = !data.options.noColor && !!data.state.isStdOutTTY;
   return {
     [reportPath(opts.dir, 'summary.json')]: summaryJson(data, model),

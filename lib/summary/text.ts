@@ -34,6 +34,7 @@ export function textSummary(model: ReportModel, opts: TextOptions): string {
   if (totals.httpP95 !== undefined) traffic.push(`p95 ${formatDuration(totals.httpP95)}`);
   if (totals.iterations !== undefined) traffic.push(`iterations ${totals.iterations}`);
   if (totals.checks) traffic.push(`checks ${formatPercent(totals.checks.rate)}`);
+  if (model.timeScale !== 1) traffic.push(`emulator clock ×${formatNumber(model.timeScale)}`);
   lines.push(`  ${traffic.join(' · ')}`);
 
   const retry: string[] = [];

@@ -39,4 +39,6 @@ export interface ReportOptions {
   dir: string;
   /** The test's name (smoke, load, ...), used as the JUnit suite name and report title. */
   testName: string;
+  /** The emulator's clock speed (__ENV.TIME_SCALE); durations in the reports are real time. */
+  timeScale?: number;
 }

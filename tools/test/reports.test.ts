@@ -204,6 +204,13 @@ describe('reports from a suite run with crossed thresholds', () => {
     assert.equal(resilience(load(referencePath)).retries, undefined);
   });
 
+  it('says when the emulator clock ran faster than real time', () => {
+    const fast = buildReports(data, { dir: '', testName: 'soak', timeScale: 20 });
+    assert.match(fast['summary.md'], /· emulator clock ×20 \(a platform minute lasts 3s\)\n/);
+    assert.match(fast.stdout, /· emulator clock ×20\n/);
+    assert.doesNotMatch(out['r/summary.md'] + out.stdout, /emulator clock/);
+  });
+
   it('still writes every file when the data has no checks, state or metrics', () => {
     const out = buildReports({} as SummaryData, { dir: 'r', testName: 'empty' });
     assert.match(out['r/junit.xml'], /tests="0" failures="0"/);
