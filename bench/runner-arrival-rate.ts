@@ -1,6 +1,9 @@
-// Arrival-rate precision of the runner: constant-arrival-rate 500/s for 10 s through the real CLI
-// (bin/runner.mjs) against a node:http hello server on 127.0.0.1. Target: the achieved rate within 1 % of
-// 500/s and no dropped iterations while VUs suffice.
+// Arrival-rate precision of the runner, constant-arrival-rate 500/s for 10 s, in two parts:
+// 1. the executor alone, in-process, with VUs that always suffice (each iteration a 2 ms timer): when each
+//    iteration starts against its due time k * timeUnit / rate, counted from the scenario start;
+// 2. end to end through the CLI (bin/runner.mjs) and the real VU pool against a node:http hello server on
+//    127.0.0.1: iterations, drops and the achieved rate.
+// Target: the achieved rate within 1 % of 500/s and no dropped iterations while VUs suffice.
 // Usage: node --import tsx bench/runner-arrival-rate.ts [--rate 500] [--seconds 10] [--vus 50]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -9,6 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ConstantArrivalRate } from '../runner/executors/constant-arrival-rate.ts';
+import type { ExecutionContext, VU } from '../runner/executors/types.ts';
+import { normalizeScenario } from '../runner/options.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +36,63 @@ async function startServer(): Promise<{ url: string; stop: () => void }> {
   const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
   return { url: `http://127.0.0.1:${chunk.toString().trim()}/`, stop: () => child.kill('SIGTERM') };
 }
+
+async function executorAlone() {
+  const sc = normalizeScenario('open', {
+    executor: 'constant-arrival-rate',
+    rate,
+    timeUnit: '1s',
+    duration: `${seconds}s`,
+    preAllocatedVUs: vus,
+  });
+  const lateness: number[] = [];
+  let startAt = 0;
+  let n = 0;
+  const idle: VU[] = Array.from({ length: vus }, (_, i) => ({
+    id: i + 1,
+    run: () => {
+      // Due index = starts + drops so far (both happen in due-time order).
+      lateness.push(performance.now() - (startAt + ((n++ + dropped) * 1000) / rate));
+      return new Promise((resolve) => setTimeout(() => resolve({ ok: true }), 2));
+    },
+    interrupt: () => {},
+  }));
+  let dropped = 0;
+  const ctx: ExecutionContext = {
+    getVU: () => idle.shift()!,
+    returnVU: (vu) => idle.push(vu),
+    initVU: () => Promise.reject(new Error('no more VUs')),
+    addActive: () => {},
+    countIteration: () => {},
+    emit: (samples) => (dropped += samples.reduce((a, x) => a + x.value, 0)),
+    warn: () => {},
+    now: () => performance.now(),
+    signal: new AbortController().signal,
+    runTags: {},
+    env: {},
+    setupData: undefined,
+  };
+  startAt = performance.now() + 50;
+  await new ConstantArrivalRate(sc).run(ctx, startAt);
+  const sorted = [...lateness].sort((a, b) => a - b);
+  const q = (p: number) =>
+    Number(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(3));
+  // Starts that are not late by more than one period keep the rate exact; lateness never accumulates.
+  return {
+    iterations: lateness.length,
+    dropped,
+    achievedRate: lateness.length / seconds,
+    errorPct: Number(((Math.abs(lateness.length / seconds - rate) / rate) * 100).toFixed(3)),
+    latenessMs: {
+      p50: q(0.5),
+      p99: q(0.99),
+      max: q(1),
+      last: Number(lateness[lateness.length - 1].toFixed(3)),
+    },
+  };
+}
+
+const alone = await executorAlone();
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'runner-arrival-'));
 const script = path.join(dir, 'arrival.js');
@@ -91,6 +154,7 @@ const dropped = exported.metrics.dropped_iterations?.count ?? 0;
 const achieved = iterations / seconds;
 const errorPct = (Math.abs(achieved - rate) / rate) * 100;
 const result = {
+  executorAlone: { ...alone, pass: alone.errorPct <= 1 && alone.dropped === 0 },
   command: `node --import tsx bench/runner-arrival-rate.ts --rate ${rate} --seconds ${seconds} --vus ${vus}`,
   exitCode: code,
   target: rate,

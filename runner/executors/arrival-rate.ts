@@ -5,6 +5,8 @@ import type { Scenario } from '../options.ts';
 import { giveBack, ScenarioRun, sleepUntil, takeVUs } from './helpers.ts';
 import type { ExecutionContext, VU } from './types.ts';
 
+const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export async function runArrivals(
   ctx: ExecutionContext,
   sc: Scenario,
@@ -44,6 +46,9 @@ export async function runArrivals(
       // The due times alone decide what starts (a late timer must not lose the last one); only a test-wide stop
       // ends the schedule early.
       if (!(await sleepUntil(ctx, startAt + offset)) || ctx.signal.aborted) return;
+      // Running late (a busy event loop): VUs that finished before now were idle at the due time, but their
+      // replies may still be queued; let them land before deciding to drop.
+      if (idle.length === 0 && ctx.now() - (startAt + offset) > 1) await yieldToEvents();
       // Most recently used first: a warm VM and an open connection start the iteration sooner than a cold VU.
       const vu = idle.pop();
       if (!vu) {
