@@ -62,7 +62,7 @@ export function startEmulator({ root, timeScale, logFile, startTimeoutMs = 30_00
       if (head !== undefined) fail(`exited (${sig || `code ${code}`}) before listening`);
     });
   });
-  return { ready, stopNow: () => signal(child, 'SIGKILL') };
+  return { ready, stopNow: () => exited || signal(child, 'SIGKILL') };
 }
 
 /** Signals the emulator's whole process group (it may have children of its own). */

@@ -233,6 +233,23 @@ describe('run-test: against the emulator', () => {
   });
 });
 
+describe('run-test: when the emulator cannot start', () => {
+  it('says so in one line with its log, runs no test, exit 1', async () => {
+    const root = sandbox();
+    writeFileSync(path.join(root, 'bin', 'emulator.mjs'), "console.error('port in use'); process.exit(3);\n");
+    const r = await runTest(['demo'], {}, { root });
+    assert.equal(r.code, 1);
+    const [runDir] = readdirSync(path.join(root, 'reports')).filter((d) => d.endsWith('-demo'));
+    const log = `reports/${runDir}/emulator.log`;
+    assert.equal(
+      r.stderr,
+      `run-test: the emulator exited (code 3) before listening; see ${path.join(root, log)}\n`,
+    );
+    assert.equal(readFileSync(path.join(root, log), 'utf8'), 'port in use\n');
+    assert.deepEqual(r.records, []);
+  });
+});
+
 describe('run-test: with the real emulator', () => {
   const repo = path.resolve(tools, '..');
   const todo = existsSync(path.join(repo, 'emulator', 'main.ts')) ? false : 'needs emulator/main.ts';
