@@ -20,7 +20,10 @@ export class ConstantVUs implements Executor {
     run.startedAtEpoch = Date.now();
     const loop = async (vu: VU) => {
       try {
-        while (!run.halted) await run.iterate(vu);
+        while (!run.halted) {
+          await run.iterate(vu);
+          await run.pace();
+        }
       } finally {
         giveBack(ctx, vu);
       }

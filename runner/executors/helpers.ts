@@ -89,12 +89,18 @@ export class ScenarioRun {
       return r;
     } finally {
       this.running.delete(vu);
-      // An iteration that settles without a macrotask would otherwise starve the timers that end the scenario.
-      const now = this.ctx.now();
-      if (now - this.lastYield > 10) {
-        this.lastYield = now;
-        await yieldToTimers();
-      }
+    }
+  }
+
+  /**
+   * Called by looping executors between iterations: an iteration that settles without a macrotask would
+   * otherwise starve the timers that end the scenario.
+   */
+  async pace(): Promise<void> {
+    const now = this.ctx.now();
+    if (now - this.lastYield > 10) {
+      this.lastYield = now;
+      await yieldToTimers();
     }
   }
 

@@ -23,6 +23,7 @@ export class PerVUIterations implements Executor {
         for (; i < sc.iterations && !run.halted; i++) {
           this.started++;
           await run.iterate(vu);
+          await run.pace();
         }
       } finally {
         remainders[index] = sc.iterations - i;

@@ -64,6 +64,7 @@ export class RampingVUs implements Executor {
         while (slot.want && !run.halted) {
           slot.seq++;
           await run.iterate(slot.vu);
+          await run.pace();
         }
       } finally {
         ctx.addActive(-1);

@@ -21,6 +21,7 @@ export class SharedIterations implements Executor {
         while (!run.halted && this.next < sc.iterations) {
           const n = this.next++;
           await run.iterate(vu, n);
+          await run.pace();
         }
       } finally {
         giveBack(ctx, vu);

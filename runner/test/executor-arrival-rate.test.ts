@@ -93,3 +93,26 @@ test('ramping-arrival-rate: runs every due iteration with enough VUs', async () 
   assert.equal(w.calls.length, 15);
   assert.equal(w.dropped(), 0);
 });
+
+test('running late, due iterations wait for VUs whose iterations already ended instead of dropping', async () => {
+  const starts: number[] = [];
+  const vu = {
+    id: 1,
+    run: () => {
+      starts.push(performance.now());
+      // An iteration that is over by the next turn of the event loop (its reply already queued).
+      return new Promise<{ ok: boolean }>((resolve) => setImmediate(() => resolve({ ok: true })));
+    },
+    interrupt: () => {},
+  };
+  const w = new FakeWorld(0);
+  const ctx = w.ctx({ getVU: () => vu });
+  const sc = scenario(
+    { executor: 'constant-arrival-rate', rate: 100, duration: '1s', preAllocatedVUs: 1 },
+    { duration: 200 },
+  );
+  // Started 95 ms late: iterations 0..9 are all overdue at once.
+  await new ConstantArrivalRate(sc).run(ctx, performance.now() - 95);
+  assert.equal(w.dropped(), 0);
+  assert.equal(starts.length, 20);
+});

@@ -105,3 +105,14 @@ test('ramping-vus: a ramped-down VU still busy after gracefulRampDown is interru
   assert.equal(cut[0].vu, 2);
   assert.ok(performance.now() - t0 < 400);
 });
+
+test('constant-vus: iterations that settle at once do not starve the end of the scenario', async () => {
+  const w = new FakeWorld(0);
+  let calls = 0;
+  const vu = { id: 1, run: () => (calls++, Promise.resolve({ ok: true })), interrupt: () => {} };
+  const sc = scenario({ executor: 'constant-vus', vus: 1, duration: '1s' }, { duration: 100 });
+  const t0 = performance.now();
+  await new ConstantVUs(sc).run(w.ctx({ getVU: () => vu }), t0);
+  assert.ok(performance.now() - t0 < 1000);
+  assert.ok(calls > 100);
+});
