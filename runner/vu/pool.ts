@@ -79,15 +79,22 @@ export class VUPool {
   async add(): Promise<VUHandle> {
     const id = this.nextId++;
     const shard = this.shards[(id - 1) % this.shards.length];
-    const reply = await this.request(shard, { t: 'create', id, seq: 0 });
+    // The stop flag reaches a VU even while its thread is busy running JavaScript.
+    const stop = new SharedArrayBuffer(4);
+    const flag = new Int32Array(stop);
+    const reply = await this.request(shard, { t: 'create', id, seq: 0, stop });
     if (reply.error !== undefined) throw new InitError(reply.error);
     const handle: VUHandle = {
       id,
       run: async (req: RunRequest) => {
+        Atomics.store(flag, 0, 0);
         const r = await this.request(shard, { t: 'run', id, seq: 0, req });
         return r.result ?? { ok: false, error: r.error };
       },
-      interrupt: () => shard.send({ t: 'interrupt', id }),
+      interrupt: () => {
+        Atomics.store(flag, 0, 1);
+        shard.send({ t: 'interrupt', id });
+      },
     };
     this.handles.set(id, handle);
     return handle;

@@ -14,7 +14,7 @@ export interface ShardInit {
 }
 
 export type ToShard =
-  | { t: 'create'; id: number; seq: number }
+  | { t: 'create'; id: number; seq: number; stop?: SharedArrayBuffer }
   | { t: 'run'; id: number; seq: number; req: RunRequest }
   | { t: 'interrupt'; id: number }
   | { t: 'close'; seq: number };
@@ -66,7 +66,8 @@ export class ShardHost {
     switch (m.t) {
       case 'create':
         try {
-          this.vus.set(m.id, await VU.create(m.id, this.thread, this.init.env));
+          const flag = m.stop ? new Int32Array(m.stop) : undefined;
+          this.vus.set(m.id, await VU.create(m.id, this.thread, this.init.env, flag));
           this.post({ t: 'reply', seq: m.seq });
         } catch (e) {
           this.post({ t: 'reply', seq: m.seq, error: (e as Error).message });

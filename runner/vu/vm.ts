@@ -94,7 +94,17 @@ export class VM {
     private k6: QuickJSHandle,
   ) {}
 
-  interrupted = false;
+  private localStop = false;
+  /** Set by another thread (the pool) to stop a VU that is busy in JavaScript. */
+  stopFlag: Int32Array | null = null;
+
+  get interrupted(): boolean {
+    return this.localStop || (this.stopFlag !== null && Atomics.load(this.stopFlag, 0) !== 0);
+  }
+
+  set interrupted(v: boolean) {
+    this.localStop = v;
+  }
 
   static async create(host: HostFunctions): Promise<VM> {
     const mod = await newWasmModule();

@@ -112,9 +112,15 @@ export class VU {
   ) {}
 
   /** Creates the VM and runs the init code with __VU = id. Rejects with the init error's text. */
-  static async create(id: number, thread: ThreadContext, env: Record<string, string>): Promise<VU> {
+  static async create(
+    id: number,
+    thread: ThreadContext,
+    env: Record<string, string>,
+    stopFlag?: Int32Array,
+  ): Promise<VU> {
     const vu = new VU(id, thread);
     vu.vm = await VM.create(vu.hostFunctions());
+    if (stopFlag) vu.vm.stopFlag = stopFlag;
     try {
       vu.vm.prepare(id, env, thread.options);
       await vu.vm.load(thread.filename, thread.source);
@@ -258,7 +264,7 @@ export class VU {
     }
     const end = performance.now();
     this.samples(verdict.samples);
-    if (this.interrupting) verdict = { ok: false, interrupted: true };
+    if (this.interrupting || this.vm.interrupted) verdict = { ok: false, interrupted: true };
     if (verdict.error !== undefined && req.logErrors !== false) {
       this.thread.callbacks.log('error', verdict.error, { ...this.scenarioFields, source: 'stacktrace' });
     }

@@ -1,0 +1,220 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { VUPool, initOptionsPass, InitError } from '../vu/pool.ts';
+import { byMetric, collector, startPeer, writeScript, type Peer } from './vu-harness.ts';
+
+let peer: Peer;
+before(async () => {
+  peer = await startPeer();
+});
+after(() => peer.close());
+
+test('the options pass returns options and exported functions, with __VU 0', async () => {
+  const script = writeScript(`export const options = { vus: __VU + 2, thresholds: { checks: ['rate>0.5'] } };
+    export function setup() {} export function teardown() {} export function handleSummary() {} export function other() {}
+    export default function () {}`);
+  const init = await initOptionsPass({ script, env: {} });
+  assert.deepEqual(init.options, { vus: 2, thresholds: { checks: ['rate>0.5'] } });
+  assert.deepEqual(init.exports.sort(), ['default', 'handleSummary', 'other', 'setup', 'teardown']);
+});
+
+test('importing a module the runner does not have fails at init, naming it', async () => {
+  const err = await initOptionsPass({
+    script: writeScript(`import ws from 'k6/ws';\nexport default function () {}`),
+    env: {},
+  }).catch((e: unknown) => e);
+  assert.ok(err instanceof InitError);
+  assert.equal(err.exitCode, 107);
+  assert.match(err.message, /unknown module: k6\/ws/);
+});
+
+test('an exception in init code rejects with its message and location', async () => {
+  const err = await initOptionsPass({
+    script: writeScript(`const x = 1;\nthrow new Error('bad init');\nexport default function () {}`),
+    env: {},
+  }).catch((e: unknown) => e);
+  assert.ok(err instanceof InitError);
+  assert.match(err.message, /^Error: bad init\n\tat file:\/\/\/.*script\.js:2:\d+\n$/);
+});
+
+test('a VU whose init throws makes VUPool.create reject (init depends on __VU)', async () => {
+  const script = writeScript(`if (__VU === 2) throw new Error('vu two');\nexport default function () {}`);
+  await assert.rejects(
+    VUPool.create({ script, env: {}, options: {}, count: 2, workers: 0, onSamples: () => {} }),
+    (e: Error) => e instanceof InitError && /vu two/.test(e.message),
+  );
+});
+
+test('an exception ends only its iteration: logged with its stack, still counted', async () => {
+  const script = writeScript(`export default function () {\n  if (__ITER === 0) throw new Error('boom');\n}`);
+  const c = collector();
+  const pool = await VUPool.create({ script, env: {}, options: {}, count: 1, workers: 0, ...c });
+  const scenario = { name: 'main', executor: 'constant-vus', startTime: Date.now() };
+  const r1 = await pool.vu(1).run({ fn: 'default', scenario, tags: { run: 'x' } });
+  const r2 = await pool.vu(1).run({ fn: 'default', scenario, tags: { run: 'x' } });
+  await pool.close();
+  assert.equal(r1.ok, false);
+  assert.deepEqual(r2, { ok: true });
+  assert.deepEqual(c.logs, [
+    {
+      level: 'error',
+      msg: r1.error,
+      fields: { executor: 'constant-vus', scenario: 'main', source: 'stacktrace' },
+    },
+  ]);
+  assert.match(r1.error ?? '', /^Error: boom\n\tat file:\/\/\/.*:2:\d+\n$/);
+  const its = byMetric(c.samples, 'iterations');
+  assert.equal(its.length, 2);
+  assert.deepEqual(its[0].tags, { run: 'x', scenario: 'main', group: '' });
+  assert.equal(byMetric(c.samples, 'iteration_duration').length, 2);
+});
+
+test('interrupt() cuts a sleep short; the interrupted iteration emits no iteration samples', async () => {
+  const script = writeScript(`import { sleep } from 'k6';\nexport default function () { sleep(30); }`);
+  const c = collector();
+  const pool = await VUPool.create({ script, env: {}, options: {}, count: 1, workers: 0, ...c });
+  const started = Date.now();
+  const run = pool.vu(1).run({ fn: 'default', tags: {} });
+  setTimeout(() => pool.vu(1).interrupt(), 100);
+  const r = await run;
+  await pool.close();
+  assert.deepEqual(r, { ok: false, interrupted: true });
+  assert.ok(Date.now() - started < 5000);
+  assert.equal(byMetric(c.samples, 'iterations').length, 0);
+});
+
+test('interrupt() stops an in-flight request and a busy loop (VU in a worker thread)', async () => {
+  const script = writeScript(`import http from 'k6/http';
+    export function req() { http.get(__ENV.BASE + '/slow/20000'); }
+    export function spin() { for (;;) {} }
+    export default function () {}`);
+  const c = collector();
+  const pool = await VUPool.create({
+    script,
+    env: { BASE: peer.url },
+    options: {},
+    count: 1,
+    workers: 1,
+    ...c,
+  });
+  for (const fn of ['req', 'spin']) {
+    const started = Date.now();
+    const run = pool.vu(1).run({ fn, tags: {} });
+    setTimeout(() => pool.vu(1).interrupt(), 100);
+    assert.deepEqual(await run, { ok: false, interrupted: true }, fn);
+    assert.ok(Date.now() - started < 5000, fn);
+  }
+  const after = await pool.vu(1).run({ fn: 'default', tags: {} });
+  await pool.close();
+  assert.deepEqual(after, { ok: true }, 'the VU runs again after an interrupt');
+});
+
+test('VUs sharded over worker threads run with their own ids and send samples back', async () => {
+  const script = writeScript(`import http from 'k6/http';
+    export default function () { http.get(__ENV.BASE + '/ok'); console.log('vu=' + __VU + ' iter=' + __ITER); }`);
+  const c = collector();
+  const pool = await VUPool.create({
+    script,
+    env: { BASE: peer.url },
+    options: {},
+    count: 4,
+    workers: 2,
+    ...c,
+  });
+  await Promise.all([1, 2, 3, 4].map((id) => pool.vu(id).run({ fn: 'default', tags: {} })));
+  await pool.vu(3).run({ fn: 'default', tags: {} });
+  const added = await pool.add();
+  await added.run({ fn: 'default', tags: {} });
+  await pool.close();
+  assert.equal(added.id, 5);
+  assert.deepEqual(c.logs.map((l) => l.msg).sort(), [
+    'vu=1 iter=0',
+    'vu=2 iter=0',
+    'vu=3 iter=0',
+    'vu=3 iter=1',
+    'vu=4 iter=0',
+    'vu=5 iter=0',
+  ]);
+  assert.equal(byMetric(c.samples, 'http_reqs').length, 6);
+  assert.equal(byMetric(c.samples, 'iterations').length, 6);
+});
+
+test('setup data reaches VUs as JSON (parsed once per VU); teardown gets a fresh copy', async () => {
+  const script = writeScript(`import http from 'k6/http';
+    export function setup() { const r = http.get(__ENV.BASE + '/ok'); return { token: 'abc', ok: r.json('ok'), n: 0 }; }
+    export default function (data) { data.n++; console.log('vu ' + data.token + ' ' + data.ok + ' ' + data.n); }
+    export function teardown(data) { console.log('teardown ' + data.n); }`);
+  const c = collector();
+  const pool = await VUPool.create({
+    script,
+    env: { BASE: peer.url },
+    options: {},
+    count: 1,
+    workers: 0,
+    ...c,
+  });
+  const setup = await pool.runSetup();
+  assert.equal(setup.ok, true);
+  assert.equal(setup.value, '{"token":"abc","ok":true,"n":0}');
+  const data = setup.value as string;
+  await pool.vu(1).run({ fn: 'default', data, tags: {} });
+  await pool.vu(1).run({ fn: 'default', data, tags: {} });
+  await pool.runTeardown(data);
+  await pool.close();
+  assert.deepEqual(
+    c.logs.map((l) => l.msg),
+    ['vu abc true 1', 'vu abc true 2', 'teardown 0'],
+  );
+  const setupReq = byMetric(c.samples, 'http_reqs')[0];
+  assert.equal(setupReq.tags.group, '::setup');
+  assert.equal(setupReq.tags.scenario, undefined);
+  const durations = byMetric(c.samples, 'iteration_duration').map((s) => s.tags.group);
+  assert.deepEqual(durations, ['::setup', '', '', '::teardown']);
+  assert.equal(byMetric(c.samples, 'iterations').length, 2, 'setup and teardown are not iterations');
+});
+
+test('setup errors and timeouts come back as results', async () => {
+  const script = writeScript(`import { sleep } from 'k6';
+    export function setup() { sleep(5); }
+    export function teardown() { throw new Error('td'); }
+    export default function () {}`);
+  const c = collector();
+  const pool = await VUPool.create({ script, env: {}, options: {}, count: 1, workers: 0, ...c });
+  const s = await pool.runSetup({ timeout: 100 });
+  const t = await pool.runTeardown(undefined);
+  await pool.close();
+  assert.equal(s.ok, false);
+  assert.equal(s.timedOut, true);
+  assert.equal(s.error, 'setup() execution timed out after 0 seconds');
+  assert.equal(t.ok, false);
+  assert.match(t.error ?? '', /^Error: td/);
+});
+
+test('handleSummary gets the data and returns text and bytes outputs', async () => {
+  const script = writeScript(`export default function () {}
+    export function handleSummary(data) {
+      return { stdout: 'count ' + data.metrics.iterations.values.count + '\\n', 'out.bin': new Uint8Array([1, 2, 3]).buffer };
+    }`);
+  const c = collector();
+  const pool = await VUPool.create({ script, env: {}, options: {}, count: 1, workers: 0, ...c });
+  const r = await pool.runHandleSummary({ metrics: { iterations: { values: { count: 7 } } } });
+  await pool.close();
+  assert.equal(r.ok, true);
+  assert.equal(r.outputs?.stdout, 'count 7\n');
+  assert.deepEqual([...(r.outputs?.['out.bin'] as Uint8Array)], [1, 2, 3]);
+});
+
+test('handleSummary returning nothing gives null outputs', async () => {
+  const script = writeScript(`export default function () {}\nexport function handleSummary() {}`);
+  const pool = await VUPool.create({
+    script,
+    env: {},
+    options: {},
+    count: 1,
+    workers: 0,
+    onSamples: () => {},
+  });
+  const r = await pool.runHandleSummary({});
+  await pool.close();
+  assert.deepEqual(r, { ok: true, outputs: null });
+});
