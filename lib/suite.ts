@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS, type RateLimits } from './core/limits.ts';
 import { preflight } from './core/preflight.ts';
 import { profileFor, type Profile, type TestName } from './core/profiles.ts';
 import type { Token } from './core/token.ts';
-import { api, settings, useTokens } from './api.ts';
+import { settings, useTokens } from './api.ts';
 import { fetchTokens } from './auth.ts';
 import { readRateLimits } from './genesys/limits.ts';
 
@@ -93,4 +93,3 @@ export function defineTest(
   };
 }
 
-export { api };

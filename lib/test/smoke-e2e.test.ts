@@ -107,4 +107,41 @@ describe('suite against the emulator', { timeout: 120_000 }, () => {
       await emulator.stop();
     }
   });
+
+  it('STRICT_LIMITS=1 stops a plan that would cross a limit before any load', async () => {
+    const emulator = await startEmulator();
+    try {
+      const r = await runRunner(
+        ['build/tests/load.js'],
+        emulatorEnv(emulator, { STRICT_LIMITS: '1', RATE: '5', DURATION: '20s', REPORT_DIR: dir }),
+      );
+      assert.equal(r.code, 108, r.stderr);
+      // 20 requests/s: the trailing minute passes 300 after 15 s; 10 s would have stayed under.
+      assert.match(
+        r.stderr,
+        /plan crosses token\.rate\.per\.minute=300 per token \(from the org\) 15s into the run/,
+      );
+      assert.match(r.stderr, /STRICT_LIMITS=1 and the plan crosses token\.rate\.per\.minute/);
+      const stats = await emulator.stats();
+      assert.equal(
+        stats.requests.byRoute['POST /api/v2/textbots/botflows/sessions'],
+        undefined,
+        'no load was sent',
+      );
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  it('a bad setting stops init with one line naming it, never echoing the secret', async () => {
+    const r = await runRunner(['build/tests/load.js'], {
+      GENESYSCLOUD_REGION: 'mars-1',
+      GENESYSCLOUD_OAUTHCLIENT_ID: 'x',
+      GENESYSCLOUD_OAUTHCLIENT_SECRET: 'e2e-secret-77',
+      GENESYSCLOUD_API_URL: '',
+    });
+    assert.equal(r.code, 107);
+    assert.match(r.stderr, /GENESYSCLOUD_REGION \\?"mars-1\\?" is not a region; valid: us-east-1, /);
+    assert.doesNotMatch(r.stdout + r.stderr, /e2e-secret-77/);
+  });
 });
