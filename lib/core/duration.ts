@@ -18,7 +18,9 @@ export function parseDuration(text: string | number): number | undefined {
   if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
   if (t === '' || t.replace(PART, '') !== '') return undefined;
   let ms = 0;
-  for (const m of t.matchAll(PART)) ms += Number(m[1]) * UNIT_MS[m[2]];
+  // exec in a loop rather than matchAll: the bundle also runs on goja (k6 v0.49).
+  const part = new RegExp(PART.source, 'g');
+  for (let m = part.exec(t); m !== null; m = part.exec(t)) ms += Number(m[1]) * UNIT_MS[m[2]];
   return ms;
 }
 
