@@ -66,7 +66,12 @@ try {
 const reportsRoot = path.join(root, 'reports');
 const runName = createRunDir(reportsRoot, test);
 const reportDir = path.join('reports', runName);
-linkLatest(reportsRoot, runName);
+try {
+  linkLatest(reportsRoot, runName);
+} catch (err) {
+  say(err.message);
+  process.exit(1);
+}
 
 env.TEST_NAME = test;
 env.REPORT_DIR = reportDir;
@@ -85,7 +90,8 @@ let stopping;
 function onSignal(sig) {
   interrupts++;
   if (child && child.exitCode === null && child.signalCode === null) {
-    child.kill(interrupts > 1 ? 'SIGKILL' : sig);
+    // k6 stops gracefully on SIGINT/SIGTERM only; a hangup would kill it before the summary.
+    child.kill(interrupts > 1 ? 'SIGKILL' : sig === 'SIGHUP' ? 'SIGTERM' : sig);
     return;
   }
   if (!child) shutdown(130);

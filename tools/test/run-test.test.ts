@@ -212,12 +212,29 @@ describe('run-test: against the emulator', () => {
     );
     assert.equal(r.code, 105, r.stderr);
     assert.deepEqual(
-      r.records.filter((x) => x.event === 'SIGINT'),
+      r.records.filter((x) => x.event.startsWith('SIG')),
       [{ event: 'SIGINT', n: 1 }],
     );
     assert.match(r.stderr, /exit code 105: the test was interrupted/);
     assert.ok(await gone(r.records.find((x) => x.event === 'emulator')!.pid));
     assert.ok(!alive(r.records.find((x) => x.event === 'run')!.pid));
+  });
+
+  it('turns a hangup into SIGTERM, which the engine stops on gracefully', async () => {
+    const r = await runTest(
+      ['demo'],
+      { FAKE_WAIT: '1' },
+      {
+        onRecord: (rec, child) => {
+          if (rec.event === 'waiting') child.kill('SIGHUP');
+        },
+      },
+    );
+    assert.equal(r.code, 105, r.stderr);
+    assert.deepEqual(
+      r.records.filter((x) => x.event.startsWith('SIG')),
+      [{ event: 'SIGTERM', n: 1 }],
+    );
   });
 
   it('uses k6 from PATH, or $K6, before the runner', async () => {
@@ -230,6 +247,26 @@ describe('run-test: against the emulator', () => {
     );
     const explicit = await runTest(['demo'], { K6: path.join(root, 'k6') });
     assert.match(explicit.stderr, /^run-test: demo with k6 v0\.49\.0 \(/);
+  });
+});
+
+describe('run-test: reports/latest', () => {
+  it('moves the link to each new run and refuses to replace a real directory', async () => {
+    const root = sandbox();
+    const first = await runTest(['demo'], {}, { root });
+    const firstDir = readlinkSync(path.join(root, 'reports', 'latest'));
+    const second = await runTest(['demo'], {}, { root });
+    const secondDir = readlinkSync(path.join(root, 'reports', 'latest'));
+    assert.equal(first.code, 0);
+    assert.equal(second.code, 0);
+    assert.notEqual(firstDir, secondDir);
+    assert.ok(existsSync(path.join(root, 'reports', firstDir, 'summary.md')), 'the older run is kept');
+
+    rmSync(path.join(root, 'reports', 'latest'));
+    mkdirSync(path.join(root, 'reports', 'latest'));
+    const blocked = await runTest(['demo'], {}, { root });
+    assert.equal(blocked.code, 1);
+    assert.match(blocked.stderr, /^run-test: .*reports\/latest exists and is not a symlink; remove it/);
   });
 });
 
