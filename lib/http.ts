@@ -26,16 +26,18 @@ function isExpected(status: number, expect: number[] | undefined): boolean {
   return (status >= 200 && status < 400) || (expect !== undefined && expect.includes(status));
 }
 
+// One response callback per distinct set of expected statuses, built once per VU.
+const callbacks: Record<string, ReturnType<typeof http.expectedStatuses>> = {};
+
 function callbackFor(method: string, opts: SendOptions, mayRetryAgain: boolean) {
-  const statuses: Array<number | { min: number; max: number }> = [
-    { min: 200, max: 399 },
-    ...(opts.expect ?? []),
-  ];
+  const extra = [...(opts.expect ?? [])];
   // A failure that will be retried is not a failed request: http_req_failed counts final failures only.
   if (mayRetryAgain) {
-    for (const s of RETRYABLE_STATUSES) if (mayRetry(method, s, opts.safe === true)) statuses.push(s);
+    for (const s of RETRYABLE_STATUSES) if (mayRetry(method, s, opts.safe === true)) extra.push(s);
   }
-  return http.expectedStatuses(...statuses);
+  const key = extra.join(',');
+  if (!callbacks[key]) callbacks[key] = http.expectedStatuses({ min: 200, max: 399 }, ...extra);
+  return callbacks[key];
 }
 
 // Called on every 429 this VU receives, the moment it arrives (a test may react before the retry waits).
