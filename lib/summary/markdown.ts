@@ -6,6 +6,7 @@ import type { ThresholdResult } from './thresholds.ts';
 export interface ReportModel {
   testName: string;
   timeScale: number;
+  preflight?: string;
   thresholds: ThresholdResult[];
   totals: Totals;
   resilience: Resilience;
@@ -52,6 +53,7 @@ export function markdown(model: ReportModel): string {
     );
   }
   out.push(facts.join(' · '), '');
+  if (model.preflight) out.push('`' + model.preflight.replace(/`/g, "'") + '`', '');
 
   if (thresholds.length) {
     out.push('### Thresholds', '', '| | Metric | Threshold | Observed |', '|---|---|---|---|');

@@ -24,11 +24,19 @@ export function complete(data: Partial<SummaryData>): SummaryData {
   };
 }
 
+/** The suite's pre-flight verdict on its rate plan, which setup() returns beside the tokens. */
+function preflightLine(setupData: unknown): string | undefined {
+  if (!setupData || typeof setupData !== 'object') return undefined;
+  const line = (setupData as { preflight?: unknown }).preflight;
+  return typeof line === 'string' ? line : undefined;
+}
+
 export function reportModel(raw: SummaryData, testName: string, timeScale = 1): ReportModel {
   const data = complete(raw);
   return {
     testName,
     timeScale,
+    preflight: preflightLine(data.setup_data),
     thresholds: thresholdResults(data),
     totals: totals(data),
     resilience: resilience(data),
@@ -37,14 +45,18 @@ export function reportModel(raw: SummaryData, testName: string, timeScale = 1): 
   };
 }
 
-/** summary.json: the derived report first (what the other files show), then k6's data untouched. */
+/**
+ * summary.json: the derived report first (what the other files show), then k6's data without setup_data:
+ * whatever setup() returned (the suite's OAuth tokens among it) stays out of a file CI keeps as an artifact.
+ */
 export function summaryJson(data: SummaryData, model: ReportModel): string {
   const failed = model.thresholds.filter((t) => !t.ok).length;
+  const { setup_data: _secrets, ...kept } = data;
   const doc = {
     passed: failed === 0,
     thresholdsFailed: failed,
     ...model,
-    data,
+    data: kept,
   };
   return JSON.stringify(doc, null, 2) + '\n';
 }

@@ -173,6 +173,19 @@ describe('reports from a suite run with crossed thresholds', () => {
     assert.match(idle, /\| Retry wait \(`retry_wait`\) \| none \|/);
   });
 
+  it('keeps what setup() returned, OAuth tokens included, out of every file but shows the pre-flight line', () => {
+    for (const [name, text] of Object.entries(out)) {
+      assert.doesNotMatch(text, /bearer-token-that-must-not-leak/, name);
+    }
+    const json = JSON.parse(out['r/summary.json']);
+    assert.equal(json.data.setup_data, undefined);
+    assert.deepEqual(json.data.metrics, data.metrics);
+    assert.match(
+      out['r/summary.md'],
+      /\n`pre-flight: plan peaks at 288 requests\/min per token .*; no limit crossed`\n/,
+    );
+  });
+
   it('prints a short text summary, coloured on a TTY', () => {
     const lines = out.stdout.trim().split('\n');
     const model = reportModel(data, 'load');

@@ -99,6 +99,7 @@ describe('make <test> on a fresh clone', { concurrency: false }, () => {
       const summary = JSON.parse(readFileSync(path.join(latest(), 'summary.json'), 'utf8'));
       assert.equal(summary.passed, true);
       assert.ok(summary.totals.requests > 0, 'the test sent requests');
+      assert.equal(summary.data.setup_data, undefined, "setup()'s tokens stay out of the reports");
       const junit = readFileSync(path.join(latest(), 'junit.xml'), 'utf8');
       assert.match(junit, /<testsuites name="k6 smoke" tests="[1-9]\d*" failures="0"/);
       assert.match(
