@@ -29,8 +29,11 @@ export const coreSource = /* js */ `
   k6.state = state;
 
   class Interrupt {}
+  class Abort {}
   k6.Interrupt = Interrupt;
   k6.interrupted = function () { throw new Interrupt(); };
+  // test.abort(): the iteration ends here but still counts, as in k6.
+  k6.aborted = function () { throw new Abort(); };
 
   function checkTagValue(k, v) {
     const t = typeof v;
@@ -166,6 +169,7 @@ export const coreSource = /* js */ `
       return JSON.stringify(out);
     } catch (e) {
       if (e instanceof Interrupt) return JSON.stringify({ ok: false, interrupted: true, samples: k6.takeSamples() });
+      if (e instanceof Abort) return JSON.stringify({ ok: false, aborted: true, samples: k6.takeSamples() });
       return JSON.stringify({ ok: false, error: k6.describe(e), samples: k6.takeSamples() });
     } finally {
       if (req.countIteration) state.iter++;

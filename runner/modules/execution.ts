@@ -66,7 +66,7 @@ const test = {
     if (msg !== undefined) text += ': ' + String(msg);
     if (frames.length) text += ' at ' + frames[0];
     k6.host.abort(text);
-    k6.interrupted();
+    k6.aborted();
   },
   get options() {
     if (!frozenOptions) {

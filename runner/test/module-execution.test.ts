@@ -48,7 +48,7 @@ test('exec.vu.tags apply to samples and reject non-scalar values', async () => {
   assert.equal(out.logs[0].msg, 'rejected');
 });
 
-test('test.abort() reports "test aborted: msg at <location>" and interrupts the iteration', async () => {
+test('test.abort() reports "test aborted: msg at <location>" and ends the iteration, which still counts', async () => {
   const out = await runIterations(`import exec from 'k6/execution';
     export default function () {
       exec.test.abort('enough');
@@ -56,9 +56,9 @@ test('test.abort() reports "test aborted: msg at <location>" and interrupts the 
     }`);
   assert.equal(out.aborts.length, 1);
   assert.match(out.aborts[0], /^test aborted: enough at file:\/\/\/.*script\.js:3:\d+$/);
-  assert.deepEqual(out.results, [{ ok: false, interrupted: true }]);
+  assert.deepEqual(out.results, [{ ok: false, aborted: true }]);
   assert.equal(out.logs.length, 0);
-  assert.equal(out.samples.filter((s) => s.metric === 'iterations').length, 0);
+  assert.equal(out.samples.filter((s) => s.metric === 'iterations').length, 1);
 });
 
 test('exec.test.options is frozen and leaves out the shortcuts', async () => {

@@ -29,6 +29,10 @@ export async function startPeer(): Promise<Peer> {
       } else if (parts[0] === 'status') {
         res.writeHead(Number(parts[1]));
         res.end(Number(parts[1]) === 204 ? undefined : `status ${parts[1]}`);
+      } else if (parts[0] === 'empty-with-length') {
+        // a 204 that announces a body length, as some servers do
+        res.writeHead(204, { 'content-length': '15' });
+        res.end();
       } else if (parts[0] === 'redirect') {
         const n = Number(parts[1]);
         res.writeHead(302, { location: n > 1 ? `/redirect/${n - 1}` : '/ok' });

@@ -56,6 +56,8 @@ export interface RunResult {
   /** the exception's text, k6-style ("Error: msg\n\tat file:///...:l:c\n") */
   error?: string;
   interrupted?: boolean;
+  /** the iteration called exec.test.abort(): it ended there, and still counts as an iteration */
+  aborted?: boolean;
   /** setup: the JSON text of its return value; handleSummary: its outputs */
   value?: unknown;
   /** setup/teardown/handleSummary only: the timeout passed to the pool elapsed */

@@ -256,7 +256,14 @@ export class VU {
       summary: req.summary,
     });
     const start = performance.now();
-    let verdict: { ok: boolean; error?: string; interrupted?: boolean; value?: unknown; samples?: string };
+    let verdict: {
+      ok: boolean;
+      error?: string;
+      interrupted?: boolean;
+      aborted?: boolean;
+      value?: unknown;
+      samples?: string;
+    };
     try {
       verdict = JSON.parse(await this.vm.run(req.fn, payload));
     } finally {
@@ -264,7 +271,8 @@ export class VU {
     }
     const end = performance.now();
     this.samples(verdict.samples);
-    if (this.interrupting || this.vm.interrupted) verdict = { ok: false, interrupted: true };
+    if (!verdict.aborted && (this.interrupting || this.vm.interrupted))
+      verdict = { ok: false, interrupted: true };
     if (verdict.error !== undefined && req.logErrors !== false) {
       this.thread.callbacks.log('error', verdict.error, { ...this.scenarioFields, source: 'stacktrace' });
     }
@@ -282,6 +290,7 @@ export class VU {
     const result: RunResult = { ok: verdict.ok };
     if (verdict.error !== undefined) result.error = verdict.error;
     if (verdict.interrupted) result.interrupted = true;
+    if (verdict.aborted) result.aborted = true;
     if (verdict.value !== undefined) result.value = verdict.value;
     return result;
   }
