@@ -12,6 +12,9 @@ export interface DeclaredMetric {
 
 export interface Evaluated {
   exports: Record<string, unknown>;
+  /** Switches the stand-ins to VU mode; what they record lands in `recorded`. */
+  enterVU(hooks: VUHooks): void;
+  recorded: Recorded;
   /** `options` as k6 reads it: through JSON. */
   options: Record<string, unknown>;
   metrics: DeclaredMetric[];
@@ -20,18 +23,33 @@ export interface Evaluated {
   logs: string[];
 }
 
+// In init the stand-ins refuse what k6 refuses. Once a test sets `__k6.vu` (see VUHooks) they act as a VU:
+// requests, sleeps and metric samples go to the hooks, checks are evaluated and recorded.
 const STUBS: Record<string, string> = {
   k6: `
-    const notInInit = (what) => () => { throw new Error(what + ' is not allowed in init code'); };
-    export const check = notInInit('check');
-    export const sleep = notInInit('sleep');
-    export const group = notInInit('group');
+    const vu = (what) => { const h = globalThis.__k6.vu; if (!h) throw new Error(what + ' is not allowed in init code'); return h; };
+    export const check = (val, sets, tags) => {
+      vu('check');
+      let all = true;
+      for (const [name, fn] of Object.entries(sets)) {
+        const ok = !!(typeof fn === 'function' ? fn(val) : fn);
+        globalThis.__k6.checks.push({ name, ok });
+        all = all && ok;
+      }
+      return all;
+    };
+    export const sleep = (s) => vu('sleep').sleep(s);
+    export const group = (n, fn) => { vu('group'); return fn(); };
     export const fail = (m) => { throw new Error(m); };
     export default { check, sleep, group, fail };`,
   'k6/metrics': `
     const declare = (type) => class {
       constructor(name, isTime = false) { this.name = name; globalThis.__k6.metrics.push({ name, type, isTime: !!isTime }); }
-      add() { throw new Error('Metric.add is not allowed in init code'); }
+      add(value, tags) {
+        if (!globalThis.__k6.vu) throw new Error('Metric.add is not allowed in init code');
+        globalThis.__k6.samples.push({ metric: this.name, value: Number(value), tags: { ...(tags || {}) } });
+        return true;
+      }
     };
     export const Counter = declare('counter');
     export const Gauge = declare('gauge');
@@ -41,19 +59,36 @@ const STUBS: Record<string, string> = {
     const http = {
       expectedStatuses: (...s) => ({ expectedStatuses: s }),
       setResponseCallback: () => {},
-      request: () => { throw new Error('http.request is not allowed in init code'); },
+      request: (method, url, body, params) => {
+        const h = globalThis.__k6.vu;
+        if (!h) throw new Error('http.request is not allowed in init code');
+        return h.request(method, url, body, params);
+      },
     };
     export const expectedStatuses = http.expectedStatuses;
     export default http;`,
   'k6/execution': `
-    const noVU = () => { throw new Error('k6/execution: no VU in init code'); };
+    const hooks = () => { const h = globalThis.__k6.vu; if (!h) throw new Error('k6/execution: no VU in init code'); return h; };
     export default {
-      get vu() { return noVU(); },
-      get scenario() { return noVU(); },
+      get vu() { return { idInTest: hooks().id }; },
+      get scenario() { return { startTime: hooks().scenarioStart }; },
       test: { abort: (m) => { throw new Error('test aborted: ' + m); }, options: {} },
     };`,
   'k6/encoding': `export default { b64encode: (s) => btoa(s) };`,
 };
+
+/** What a test plugs in to run VU code (iterations, setup) under the stand-ins. */
+export interface VUHooks {
+  id: number;
+  scenarioStart: number;
+  request(method: string, url: string, body: unknown, params: Record<string, unknown>): unknown;
+  sleep(seconds: number): void;
+}
+
+export interface Recorded {
+  samples: Array<{ metric: string; value: number; tags: Record<string, string> }>;
+  checks: Array<{ name: string; ok: boolean }>;
+}
 
 function stubPlugin(modules: Set<string>): Plugin {
   return {
@@ -72,11 +107,19 @@ function stubPlugin(modules: Set<string>): Plugin {
   };
 }
 
-/** Bundles `entry` (a tests/*.ts file) with the stand-ins and runs its init code with `env` as __ENV. */
-export async function evaluate(entry: string, env: Record<string, string>): Promise<Evaluated> {
+/**
+ * Bundles `entry` (a tests/*.ts file, or `{ source, resolveDir }` for a few lines of glue) with the
+ * stand-ins and runs its init code with `env` as __ENV.
+ */
+export async function evaluate(
+  entry: string | { source: string; resolveDir: string },
+  env: Record<string, string>,
+): Promise<Evaluated> {
   const modules = new Set<string>();
   const out = await build({
-    entryPoints: [entry],
+    ...(typeof entry === 'string'
+      ? { entryPoints: [entry] }
+      : { stdin: { contents: entry.source, resolveDir: entry.resolveDir, loader: 'ts' as const } }),
     bundle: true,
     write: false,
     format: 'iife',
@@ -92,14 +135,21 @@ export async function evaluate(entry: string, env: Record<string, string>): Prom
     __ENV: { ...env },
     __VU: 0,
     __ITER: 0,
-    __k6: { metrics: [] as DeclaredMetric[] },
+    __k6: { metrics: [] as DeclaredMetric[], samples: [], checks: [], vu: undefined as VUHooks | undefined },
     console: { log, info: log, warn: log, error: log, debug: log },
     btoa,
   });
-  vm.runInContext(out.outputFiles[0].text, context, { filename: entry });
+  vm.runInContext(out.outputFiles[0].text, context, {
+    filename: typeof entry === 'string' ? entry : 'stdin.ts',
+  });
   const exports = { ...(context.__script as Record<string, unknown>) };
+  const k6 = context.__k6 as { vu?: VUHooks } & Recorded;
   return {
     exports,
+    enterVU(hooks: VUHooks) {
+      k6.vu = hooks;
+    },
+    recorded: k6,
     options: exports.options === undefined ? {} : JSON.parse(JSON.stringify(exports.options)),
     metrics: JSON.parse(JSON.stringify(context.__k6.metrics)) as DeclaredMetric[],
     modules: [...modules].sort(),
