@@ -19,6 +19,8 @@ const code = (s: string) => '`' + s.replace(/`/g, "'") + '`';
 const ms = (v: number | undefined) => (v === undefined ? '–' : formatDuration(v));
 const n = (v: number | undefined) => (v === undefined ? '–' : formatNumber(v));
 
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 function ratio(r: RateStat): string {
   return `${formatPercent(r.rate)} (${r.passes} of ${r.passes + r.fails})`;
 }
@@ -42,11 +44,11 @@ export function markdown(model: ReportModel): string {
 
   const facts = [`Duration ${formatDuration(totals.durationMs)}`];
   if (totals.requests !== undefined) {
-    facts.push(`${totals.requests} requests (${formatNumber(totals.requestRate ?? 0)}/s)`);
+    facts.push(`${plural(totals.requests, 'request')} (${formatNumber(totals.requestRate ?? 0)}/s)`);
   }
   if (totals.failedRequests) facts.push(`${formatPercent(totals.failedRequests.rate)} failed`);
-  if (totals.iterations !== undefined) facts.push(`${totals.iterations} iterations`);
-  if (totals.vusMax !== undefined) facts.push(`up to ${totals.vusMax} VUs`);
+  if (totals.iterations !== undefined) facts.push(plural(totals.iterations, 'iteration'));
+  if (totals.vusMax !== undefined) facts.push(`up to ${plural(totals.vusMax, 'VU')}`);
   if (model.timeScale !== 1) {
     facts.push(
       `emulator clock ×${formatNumber(model.timeScale)} (a platform minute lasts ${formatDuration(60000 / model.timeScale)})`,

@@ -105,6 +105,10 @@ describe('reports from the k6 reference run', () => {
     assert.match(out['reports/run-1/summary.md'], /all 2 thresholds passed/);
     assert.match(
       out['reports/run-1/summary.md'],
+      /· 5 requests \(1654\.65\/s\) · 0\.00% failed · 5 iterations\n/,
+    );
+    assert.match(
+      out['reports/run-1/summary.md'],
       /p95 latency over all requests: 636µs\. Per endpoint it needs thresholds/,
     );
     assert.match(out.stdout, /✓ http_req_duration p\(99\)<1500 +p\(99\)=672µs/);
@@ -160,6 +164,10 @@ describe('reports from a suite run with crossed thresholds', () => {
 
     const md = out['r/summary.md'];
     assert.match(md, /^## ❌ load: 2 of 8 thresholds crossed/);
+    assert.match(
+      md,
+      /\nDuration 1m0\.4s · 400 requests \(6\.62\/s\) · 0\.50% failed · 100 iterations · up to 10 VUs\n/,
+    );
     assert.match(md, /\| 429 responses \(`rate_limited`\) \| 7\.50% \(30 of 400\) \|/);
     assert.match(md, /\| Retries \(`retries`\) \| 42 \|/);
     assert.match(md, /\| Retry wait \(`retry_wait`\) \| avg 950ms · p95 1\.8s · max 2\.4s \(42 samples\) \|/);
