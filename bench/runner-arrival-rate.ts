@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { format } from 'prettier';
 import { ConstantArrivalRate } from '../runner/executors/constant-arrival-rate.ts';
 import type { ExecutionContext, VU } from '../runner/executors/types.ts';
 import { normalizeScenario } from '../runner/options.ts';
@@ -172,7 +173,11 @@ const result = {
   pass: errorPct <= 1 && dropped === 0 && code === 0,
 };
 mkdirSync(path.join(here, 'results'), { recursive: true });
-writeFileSync(path.join(here, 'results', 'runner-arrival-rate.json'), JSON.stringify(result, null, 2) + '\n');
+// Formatted as the repository's prettier check expects, so a fresh result can be committed as is.
+writeFileSync(
+  path.join(here, 'results', 'runner-arrival-rate.json'),
+  await format(JSON.stringify(result), { parser: 'json', printWidth: 120 }),
+);
 console.log(JSON.stringify(result, null, 2));
 rmSync(dir, { recursive: true, force: true });
 process.exit(result.pass ? 0 : 1);
