@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { format } from 'prettier';
+import { format, resolveConfig } from 'prettier';
 import { ConstantArrivalRate } from '../runner/executors/constant-arrival-rate.ts';
 import type { ExecutionContext, VU } from '../runner/executors/types.ts';
 import { normalizeScenario } from '../runner/options.ts';
@@ -174,9 +174,10 @@ const result = {
 };
 mkdirSync(path.join(here, 'results'), { recursive: true });
 // Formatted as the repository's prettier check expects, so a fresh result can be committed as is.
+const resultFile = path.join(here, 'results', 'runner-arrival-rate.json');
 writeFileSync(
-  path.join(here, 'results', 'runner-arrival-rate.json'),
-  await format(JSON.stringify(result), { parser: 'json', printWidth: 120 }),
+  resultFile,
+  await format(JSON.stringify(result), { ...(await resolveConfig(resultFile)), parser: 'json' }),
 );
 console.log(JSON.stringify(result, null, 2));
 rmSync(dir, { recursive: true, force: true });
