@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       case '-h':
       case undefined:
         process.stdout.write(USAGE + '\n');
-        return command === undefined ? EXIT.OTHER : EXIT.OK;
+        return EXIT.OK;
       default:
         throw new UsageError(`unknown command "${command}" for "runner"`);
     }
