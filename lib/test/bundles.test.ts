@@ -1,12 +1,12 @@
 // Every tests/*.ts builds, and its options pass (init code with __VU = 0) yields valid k6 options:
 // scenarios, thresholds against the metrics that exist, the cloud block; secrets never reach the options.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { evaluate, type Evaluated } from './bundle.ts';
+import { ensureBuilt } from './processes.ts';
 import { scenarioProblems } from './scenario-rules.ts';
 import { SUITE_METRICS } from './suite-metrics.ts';
 import { BUILTIN_METRICS, thresholdProblems, type MetricType } from './threshold-rules.ts';
@@ -27,7 +27,7 @@ const entry = (t: string) => path.join(root, 'tests', `${t}.ts`);
 
 describe('k6 bundles', () => {
   before(() => {
-    execFileSync(process.execPath, [path.join(root, 'esbuild.config.mjs'), '--quiet'], { cwd: root });
+    ensureBuilt();
   });
 
   it('there is one per runnable test', () => {

@@ -1,6 +1,7 @@
 // Starts the emulator and the runner as child processes for end-to-end tests and the goodput benchmark.
 // Everything listens on and talks to 127.0.0.1 only.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -110,4 +111,32 @@ export function emulatorEnv(emulator: Emulator, extra: Record<string, string> = 
     K6_WEB_DASHBOARD: 'false',
     ...extra,
   };
+}
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * Builds with esbuild.config.mjs unless every suite bundle is newer than its sources. `make test` has just
+ * built, and rebuilding here could rewrite a bundle while another test file's runner is reading it.
+ */
+export function ensureBuilt(): void {
+  const tests = readdirSync(path.join(ROOT, 'tests')).filter((f) => f.endsWith('.ts'));
+  const sources = Math.max(...['tests', 'lib', 'thresholds'].map((d) => newest(path.join(ROOT, d))));
+  const fresh = tests.every((f) => {
+    const out = path.join(ROOT, 'build', 'tests', f.replace(/\.ts$/, '.js'));
+    return existsSync(out) && statSync(out).mtimeMs >= sources;
+  });
+  const programs = ['runner/cli.js', 'emulator/main.js'].every((f) =>
+    existsSync(path.join(ROOT, 'build', f)),
+  );
+  if (!fresh || !programs) {
+    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.config.mjs'), '--quiet'], { cwd: ROOT });
+  }
 }

@@ -1,18 +1,17 @@
 // The suite against the real emulator through the Node runner: smoke is green, and a 429 burst is waited
 // out for exactly the announced Retry-After, counted in rate_limited and not in final_failures.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { emulatorEnv, ROOT, runRunner, startEmulator } from './processes.ts';
+import { emulatorEnv, ensureBuilt, runRunner, startEmulator } from './processes.ts';
 
 type Export = { metrics: Record<string, Record<string, number>> };
 
 let dir = '';
 before(() => {
-  execFileSync(process.execPath, [path.join(ROOT, 'esbuild.config.mjs'), '--quiet'], { cwd: ROOT });
+  ensureBuilt();
   dir = mkdtempSync(path.join(tmpdir(), 'suite-e2e-'));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
