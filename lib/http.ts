@@ -19,7 +19,6 @@ export interface SendOptions {
   /** When a response is not retryable: return true to repeat it once at once (e.g. after a token refresh). */
   recover?: (res: Response) => boolean;
   policy: RetryPolicy;
-  timeout?: string;
 }
 
 function isExpected(status: number, expect: number[] | undefined): boolean {
@@ -57,7 +56,6 @@ export function send(method: string, url: string, body: string | null, opts: Sen
     const res = http.request(method, url, body, {
       headers: opts.headers ? opts.headers() : {},
       tags,
-      timeout: opts.timeout,
       responseCallback: callbackFor(method, opts, mayRetryAgain),
     }) as Response;
     rateLimited.add(res.status === 429, { name: opts.name });
