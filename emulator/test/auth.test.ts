@@ -104,8 +104,8 @@ describe('bearer tokens on /api/v2', async () => {
     timeScale: 600,
     clients: [
       { id: 'demo-client', secret: 'demo-secret', tokenLifetimeSeconds: 86400, permissions: ['*'] },
-      // 120 emulated seconds at 600x: the token lives 200 ms.
-      { id: 'short', secret: 's', tokenLifetimeSeconds: 120, permissions: ['*'] },
+      // 600 emulated seconds at 600x: the token lives 1 s.
+      { id: 'short', secret: 's', tokenLifetimeSeconds: 600, permissions: ['*'] },
       {
         id: 'reader',
         secret: 'r',
@@ -148,7 +148,7 @@ describe('bearer tokens on /api/v2', async () => {
     // expires_in is in real seconds under the time scale, at least 1.
     assert.equal(body.expires_in, 1);
     assert.equal((await api(emu.url, 'GET', '/api/v2/conversations', body.access_token)).status, 200);
-    await sleep(260);
+    await sleep(1100);
     assertPlatformError(
       await api(emu.url, 'GET', '/api/v2/conversations', body.access_token),
       401,

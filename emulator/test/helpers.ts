@@ -52,7 +52,9 @@ export async function api(
     payload = typeof body === 'string' ? body : JSON.stringify(body);
     h['content-type'] ??= 'application/json';
   }
-  const res = await fetch(url + path, { method, headers: h, body: payload });
+  const res = await fetch(url + path, { method, headers: h, body: payload }).catch((err) => {
+    throw new Error(`${method} ${path}: ${err.message} (${err.cause?.code ?? err.cause})`);
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {

@@ -97,8 +97,12 @@ describe('text bot flow sessions', async () => {
 });
 
 describe('conversations and analytics', async () => {
-  // 60x: conversations last 30 emulated s (500 ms), analytics lags 60 emulated s (1 s), jobs take 5 s (~83 ms).
-  const emu = await emulator({ timeScale: 60, conversations: { durationSeconds: 30 } });
+  // 60x: conversations last 120 emulated s (2 s), analytics lags 60 s (1 s), jobs take 60 s (1 s).
+  const emu = await emulator({
+    timeScale: 60,
+    conversations: { durationSeconds: 120 },
+    analytics: { lagSeconds: 60, jobDelaySeconds: 60 },
+  });
   const bearer = await token(emu.url);
 
   it('creates agentless messages, calls and callbacks that GET /api/v2/conversations/{id} returns', async () => {
@@ -147,9 +151,9 @@ describe('conversations and analytics', async () => {
     const ended = await api(emu.url, 'GET', `/api/v2/conversations/${id}`, bearer);
     assert.equal(ended.body.state, 'disconnected');
     assert.ok(ended.body.endTime);
-    await sleep(500);
+    await sleep(300);
     assert.equal((await details()).status, 404, 'still inside the analytics lag');
-    await sleep(600);
+    await sleep(900);
     const d = await details();
     assert.equal(d.status, 200);
     assert.equal(d.body.conversationId, id);
@@ -166,9 +170,13 @@ describe('conversations and analytics', async () => {
 
   it('details jobs go QUEUED then FULFILLED and page results with a cursor', async () => {
     const since = new Date(Date.now() - 1000).toISOString();
-    for (let i = 0; i < 5; i++)
-      await api(emu.url, 'POST', '/api/v2/conversations/calls', bearer, { phoneNumber: `+1555020${i}` });
-    await sleep(1700); // conversations end (500 ms) and clear the lag (1 s)
+    for (let i = 0; i < 5; i++) {
+      const call = await api(emu.url, 'POST', '/api/v2/conversations/calls', bearer, {
+        phoneNumber: `+1555020${i}`,
+      });
+      await api(emu.url, 'DELETE', `/api/v2/conversations/${call.body.id}`, bearer);
+    }
+    await sleep(1200); // past the analytics lag (1 s)
     const interval = `${since}/${new Date(Date.now() + 1000).toISOString()}`;
     const created = await api(emu.url, 'POST', '/api/v2/analytics/conversations/details/jobs', bearer, {
       interval,
@@ -184,7 +192,7 @@ describe('conversations and analytics', async () => {
       bearer,
     );
     assert.equal(early.status, 400);
-    await sleep(150);
+    await sleep(1100);
     const done = await api(emu.url, 'GET', `/api/v2/analytics/conversations/details/jobs/${jobId}`, bearer);
     assert.equal(done.body.state, 'FULFILLED');
     const seen: string[] = [];
