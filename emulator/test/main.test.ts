@@ -75,7 +75,14 @@ describe('emulator CLI', () => {
     assert.equal(code, 0);
   });
 
+  const dir = mkdtempSync(path.join(tmpdir(), 'emulator-bad-'));
+  const badFaults = path.join(dir, 'faults.json');
+  writeFileSync(badFaults, JSON.stringify({ faults: { default: { '503': 2 } } }));
+  const notJson = path.join(dir, 'broken.json');
+  writeFileSync(notJson, '{"port": ');
   const bad: [string[], RegExp][] = [
+    [['--config', badFaults], /faults\.default\.503 must be a number from 0 to 1/],
+    [['--config', notJson], /is not valid JSON/],
     [['--bogus'], /unknown argument "--bogus"/],
     [['--port'], /--port needs a value/],
     [['--port', 'abc'], /port must be a number/],
@@ -92,6 +99,16 @@ describe('emulator CLI', () => {
       assert.match(errLines[0], message);
     });
   }
+
+  it('starts with the realistic example config', async () => {
+    const realistic = fileURLToPath(new URL('../config.realistic.json', import.meta.url));
+    const { child, lines } = await launch(['--port', '0', '--config', realistic]);
+    const url = lines[0].replace('emulator listening on ', '');
+    const stats = (await (await fetch(`${url}/__emulator/stats`)).json()) as any;
+    assert.equal(stats.limiters['token.rate.per.minute'].limit, 300);
+    child.kill('SIGTERM');
+    assert.equal((await once(child, 'exit'))[0], 0);
+  });
 
   it('exits 1 with one line when the port is taken', async () => {
     const { child, lines } = await launch(['--port', '0']);
