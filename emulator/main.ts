@@ -22,6 +22,10 @@ async function main(): Promise<number | undefined> {
   try {
     emulator = await startEmulator(config);
   } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`emulator: ${err.message}`);
+      return 2;
+    }
     console.error(
       `emulator: cannot listen on ${config.host}:${config.port}: ${(err as NodeJS.ErrnoException).code ?? err}`,
     );

@@ -5,7 +5,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { missingPermission, OAuthError, TokenStore, type Token } from './auth.ts';
 import { ClientGone, parseJson, readBody, tooLarge } from './body.ts';
-import { defaultConfig, mergeConfig, type ConfigOverrides, type EmulatorConfig } from './config.ts';
+import {
+  ConfigError,
+  defaultConfig,
+  mergeConfig,
+  type ConfigOverrides,
+  type EmulatorConfig,
+} from './config.ts';
 import { ApiError, errorBody, rateLimited } from './errors.ts';
 import { FaultInjector, type FaultPlan } from './faults.ts';
 import { admit, RateLimiter, retryAfterSeconds, type LimitCheck } from './limits.ts';
@@ -38,6 +44,21 @@ function limiter(config: EmulatorConfig, namespace: string, key: string): RateLi
   return new RateLimiter(key, config.limits[namespace]?.[key] ?? 0, 60_000 / config.timeScale);
 }
 
+/** A misspelt route in latency, faults or endpointLimits would silently do nothing: refuse it instead. */
+function checkRouteNames(config: EmulatorConfig, known: Set<string>): void {
+  const named = [
+    ...Object.keys(config.latency.routes).map((r) => ['latency.routes', r]),
+    ...Object.keys(config.faults.routes).map((r) => ['faults.routes', r]),
+    ...config.endpointLimits.map((e) => ['endpointLimits', e.route]),
+  ];
+  for (const [where, route] of named) {
+    if (!known.has(route))
+      throw new ConfigError(
+        `${where}: unknown route "${route}" (use "METHOD /api/v2/..." as listed in emulator/README.md)`,
+      );
+  }
+}
+
 /** Starts an emulator; `overrides` merge over the repository defaults (port 0 picks a free port). */
 export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig = {}): Promise<Emulator> {
   const config = mergeConfig(defaultConfig(), overrides as ConfigOverrides);
@@ -51,6 +72,7 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
   ]) {
     router.add(spec);
   }
+  checkRouteNames(config, new Set([TOKEN_ROUTE, ...router.routes.map((r) => r.key)]));
   const tokens = new TokenStore(config);
   const state = new OrgState(config);
   const stats = new Stats();

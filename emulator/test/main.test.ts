@@ -78,11 +78,17 @@ describe('emulator CLI', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'emulator-bad-'));
   const badFaults = path.join(dir, 'faults.json');
   writeFileSync(badFaults, JSON.stringify({ faults: { default: { '503': 2 } } }));
+  const typo = path.join(dir, 'typo.json');
+  writeFileSync(
+    typo,
+    JSON.stringify({ latency: { routes: { 'GET /api/v2/conversation/{id}': { median: 1, p99: 2 } } } }),
+  );
   const notJson = path.join(dir, 'broken.json');
   writeFileSync(notJson, '{"port": ');
   const bad: [string[], RegExp][] = [
     [['--config', badFaults], /faults\.default\.503 must be a number from 0 to 1/],
     [['--config', notJson], /is not valid JSON/],
+    [['--config', typo], /latency\.routes: unknown route "GET \/api\/v2\/conversation\/\{id\}"/],
     [['--bogus'], /unknown argument "--bogus"/],
     [['--port'], /--port needs a value/],
     [['--port', 'abc'], /port must be a number/],
