@@ -6,10 +6,12 @@ import { once } from 'node:events';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runBundledIfSource } from './runner-throughput-build.ts';
 import { Agent, request } from 'undici';
 import { VUPool } from '../runner/vu/pool.ts';
+
+if (await runBundledIfSource(import.meta.url)) process.exit();
 
 const { values } = parseArgs({
   options: {
@@ -21,12 +23,19 @@ const { values } = parseArgs({
 });
 const vus = Number(values.vus);
 const seconds = Number(values.seconds);
-const here = path.dirname(fileURLToPath(import.meta.url));
+
+// The peer: a node:http hello server in its own process, so it shares no thread with the client.
+const SERVER = `
+const server = require('node:http').createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '5' });
+  res.end('hello');
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+`;
 
 async function startServer(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'runner-throughput-server.ts')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
   return { url: `http://127.0.0.1:${chunk.toString().trim()}/`, stop: () => child.kill('SIGTERM') };
 }

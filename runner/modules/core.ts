@@ -53,15 +53,32 @@ export const coreSource = /* js */ `
     if (extra) for (const k in extra) out[k] = checkTagValue(k, extra[k]);
     return out;
   };
-  // Samples wait inside the VM and leave with the next host call that suspends (request, sleep) or
-  // with the iteration's verdict: one crossing for many samples.
+  // The same as JSON text. Without per-call tags it is cached until the group, the run's tags or
+  // exec.vu.tags change: most samples of an iteration share it.
+  let tagsCache = null;
+  k6.tagsChanged = function () { tagsCache = null; };
+  k6.tagsJSON = function (extra) {
+    if (extra) for (const k in extra) return JSON.stringify(k6.tags(extra));
+    if (tagsCache === null) tagsCache = JSON.stringify(k6.tags());
+    return tagsCache;
+  };
+  // Tags JSON with one more key (check's name) appended.
+  k6.withTag = function (tagsJSON, key, value) {
+    return tagsJSON.slice(0, -1) + ',"' + key + '":' + JSON.stringify(value) + '}';
+  };
+
+  // Samples wait inside the VM as JSON rows and leave with the next host call that suspends (request,
+  // sleep) or with the iteration's verdict: one crossing for many samples.
   let pending = [];
+  k6.emitJSON = function (metric, value, tagsJSON) {
+    pending.push('["' + metric + '",' + value + ',' + tagsJSON + ',' + Date.now() + ']');
+  };
   k6.emit = function (metric, value, tags) {
-    pending.push([metric, value, tags, Date.now()]);
+    k6.emitJSON(metric, value, JSON.stringify(tags));
   };
   k6.takeSamples = function () {
     if (!pending.length) return '';
-    const out = JSON.stringify(pending);
+    const out = '[' + pending.join(',') + ']';
     pending = [];
     return out;
   };
@@ -144,16 +161,23 @@ export const coreSource = /* js */ `
   }
 
   // Runs one exported function. The host reads the JSON result: {ok, value?, error?, interrupted?}.
-  k6.run = function (name, reqJSON) {
-    const req = JSON.parse(reqJSON);
+  // fixedJSON: what rarely changes ('' = as last time); changingJSON: [iterationInScenario,
+  // iterationInTest, instance, progress].
+  let fixed = null;
+  k6.run = function (name, fixedJSON, changingJSON) {
+    if (fixedJSON !== '' || fixed === null) fixed = JSON.parse(fixedJSON || '{}');
+    const req = fixed;
+    const changing = JSON.parse(changingJSON);
     state.init = false;
     state.tags = req.tags || {};
     state.group = req.group || '';
+    k6.tagsChanged();
     state.scenario = req.scenario || null;
-    state.iterationInScenario = req.iterationInScenario || 0;
-    state.iterationInTest = req.iterationInTest || 0;
-    state.instance = req.instance || null;
-    if (req.env) globalThis.__ENV = req.env;
+    if (state.scenario) state.scenario.progress = changing[3];
+    state.iterationInScenario = changing[0];
+    state.iterationInTest = changing[1];
+    state.instance = changing[2];
+    if (req.env && fixedJSON !== '') globalThis.__ENV = req.env;
     globalThis.__ITER = state.iter;
     const fn = k6.exports[name];
     try {
@@ -174,6 +198,7 @@ export const coreSource = /* js */ `
     } finally {
       if (req.countIteration) state.iter++;
       state.group = '';
+      k6.tagsChanged();
     }
   };
 

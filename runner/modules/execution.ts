@@ -8,7 +8,8 @@ function needIteration(what) {
 }
 
 const tagsProxy = new Proxy(state.vuTags, {
-  set(t, k, v) { t[k] = k6.checkTagValue(k, v); return true; },
+  set(t, k, v) { t[k] = k6.checkTagValue(k, v); k6.tagsChanged(); return true; },
+  deleteProperty(t, k) { delete t[k]; k6.tagsChanged(); return true; },
 });
 const metadataProxy = new Proxy(state.vuMetadata, {
   set(t, k, v) { t[k] = String(v); return true; },

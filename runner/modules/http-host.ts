@@ -11,6 +11,7 @@ import { goMethod, mapError, RequestTimeout, type NetError } from './errors.ts';
 
 export interface WireRequest {
   method: string;
+  /** absent: 60 s */
   url: string;
   name?: string;
   headers: Record<string, string>;
@@ -18,9 +19,10 @@ export interface WireRequest {
   bodyB64?: string;
   multipart?: { name: string; value?: string; filename?: string; contentType?: string; dataB64?: string }[];
   tags: Record<string, string>;
-  timeout: number;
+  timeout?: number;
   redirects?: number;
-  responseType: 'text' | 'binary' | 'none';
+  /** absent: text */
+  responseType?: 'text' | 'binary' | 'none';
   expected: [number, number][] | null;
   cookies?: Record<string, { value: string; replace: boolean }>;
   compression?: string;
@@ -251,7 +253,7 @@ export class HttpClient {
     const headers = this.headers(req, url, body, vu.jar);
     const maxRedirects = req.redirects ?? this.cfg.maxRedirects ?? 10;
     for (let hopNo = 0; ; hopNo++) {
-      const hop = await this.hop(method, url, headers, body, req.timeout, signal);
+      const hop = await this.hop(method, url, headers, body, req.timeout ?? 60_000, signal);
       if (signal.aborted) {
         res.interrupted = true;
         return res;
@@ -554,6 +556,34 @@ export class HttpClient {
     if (expected !== null) out.push({ metric: 'http_req_failed', time, value: expected ? 0 : 1, tags });
     emit(out);
   }
+}
+
+const SEP = '\u0001';
+
+/** The response as the VM reads it (modules/http.ts): head JSON, then lazily parsed parts, then the body. */
+export function encodeResponse(r: WireResponse): string {
+  const kind = r.bodyB64 !== undefined ? 'b' : r.body === null || r.body === undefined ? 'n' : 't';
+  const head = JSON.stringify([
+    r.status,
+    r.status_text,
+    r.proto,
+    r.url,
+    r.error,
+    r.error_code,
+    r.interrupted ? 1 : (r.thrown ?? 0),
+    kind,
+  ]);
+  const extra = JSON.stringify({
+    cookies: r.cookies,
+    request: r.request,
+    remote_ip: r.remote_ip,
+    remote_port: r.remote_port,
+    tls_version: r.tls_version,
+    tls_cipher_suite: r.tls_cipher_suite,
+    ocsp: r.ocsp,
+  });
+  const body = kind === 'b' ? r.bodyB64 : kind === 't' ? r.body : '';
+  return `${head}${SEP}${JSON.stringify(r.headers)}${SEP}${JSON.stringify(r.timings)}${SEP}${extra}${SEP}${body}`;
 }
 
 const MULTIPART_BOUNDARY = 'k6runnerboundary7MA4YWxkTrZu0gW';

@@ -92,16 +92,17 @@ function prepare(method, target, body, params) {
       }
     } else req.body = String(body);
   }
-  const userTags = params.tags || {};
-  const tags = k6.tags(userTags);
-  if (userTags.name !== undefined) nameTag = String(userTags.name);
+  const userTags = params.tags;
+  if (userTags && userTags.name !== undefined) nameTag = String(userTags.name);
   if (nameTag !== undefined) req.name = nameTag;
-  req.tags = tags;
+  req.tagsJSON = k6.tagsJSON(userTags);
   req.timeout = params.timeout === undefined ? 60000 : duration(params.timeout);
   if (params.redirects !== undefined) req.redirects = Number(params.redirects);
   req.responseType = params.responseType || (state.options.discardResponseBodies ? 'none' : 'text');
   const cb = params.responseCallback !== undefined ? checkCallback(params.responseCallback) : responseCallback;
   req.expected = cb ? cb.__expected : null;
+  if (req.responseType === 'text') delete req.responseType;
+  if (req.timeout === 60000) delete req.timeout;
   if (params.cookies) {
     req.cookies = {};
     for (const k in params.cookies) {
@@ -127,10 +128,44 @@ function gjson(value, path) {
   return cur;
 }
 
+// A response arrives as "head JSON \x01 headers \x01 timings \x01 the rest \x01 body": the fields
+// scripts read most are parsed at once, the others only when first read.
+const SEP = '\u0001';
+const LAZY = ['headers', 'timings', 'extra'];
+
 class Response {
-  constructor(r, body) {
-    Object.assign(this, r);
+  constructor(head, raw, body) {
+    this.status = head[0];
+    this.status_text = head[1];
+    this.proto = head[2];
+    this.url = head[3];
+    this.error = head[4];
+    this.error_code = head[5];
     this.body = body;
+    Object.defineProperty(this, '__raw', { value: raw, writable: true });
+  }
+  __part(i) {
+    const raw = this.__raw;
+    if (typeof raw[i] === 'string') raw[i] = JSON.parse(raw[i]);
+    return raw[i];
+  }
+  get headers() { return this.__part(0); }
+  get timings() { return this.__part(1); }
+  get cookies() { return this.__part(2).cookies; }
+  get request() { return this.__part(2).request; }
+  get remote_ip() { return this.__part(2).remote_ip; }
+  get remote_port() { return this.__part(2).remote_port; }
+  get tls_version() { return this.__part(2).tls_version; }
+  get tls_cipher_suite() { return this.__part(2).tls_cipher_suite; }
+  get ocsp() { return this.__part(2).ocsp; }
+  toJSON() {
+    const x = this.__part(2);
+    return {
+      status: this.status, status_text: this.status_text, proto: this.proto, url: this.url, headers: this.headers,
+      cookies: x.cookies, body: this.body, error: this.error, error_code: this.error_code, timings: this.timings,
+      remote_ip: x.remote_ip, remote_port: x.remote_port, tls_version: x.tls_version,
+      tls_cipher_suite: x.tls_cipher_suite, ocsp: x.ocsp, request: x.request,
+    };
   }
   json(selector) {
     if (this.body === null || this.body === undefined) throw new Error('the body is null so we can\\'t transform it to JSON - this likely was because of a request error getting the response');
@@ -144,22 +179,38 @@ class Response {
   submitForm() { throw new Error('Response.submitForm() is not supported by this runner'); }
 }
 
-function finish(r) {
-  if (r.interrupted) k6.interrupted();
-  let body = r.body;
-  if (r.bodyB64 !== undefined) { body = host.b64decode(r.bodyB64, 'std', false); delete r.bodyB64; }
-  delete r.body;
-  return new Response(r, body === undefined ? null : body);
+function decode(s) {
+  const a = s.indexOf(SEP);
+  const b = s.indexOf(SEP, a + 1);
+  const c = s.indexOf(SEP, b + 1);
+  const d = s.indexOf(SEP, c + 1);
+  const head = JSON.parse(s.slice(0, a));
+  const kind = head[7];
+  const body = kind === 'n' ? null : kind === 'b' ? host.b64decode(s.slice(d + 1), 'std', false) : s.slice(d + 1);
+  return { head, res: new Response(head, [s.slice(a + 1, b), s.slice(b + 1, c), s.slice(c + 1, d)], body) };
 }
 
 function send(reqs) {
-  const out = JSON.parse(host.request(JSON.stringify(reqs), k6.takeSamples()));
-  for (const r of out) if (r.thrown) throw new Error(r.thrown);
-  return out;
+  let text = '[';
+  for (let i = 0; i < reqs.length; i++) {
+    const r = reqs[i];
+    const tags = r.tagsJSON;
+    r.tagsJSON = undefined;
+    text += (i ? ',' : '') + '{"tags":' + tags + ',' + JSON.stringify(r).slice(1);
+  }
+  const out = host.request(text + ']', k6.takeSamples());
+  const decoded = reqs.length === 1 ? [decode(out)] : JSON.parse(out).map(decode);
+  const res = [];
+  for (const { head, res: r } of decoded) {
+    if (head[6] === 1) k6.interrupted();
+    if (typeof head[6] === 'string') throw new Error(head[6]);
+    res.push(r);
+  }
+  return res;
 }
 
 function request(method, u, body, params) {
-  return finish(send([prepare(method, u, body, params)])[0]);
+  return send([prepare(method, u, body, params)])[0];
 }
 const get = (u, params) => request('GET', u, null, params);
 const head = (u, params) => request('HEAD', u, null, params);
@@ -180,7 +231,7 @@ function batchItem(item) {
 function batch(reqs) {
   const keys = Array.isArray(reqs) ? null : Object.keys(reqs);
   const list = keys ? keys.map((k) => batchItem(reqs[k])) : reqs.map(batchItem);
-  const res = send(list).map(finish);
+  const res = send(list);
   if (!keys) return res;
   const out = {};
   keys.forEach((k, i) => { out[k] = res[i]; });

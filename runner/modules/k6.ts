@@ -8,16 +8,15 @@ export function check(val, sets, tags) {
   let all = true;
   for (const name of Object.keys(sets || {})) {
     const cond = sets[name];
-    const sampleTags = k6.tags(tags);
-    sampleTags.check = name;
+    const sampleTags = k6.withTag(k6.tagsJSON(tags), 'check', name);
     let ok;
     try {
       ok = typeof cond === 'function' ? !!cond(val) : !!cond;
     } catch (e) {
-      k6.emit('checks', 0, sampleTags);
+      k6.emitJSON('checks', 0, sampleTags);
       throw e;
     }
-    k6.emit('checks', ok ? 1 : 0, sampleTags);
+    k6.emitJSON('checks', ok ? 1 : 0, sampleTags);
     if (!ok) all = false;
   }
   return all;
@@ -33,13 +32,15 @@ export function group(name, fn) {
   }
   const parent = state.group;
   state.group = parent + '::' + name;
+  k6.tagsChanged();
   const start = Date.now();
   try {
     return fn();
   } finally {
-    const tags = k6.tags();
+    const tags = k6.tagsJSON();
     state.group = parent;
-    k6.emit('group_duration', Date.now() - start, tags);
+    k6.tagsChanged();
+    k6.emitJSON('group_duration', Date.now() - start, tags);
   }
 }
 

@@ -27,7 +27,7 @@ function make(type) {
         k6.host.log('warning', msg);
         return false;
       }
-      k6.emit(this.name, v, k6.tags(tags));
+      k6.emitJSON(this.name, v, k6.tagsJSON(tags));
       return true;
     }
   };

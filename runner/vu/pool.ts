@@ -7,6 +7,8 @@ import { log } from '../log.ts';
 import { ShardHost, type FromShard, type ShardInit, type ToShard } from './shard.ts';
 import { InitError, resolveScript, sharedArrays } from './init.ts';
 import { ThreadContext, VU } from './vu.ts';
+import { compiledModule } from './vm.ts';
+import { unpack } from './samples.ts';
 import type { PoolConfig, RunRequest, RunResult, SummaryOutputs, VUHandle } from './types.ts';
 
 export type { PoolConfig, RunRequest, RunResult, VUHandle, SummaryOutputs } from './types.ts';
@@ -55,7 +57,10 @@ export class VUPool {
     const workers =
       cfg.workers ?? (cfg.count <= 4 ? 0 : Math.min(os.availableParallelism(), Math.ceil(cfg.count / 10)));
     if (workers <= 0) pool.shards.push(pool.localShard());
-    else for (let i = 0; i < workers; i++) pool.shards.push(pool.workerShard());
+    else {
+      pool.init.wasm = await compiledModule();
+      for (let i = 0; i < workers; i++) pool.shards.push(pool.workerShard());
+    }
     try {
       await Promise.all(Array.from({ length: cfg.count }, () => pool.add()));
     } catch (e) {
@@ -196,13 +201,16 @@ export class VUPool {
   private receive(m: FromShard): void {
     switch (m.t) {
       case 'reply': {
+        if (m.packed) this.cfg.onSamples(unpack(m.packed));
+        else if (m.batch) this.cfg.onSamples(m.batch);
         const w = this.waiting.get(m.seq);
         this.waiting.delete(m.seq);
         w?.(m);
         return;
       }
       case 'samples':
-        this.cfg.onSamples(m.batch);
+        if (m.packed) this.cfg.onSamples(unpack(m.packed));
+        else if (m.batch) this.cfg.onSamples(m.batch);
         return;
       case 'define':
         this.define(m.def);

@@ -3,6 +3,8 @@
 import type { MetricDef, Sample } from '../metrics/types.ts';
 import type { Fields, Level } from '../log.ts';
 import { ThreadContext, VU } from './vu.ts';
+import { pack, type PackedSamples } from './samples.ts';
+import { useCompiledModule } from './vm.ts';
 import type { RunRequest, RunResult, ScriptInput } from './types.ts';
 
 export interface ShardInit {
@@ -11,6 +13,8 @@ export interface ShardInit {
   options: Record<string, unknown>;
   shared: [string, string[]][];
   metrics: MetricDef[];
+  /** the compiled QuickJS WebAssembly.Module, shared with worker threads */
+  wasm?: object;
 }
 
 export type ToShard =
@@ -20,8 +24,8 @@ export type ToShard =
   | { t: 'close'; seq: number };
 
 export type FromShard =
-  | { t: 'reply'; seq: number; result?: RunResult; error?: string }
-  | { t: 'samples'; batch: Sample[] }
+  | { t: 'reply'; seq: number; result?: RunResult; error?: string; packed?: PackedSamples; batch?: Sample[] }
+  | { t: 'samples'; packed?: PackedSamples; batch?: Sample[] }
   | { t: 'define'; def: MetricDef }
   | { t: 'log'; level: Level; msg: string; fields: Fields }
   | { t: 'abort'; msg: string };
@@ -33,9 +37,11 @@ export class ShardHost {
   private pending: Sample[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
 
+  /** `pack`: samples cross a thread boundary (see samples.ts); otherwise they are passed as they are. */
   constructor(
     private init: ShardInit,
     private post: (m: FromShard) => void,
+    private packSamples = false,
   ) {
     this.thread = new ThreadContext(init.script, init.options, {
       samples: (batch) => this.queue(batch),
@@ -43,6 +49,7 @@ export class ShardHost {
       log: (level, msg, fields) => post({ t: 'log', level, msg, fields }),
       abort: (msg) => post({ t: 'abort', msg }),
     });
+    if (init.wasm) useCompiledModule(init.wasm);
     for (const [k, v] of init.shared) this.thread.shared.set(k, v);
     for (const d of init.metrics) this.thread.metrics.set(d.name, d);
   }
@@ -53,13 +60,19 @@ export class ShardHost {
     else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 50);
   }
 
-  flush(): void {
+  /** The queued samples, in the form the message carries them; the queue is emptied. */
+  private take(): { packed?: PackedSamples; batch?: Sample[] } {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    if (!this.pending.length) return;
+    if (!this.pending.length) return {};
     const batch = this.pending;
     this.pending = [];
-    this.post({ t: 'samples', batch });
+    return this.packSamples ? { packed: pack(batch) } : { batch };
+  }
+
+  flush(): void {
+    const s = this.take();
+    if (s.packed || s.batch) this.post({ t: 'samples', ...s });
   }
 
   async handle(m: ToShard): Promise<void> {
@@ -82,8 +95,8 @@ export class ShardHost {
         } catch (e) {
           result = { ok: false, error: String((e as Error)?.stack ?? e) };
         }
-        this.flush();
-        this.post({ t: 'reply', seq: m.seq, result });
+        // The iteration's samples ride with its reply: one message, and they arrive before it resolves.
+        this.post({ t: 'reply', seq: m.seq, result, ...this.take() });
         return;
       }
       case 'interrupt':

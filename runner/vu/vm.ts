@@ -15,7 +15,7 @@ import { coreSource, loadModule } from '../modules/index.ts';
 // V8 first runs WebAssembly through its baseline compiler and tiers hot functions up lazily; QuickJS's
 // interpreter loop stays in baseline code for seconds, ~20x slower (see BENCHMARKS.md). Optimising
 // compilation from the start costs a few milliseconds per thread.
-v8.setFlagsFromString('--no-liftoff');
+v8.setFlagsFromString(process.env.RUNNER_V8 ?? '--no-liftoff');
 
 // Node's types leave WebAssembly out of the ES lib this project targets.
 interface Wasm {
@@ -36,14 +36,27 @@ function unwrap<T>(m: T): T {
   return (d && typeof d === 'object' && 'default' in d ? d.default : (d ?? m)) as T;
 }
 
+let compiled: Promise<object> | null = null;
+
+/** The compiled QuickJS WebAssembly module; worker threads get the main thread's, sharing its code. */
+export function compiledModule(): Promise<object> {
+  compiled ??= (() => {
+    const require = createRequire(import.meta.url);
+    return wasm.compile(readFileSync(require.resolve('@jitl/quickjs-wasmfile-release-asyncify/wasm')));
+  })();
+  return compiled;
+}
+
+export function useCompiledModule(module: object): void {
+  compiled = Promise.resolve(module);
+}
+
 function loadParts(): Promise<{ loader: Loader; FFI: FFIClass; module: object }> {
   parts ??= (async () => {
-    const require = createRequire(import.meta.url);
-    const file = require.resolve('@jitl/quickjs-wasmfile-release-asyncify/wasm');
     const [loader, FFI, module] = await Promise.all([
       RELEASE_ASYNC.importModuleLoader().then((m) => unwrap(m) as unknown as Loader),
       RELEASE_ASYNC.importFFI() as unknown as Promise<FFIClass>,
-      wasm.compile(readFileSync(file)),
+      compiledModule(),
     ]);
     return { loader, FFI, module };
   })();
@@ -168,9 +181,19 @@ export class VM {
   }
 
   /** Runs an exported function through the VM-side runner; resolves with its JSON verdict. */
-  async run(name: string, req: string): Promise<string> {
+  async run(name: string, fixed: string, changing: string): Promise<string> {
+    // The request goes in as a property, so the code evaluated is the same short line every time.
+    for (const [key, value] of [
+      ['nextName', name],
+      ['nextFixed', fixed],
+      ['nextChanging', changing],
+    ]) {
+      const h = this.ctx.newString(value);
+      this.ctx.setProp(this.k6, key, h);
+      h.dispose();
+    }
     const res = await this.ctx.evalCodeAsync(
-      `__k6.run(${JSON.stringify(name)}, ${JSON.stringify(req)})`,
+      '__k6.run(__k6.nextName, __k6.nextFixed, __k6.nextChanging)',
       'run.js',
     );
     if (res.error) {
