@@ -114,7 +114,30 @@ function validateFaults(f: Partial<FaultSpec>, where: string): void {
   if (f.slowMs !== undefined) requireNumber(f.slowMs, `${where}.slowMs`, 0);
 }
 
+function requireObject(v: unknown, name: string): void {
+  if (!isPlainObject(v)) throw new ConfigError(`${name} must be an object`);
+}
+
 export function validateConfig(c: EmulatorConfig): EmulatorConfig {
+  requireObject(c, 'the config');
+  for (const section of [
+    'limits',
+    'latency',
+    'faults',
+    'analytics',
+    'conversations',
+    'bot',
+    'notifications',
+  ] as const) {
+    requireObject(c[section], section);
+  }
+  requireObject(c.latency.default, 'latency.default');
+  requireObject(c.latency.routes, 'latency.routes');
+  for (const [route, l] of Object.entries(c.latency.routes)) requireObject(l, `latency.routes["${route}"]`);
+  requireObject(c.faults.default, 'faults.default');
+  requireObject(c.faults.routes, 'faults.routes');
+  for (const [route, f] of Object.entries(c.faults.routes)) requireObject(f, `faults.routes["${route}"]`);
+  if (!Array.isArray(c.endpointLimits)) throw new ConfigError('endpointLimits must be an array');
   if (typeof c.host !== 'string' || c.host === '') throw new ConfigError('host must be a non-empty string');
   requireNumber(c.port, 'port', 0, 65535);
   if (!Number.isInteger(c.port)) throw new ConfigError('port must be an integer');
@@ -122,17 +145,18 @@ export function validateConfig(c: EmulatorConfig): EmulatorConfig {
   requireNumber(c.timeScale, 'timeScale', 0.001);
   if (!Array.isArray(c.clients)) throw new ConfigError('clients must be an array');
   for (const [i, cl] of c.clients.entries()) {
-    if (typeof cl?.id !== 'string' || typeof cl.secret !== 'string' || !cl.id) {
+    requireObject(cl, `clients[${i}]`);
+    if (typeof cl.id !== 'string' || typeof cl.secret !== 'string' || !cl.id) {
       throw new ConfigError(`clients[${i}] needs string id and secret`);
     }
     requireNumber(cl.tokenLifetimeSeconds, `clients[${i}].tokenLifetimeSeconds`, 1);
     if (!Array.isArray(cl.permissions)) throw new ConfigError(`clients[${i}].permissions must be an array`);
   }
-  for (const [ns, keys] of Object.entries(c.limits ?? {})) {
+  for (const [ns, keys] of Object.entries(c.limits)) {
     if (!isPlainObject(keys)) throw new ConfigError(`limits.${ns} must be an object`);
     for (const [k, v] of Object.entries(keys)) requireNumber(v, `limits.${ns}.${k}`, 0);
   }
-  for (const [i, e] of (c.endpointLimits ?? []).entries()) {
+  for (const [i, e] of c.endpointLimits.entries()) {
     if (typeof e?.route !== 'string' || !/^[A-Z]+ \//.test(e.route)) {
       throw new ConfigError(`endpointLimits[${i}].route must look like "POST /api/v2/..."`);
     }
