@@ -147,7 +147,14 @@ async function run(argv: string[]): Promise<number> {
         options: { ...options, scenarios: deriveScenarios(options) },
         count,
         onSamples: (s) => engine.add(s),
-        onDefine: (d) => engine.define(d),
+        onDefine: (d) => {
+          try {
+            engine.define(d);
+          } catch (e) {
+            // The VU that declared it has thrown already; the run goes on with the first definition.
+            log('error', (e as Error).message);
+          }
+        },
         onAbort: (msg) => scheduler.abort(EXIT.TEST_ABORT, msg),
       });
       return pool;
