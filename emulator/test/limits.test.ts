@@ -101,6 +101,32 @@ describe('limits under 200 concurrent clients', () => {
     assert.equal(counts.size, 2);
   });
 
+  it('keeps to the limit in every window while the windows roll (time scale 60: 1 s windows)', async () => {
+    const emu = await emulator({
+      timeScale: 60,
+      limits: { 'platform.api': { 'token.rate.per.minute': 20 } },
+    });
+    const bearer = await token(emu.url);
+    const started = performance.now();
+    const admittedAt: number[] = [];
+    await Promise.all(
+      Array.from({ length: 200 }, async () => {
+        while (performance.now() - started < 2500) {
+          const sent = performance.now();
+          const r = await api(emu.url, 'GET', '/api/v2/conversations', bearer);
+          if (r.status === 200) admittedAt.push(sent - started);
+          else assert.equal(r.status, 429);
+          await sleep(20);
+        }
+      }),
+    );
+    const s = emu.stats() as any;
+    assert.equal(s.limiters['token.rate.per.minute'].admitted, admittedAt.length);
+    // 2.5 s of demand far over the limit spans three 1 s windows at most, and fills at least two.
+    assert.ok(admittedAt.length <= 60, `admitted ${admittedAt.length}`);
+    assert.ok(admittedAt.length >= 40, `admitted ${admittedAt.length}`);
+  });
+
   it('admits everything while demand stays under the limits', async () => {
     const emu = await emulator();
     const bearer = await token(emu.url);
