@@ -71,6 +71,8 @@ export async function runArrivals(
       });
       inFlight.add(p);
     }
+    // The scenario lasts its whole duration, as in k6, even when the last iteration is due earlier.
+    await sleepUntil(ctx, regularEnd);
   })();
 
   const settled = async () => {

@@ -50,6 +50,10 @@ test('constant-arrival-rate: starts on time with enough VUs, no drops', async ()
   );
   const t0 = performance.now();
   await new ConstantArrivalRate(sc).run(w.ctx(), t0);
+  assert.ok(
+    performance.now() - t0 >= 400,
+    'the scenario lasts its whole duration after the last due time (380 ms)',
+  );
   assert.equal(w.calls.length, 20);
   assert.equal(w.dropped(), 0);
   // Never early; lateness does not accumulate (each start is timed from the scenario start, not the last one).
