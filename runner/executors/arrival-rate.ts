@@ -46,9 +46,9 @@ export async function runArrivals(
       // The due times alone decide what starts (a late timer must not lose the last one); only a test-wide stop
       // ends the schedule early.
       if (!(await sleepUntil(ctx, startAt + offset)) || ctx.signal.aborted) return;
-      // Running late (a busy event loop): VUs that finished before now were idle at the due time, but their
-      // replies may still be queued; let them land before deciding to drop.
-      if (idle.length === 0 && ctx.now() - (startAt + offset) > 1) await yieldToEvents();
+      // Before dropping, let VUs whose iterations already ended return: their replies may still be queued
+      // behind this timer (always so when the schedule runs late).
+      if (idle.length === 0) await yieldToEvents();
       // Most recently used first: a warm VM and an open connection start the iteration sooner than a cold VU.
       const vu = idle.pop();
       if (!vu) {
