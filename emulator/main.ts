@@ -44,8 +44,20 @@ async function main(): Promise<number | undefined> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const s = emulator.stats() as {
+      requests: { total: number; byRoute: Record<string, Record<string, number>> };
+      earlyRetries: number;
+    };
+    const throttled = Object.values(s.requests.byRoute).reduce(
+      (n, byStatus) => n + (byStatus['429'] ?? 0),
+      0,
+    );
     emulator.close().then(() => {
-      console.error(`emulator stopped (${signal})`);
+      console.error(
+        `emulator stopped (${signal}): ${s.requests.total} API request${s.requests.total === 1 ? '' : 's'}, ` +
+          `${throttled} throttled (429), ` +
+          `${s.earlyRetries} early retries`,
+      );
       process.exit(0);
     });
   };

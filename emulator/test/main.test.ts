@@ -50,9 +50,16 @@ describe('emulator CLI', () => {
     };
     assert.equal(stats.timeScale, 60);
     assert.equal(stats.seed, 9);
+    assert.equal((await fetch(`${url}/api/v2/conversations`)).status, 401);
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     assert.equal(code, 0);
+    assert.match(
+      stderr,
+      /^emulator stopped \(SIGTERM\): 1 API request, 0 throttled \(429\), 0 early retries\n$/,
+    );
   });
 
   it('takes EMULATOR_* env and a config file; flags win over env', async () => {
