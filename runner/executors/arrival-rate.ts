@@ -48,7 +48,10 @@ export async function runArrivals(
       if (!(await sleepUntil(ctx, startAt + offset)) || ctx.signal.aborted) return;
       // Before dropping, let VUs whose iterations already ended return: their replies may still be queued
       // behind this timer (always so when the schedule runs late).
-      if (idle.length === 0) await yieldToEvents();
+      if (idle.length === 0) {
+        await yieldToEvents();
+        if (ctx.signal.aborted) return;
+      }
       // Most recently used first: a warm VM and an open connection start the iteration sooner than a cold VU.
       const vu = idle.pop();
       if (!vu) {
