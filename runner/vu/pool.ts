@@ -9,6 +9,7 @@ import { InitError, resolveScript, sharedArrays } from './init.ts';
 import { ThreadContext, VU } from './vu.ts';
 import { compiledModule } from './vm.ts';
 import { unpack } from './samples.ts';
+import { Outbox } from './outbox.ts';
 import type { PoolConfig, RunRequest, RunResult, SummaryOutputs, VUHandle } from './types.ts';
 
 export type { PoolConfig, RunRequest, RunResult, VUHandle, SummaryOutputs } from './types.ts';
@@ -260,14 +261,17 @@ export class VUPool {
   private workerShard(): Shard {
     const worker = startWorker(this.init);
     let closed: Promise<void> | null = null;
-    worker.on('message', (m: FromShard) => this.receive(m));
+    const out = new Outbox<ToShard>((batch) => worker.postMessage(batch));
+    worker.on('message', (batch: FromShard[]) => {
+      for (const m of batch) this.receive(m);
+    });
     worker.on('error', (e) => this.fail(`VU worker failed: ${e.message}`));
     worker.on('exit', () => this.fail('VU worker exited'));
     return {
-      send: (m) => worker.postMessage(m),
+      send: (m) => out.post(m),
       close: () =>
         (closed ??= this.request(
-          { send: (m) => worker.postMessage(m), close: async () => {} },
+          { send: (m) => out.post(m), close: async () => {} },
           { t: 'close', seq: 0 },
         ).then(async () => {
           await worker.terminate();

@@ -1,54 +1,39 @@
-// Sample batches crossing from a VU thread to the main thread. Structured clone of thousands of small
-// objects is slow, so a batch travels as columns: typed arrays for numbers, and each distinct metric
-// name and tags object once.
+// Sample batches crossing from a VU thread to the main thread. Structured clone of many small objects
+// (and of typed arrays, each with its own buffer) costs more than one JSON string, so a batch travels
+// as text, with each distinct metric name and tags object written once.
 import type { Sample } from '../metrics/types.ts';
 
-export interface PackedSamples {
-  names: string[];
-  tags: Record<string, string>[];
-  name: Int32Array;
-  tag: Int32Array;
-  value: Float64Array;
-  time: Float64Array;
-}
+/** JSON: [names, tags, [nameIndex, tagsIndex, value, time, ...]] */
+export type PackedSamples = string;
 
 export function pack(batch: Sample[]): PackedSamples {
-  const n = batch.length;
-  const out: PackedSamples = {
-    names: [],
-    tags: [],
-    name: new Int32Array(n),
-    tag: new Int32Array(n),
-    value: new Float64Array(n),
-    time: new Float64Array(n),
-  };
-  const names = new Map<string, number>();
-  const tags = new Map<Record<string, string>, number>();
-  for (let i = 0; i < n; i++) {
-    const s = batch[i];
-    let ni = names.get(s.metric);
+  const names: string[] = [];
+  const tags: Record<string, string>[] = [];
+  const nameIdx = new Map<string, number>();
+  const tagIdx = new Map<Record<string, string>, number>();
+  const rows: number[] = [];
+  for (const s of batch) {
+    let ni = nameIdx.get(s.metric);
     if (ni === undefined) {
-      ni = out.names.push(s.metric) - 1;
-      names.set(s.metric, ni);
+      ni = names.push(s.metric) - 1;
+      nameIdx.set(s.metric, ni);
     }
-    let ti = tags.get(s.tags);
+    let ti = tagIdx.get(s.tags);
     if (ti === undefined) {
-      ti = out.tags.push(s.tags) - 1;
-      tags.set(s.tags, ti);
+      ti = tags.push(s.tags) - 1;
+      tagIdx.set(s.tags, ti);
     }
-    out.name[i] = ni;
-    out.tag[i] = ti;
-    out.value[i] = s.value;
-    out.time[i] = s.time;
+    rows.push(ni, ti, s.value, s.time);
   }
-  return out;
+  return JSON.stringify([names, tags, rows]);
 }
 
 /** Samples of one batch that shared a tags object share it again: consumers must not mutate tags. */
 export function unpack(p: PackedSamples): Sample[] {
-  const out: Sample[] = new Array(p.name.length);
-  for (let i = 0; i < out.length; i++) {
-    out[i] = { metric: p.names[p.name[i]], time: p.time[i], value: p.value[i], tags: p.tags[p.tag[i]] };
+  const [names, tags, rows] = JSON.parse(p) as [string[], Record<string, string>[], number[]];
+  const out: Sample[] = new Array(rows.length / 4);
+  for (let i = 0, j = 0; j < rows.length; i++, j += 4) {
+    out[i] = { metric: names[rows[j]], time: rows[j + 3], value: rows[j + 2], tags: tags[rows[j + 1]] };
   }
   return out;
 }
