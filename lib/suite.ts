@@ -16,7 +16,10 @@ export { settings } from './api.ts';
 
 export type Thresholds = NonNullable<Options['thresholds']>;
 
-/** What setup() hands every VU. The tokens are bearer secrets: they live in memory only. */
+/**
+ * What setup() hands every VU. The tokens are bearer secrets: k6 also passes this to handleSummary (whose
+ * summary.json leaves it out) and writes it into a --summary-export file.
+ */
 export interface SetupData {
   tokens: Token[];
   limits: RateLimits;
