@@ -87,11 +87,8 @@ export function decideRetry(o: AttemptOutcome, policy: RetryPolicy, random: () =
   const remaining = policy.budgetMs - o.elapsedMs;
   if (remaining <= 0) return { retry: false, reason, exhausted: true };
 
-  let announcedMs: number | undefined;
-  if (o.status === 429 || o.status === 503) {
-    announcedMs = parseRetryAfter(o.retryAfter, o.nowMs);
-    if (announcedMs === undefined && o.status === 429) announcedMs = retryAfterFromBody(o.body);
-  }
+  let announcedMs = parseRetryAfter(o.retryAfter, o.nowMs);
+  if (announcedMs === undefined && o.status === 429) announcedMs = retryAfterFromBody(o.body);
   if (announcedMs !== undefined) {
     if (announcedMs > remaining) return { retry: false, reason, exhausted: true };
     return { retry: true, waitMs: announcedMs, reason, announced: true };

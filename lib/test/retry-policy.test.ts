@@ -94,6 +94,11 @@ describe('decideRetry', () => {
     assert.deepEqual(d, { retry: true, waitMs: 4000, reason: 'unavailable', announced: true });
   });
 
+  it('honours a Retry-After on any retryable failure', () => {
+    const d = decideRetry(outcome({ status: 502, retryAfter: '5' }), policy, () => 0.5);
+    assert.deepEqual(d, { retry: true, waitMs: 5000, reason: 'bad_gateway', announced: true });
+  });
+
   it('falls back to the body of a 429 without the header', () => {
     const body = '{"message":"Rate limit exceeded the maximum. Retry the request in [2] seconds"}';
     const d = decideRetry(outcome({ status: 429, body }), policy, () => 0.9);
