@@ -186,21 +186,33 @@ export const coreSource = /* js */ `
       if (req.summary) arg = req.summary;
       else arg = req.fresh ? (req.data === undefined ? undefined : JSON.parse(req.data)) : parseData(req.data);
       const value = fn(arg);
+      if (value && typeof value.then === 'function' && !req.want) {
+        k6.asyncVerdict = undefined;
+        value.then(
+          () => { k6.asyncVerdict = JSON.stringify({ ok: true, samples: k6.takeSamples() }); },
+          (e) => { k6.asyncVerdict = verdictOf(e); },
+        );
+        return '{"async":true}';
+      }
       const out = { ok: true };
       if (req.want === 'json' && value !== undefined) out.value = k6.toJSON(value);
       if (req.want === 'summary') out.value = k6.summaryResult(value);
       out.samples = k6.takeSamples();
       return JSON.stringify(out);
     } catch (e) {
-      if (e instanceof Interrupt) return JSON.stringify({ ok: false, interrupted: true, samples: k6.takeSamples() });
-      if (e instanceof Abort) return JSON.stringify({ ok: false, aborted: true, samples: k6.takeSamples() });
-      return JSON.stringify({ ok: false, error: k6.describe(e), samples: k6.takeSamples() });
+      return verdictOf(e);
     } finally {
       if (req.countIteration) state.iter++;
       state.group = '';
       k6.tagsChanged();
     }
   };
+
+  function verdictOf(e) {
+    if (e instanceof Interrupt) return JSON.stringify({ ok: false, interrupted: true, samples: k6.takeSamples() });
+    if (e instanceof Abort) return JSON.stringify({ ok: false, aborted: true, samples: k6.takeSamples() });
+    return JSON.stringify({ ok: false, error: k6.describe(e), samples: k6.takeSamples() });
+  }
 
   k6.toJSON = function (value) {
     const s = JSON.stringify(value, function (k, v) {

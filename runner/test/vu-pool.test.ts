@@ -218,3 +218,38 @@ test('handleSummary returning nothing gives null outputs', async () => {
   await pool.close();
   assert.deepEqual(r, { ok: true, outputs: null });
 });
+
+test('an async default function runs to its end, suspending on requests and sleeps inside promise jobs', async () => {
+  const script = writeScript(`import http from 'k6/http';
+    import { sleep } from 'k6';
+    export default async function () {
+      await null;
+      const r = http.get(__ENV.BASE + '/ok');
+      await Promise.resolve();
+      sleep(0.01);
+      const r2 = await http.asyncRequest('GET', __ENV.BASE + '/status/201');
+      console.log('after ' + r.status + ' ' + r2.status);
+      if (__ITER === 1) throw new Error('async boom');
+    }`);
+  const c = collector();
+  const pool = await VUPool.create({
+    script,
+    env: { BASE: peer.url },
+    options: {},
+    count: 1,
+    workers: 0,
+    ...c,
+  });
+  const r1 = await pool.vu(1).run({ fn: 'default', tags: {} });
+  const r2 = await pool.vu(1).run({ fn: 'default', tags: {} });
+  await pool.close();
+  assert.deepEqual(r1, { ok: true });
+  assert.equal(r2.ok, false);
+  assert.match(r2.error ?? '', /^Error: async boom/);
+  assert.deepEqual(
+    c.logs.filter((l) => l.level === 'info').map((l) => l.msg),
+    ['after 200 201', 'after 200 201'],
+  );
+  assert.equal(byMetric(c.samples, 'http_reqs').length, 4);
+  assert.equal(byMetric(c.samples, 'iterations').length, 2);
+});

@@ -100,6 +100,9 @@ export interface HostFunctions {
 
 export class ScriptError extends Error {}
 
+/** What the VM-side runner returns when the function gave back a promise (see modules/core.ts). */
+const ASYNC = '{"async":true}';
+
 export class VM {
   private constructor(
     readonly runtime: QuickJSAsyncRuntime,
@@ -201,12 +204,53 @@ export class VM {
       const text = this.describe(res.error);
       return JSON.stringify(interrupted ? { ok: false, interrupted: true } : { ok: false, error: text });
     }
-    const out = this.ctx.getString(res.value);
+    let out = this.ctx.getString(res.value);
     res.value.dispose();
-    // Promise jobs (async functions, resolved asyncRequest) finish before the iteration ends.
+    if (out === ASYNC) {
+      // An async function: its promise jobs run (and may suspend on requests or sleeps) until none
+      // is left, then the VM reports how the promise settled.
+      await this.drainJobsAsync();
+      const v = this.ctx.getProp(this.k6, 'asyncVerdict');
+      out = this.ctx.typeof(v) === 'string' ? this.ctx.getString(v) : JSON.stringify({ ok: true });
+      v.dispose();
+    }
     this.drainJobs();
     return out;
   }
+
+  // The library runs promise jobs only synchronously; a job that calls a suspending host function
+  // needs the asyncify-aware entry point, one job at a time.
+  private async drainJobsAsync(): Promise<void> {
+    const rt = this.runtime as unknown as {
+      rt: { value: number };
+      memory: {
+        newMutablePointerArray(n: number): {
+          value: { ptr: number; typedArray: Int32Array };
+          dispose(): void;
+        };
+      };
+      module: {
+        cwrap(
+          name: string,
+          ret: string,
+          args: string[],
+          opts: { async: boolean },
+        ): (...a: number[]) => Promise<number>;
+      };
+      ffi: { QTS_FreeValuePointerRuntime(rt: number, ptr: number): void };
+    };
+    this.executeJob ??= rt.module.cwrap('QTS_ExecutePendingJob', 'number', ['number', 'number', 'number'], {
+      async: true,
+    });
+    for (let i = 0; i < 1_000_000 && this.runtime.hasPendingJob() && !this.interrupted; i++) {
+      const ctxOut = rt.memory.newMutablePointerArray(1);
+      const valuePtr = await this.executeJob(rt.rt.value, 1, ctxOut.value.ptr);
+      ctxOut.dispose();
+      rt.ffi.QTS_FreeValuePointerRuntime(rt.rt.value, valuePtr);
+    }
+  }
+
+  private executeJob: ((...a: number[]) => Promise<number>) | null = null;
 
   private drainJobs(): void {
     for (let i = 0; i < 1000 && this.runtime.hasPendingJob(); i++) {
@@ -243,9 +287,14 @@ export class VM {
   }
 
   dispose(): void {
-    this.k6.dispose();
-    this.ctx.dispose();
-    this.runtime.dispose();
+    try {
+      this.k6.dispose();
+      this.ctx.dispose();
+      this.runtime.dispose();
+    } catch {
+      // QuickJS asserts that no object outlives its runtime (a script can leave cycles behind, e.g.
+      // pending promises). The VM owns its whole WebAssembly instance, which is dropped either way.
+    }
   }
 }
 
