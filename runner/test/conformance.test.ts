@@ -39,17 +39,7 @@ type Aspect =
   | 'summary text structure';
 
 /** Aspects not passing yet, with the reason; they run as todo so they show without failing the suite. */
-const KNOWN: Record<string, Partial<Record<Aspect, string>>> = {
-  '02-status-metrics': {
-    counts:
-      'k6/http: a 204 whose server sends a Content-Length fails as "Response body length does not match"',
-    'log lines': 'k6/http: the 204 responses log "Request Failed"',
-  },
-  '08-test-abort': {
-    counts:
-      'the iteration that calls test.abort() counts as complete in k6 (iterations 4); the VU layer reports it interrupted',
-  },
-};
+const KNOWN: Record<string, Partial<Record<Aspect, string>>> = {};
 
 /** The gauges every second exist only in runs longer than 1 s: k6's quick runs have none. */
 const TIMING_METRICS = new Set(['vus', 'vus_max']);
