@@ -1,6 +1,7 @@
 // Platform API calls with the VU's bearer token: JSON in, JSON out, retries from lib/http, and one token
 // refresh when the platform says credentials.expired.
-import { isExpiredToken, type Token } from './core/token.ts';
+import type { SealedToken } from './core/seal.ts';
+import { isExpiredToken } from './core/token.ts';
 import { accessToken, refreshToken } from './auth.ts';
 import { send, type Response } from './http.ts';
 import { loadSettings, type Settings } from './settings.ts';
@@ -8,10 +9,10 @@ import { loadSettings, type Settings } from './settings.ts';
 /** Read once per VU in init; an invalid value stops the test here. */
 export const settings: Settings = loadSettings(__ENV);
 
-let tokens: Token[] | undefined;
+let tokens: SealedToken[] | undefined;
 
-/** Hands setup()'s tokens to this VU; call at the start of every iteration (cheap after the first). */
-export function useTokens(setupTokens: Token[] | undefined): void {
+/** Hands setup()'s sealed tokens to this VU; call at the start of every iteration (cheap after the first). */
+export function useTokens(setupTokens: SealedToken[] | undefined): void {
   if (!tokens && setupTokens) tokens = setupTokens;
 }
 

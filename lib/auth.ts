@@ -1,9 +1,12 @@
-// OAuth client credentials. setup() fetches one token per configured client and hands them to the VUs;
-// each VU keeps its own copy and refreshes it shortly before expiry (a soak outlives a token). When
-// setup() runs on every instance (k6-operator), every instance simply gets its own tokens.
+// OAuth client credentials. setup() fetches one token per configured client and hands them to the VUs
+// sealed (lib/core/seal.ts: setup data ends up in summary files); each VU unseals its copy with the client
+// secret it already has and refreshes it shortly before expiry (a soak outlives a token). When setup()
+// runs on every instance (k6-operator), every instance simply gets its own tokens.
+import crypto from 'k6/crypto';
 import encoding from 'k6/encoding';
 import exec from 'k6/execution';
 import { ENDPOINTS } from './core/endpoints.ts';
+import { sealToken, toHex, unsealToken, type HmacSha256Hex, type SealedToken } from './core/seal.ts';
 import { needsRefresh, tokenFromResponse, tokenIndexForVU, type Token } from './core/token.ts';
 import { send } from './http.ts';
 import type { Settings } from './settings.ts';
@@ -39,13 +42,29 @@ export function fetchToken(settings: Settings, index: number): Token {
   return tokenFromResponse(res.json(), index, Date.now());
 }
 
-/** For setup(): one token per OAuth client. */
-export function fetchTokens(settings: Settings): Token[] {
-  return settings.connection.clients.map((_, i) => fetchToken(settings, i));
+const hmacSha256: HmacSha256Hex = (key, data) => crypto.hmac('sha256', key, data, 'hex');
+
+/** For setup(): one token per OAuth client, sealed under its client's secret with a fresh nonce. */
+export function fetchSealedTokens(settings: Settings): SealedToken[] {
+  const nonce = toHex(crypto.randomBytes(16));
+  return settings.connection.clients.map((client, i) =>
+    sealToken(fetchToken(settings, i), client.secret, nonce, hmacSha256),
+  );
 }
 
-// Per-VU state: the token this VU uses, seeded from setup() data on its first call.
+// Per-VU state: the token this VU uses, unsealed from setup() data on its first call.
 let current: Token | undefined;
+
+function unseal(settings: Settings, s: SealedToken): Token {
+  const client = settings.connection.clients[s.client];
+  if (!client) {
+    throw new Error(
+      `setup data names OAuth client ${s.client + 1}, but this VU has only ${settings.connection.clients.length}`,
+    );
+  }
+  const accessToken = unsealToken(s, client.secret, hmacSha256);
+  return { accessToken, client: s.client, expiresAt: s.expiresAt, lifetimeMs: s.lifetimeMs };
+}
 
 function vuId(): number {
   try {
@@ -56,8 +75,10 @@ function vuId(): number {
 }
 
 /** The bearer token for this VU, refreshed when it is about to expire. */
-export function accessToken(settings: Settings, tokens: Token[] | undefined): string {
-  if (!current && tokens && tokens.length > 0) current = tokens[tokenIndexForVU(vuId(), tokens.length)];
+export function accessToken(settings: Settings, tokens: SealedToken[] | undefined): string {
+  if (!current && tokens && tokens.length > 0) {
+    current = unseal(settings, tokens[tokenIndexForVU(vuId(), tokens.length)]);
+  }
   if (needsRefresh(current, Date.now())) {
     const index = current ? current.client : tokenIndexForVU(vuId(), settings.connection.clients.length);
     current = fetchToken(settings, index);

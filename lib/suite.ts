@@ -1,5 +1,5 @@
 // What every test in tests/ shares: options (scenarios from lib/core/profiles, thresholds from
-// thresholds/*.json, the cloud block) and setup(): tokens, the org's limits and the pre-flight line.
+// thresholds/*.json, the cloud block) and setup(): sealed tokens, the org's limits and the pre-flight line.
 import exec from 'k6/execution';
 import type { Options } from 'k6/options';
 import { cloudOptions } from './core/cloud.ts';
@@ -7,9 +7,9 @@ import { ConfigError } from './core/config.ts';
 import { DEFAULT_LIMITS, type RateLimits } from './core/limits.ts';
 import { preflight } from './core/preflight.ts';
 import { profileFor, type Profile, type TestName } from './core/profiles.ts';
-import type { Token } from './core/token.ts';
+import type { SealedToken } from './core/seal.ts';
 import { settings, useTokens } from './api.ts';
-import { fetchTokens } from './auth.ts';
+import { fetchSealedTokens } from './auth.ts';
 import { readRateLimits } from './genesys/limits.ts';
 
 export { settings } from './api.ts';
@@ -17,11 +17,11 @@ export { settings } from './api.ts';
 export type Thresholds = NonNullable<Options['thresholds']>;
 
 /**
- * What setup() hands every VU. The tokens are bearer secrets: k6 also passes this to handleSummary (whose
- * summary.json leaves it out) and writes it into a --summary-export file.
+ * What setup() hands every VU. k6 also passes this to handleSummary and writes it into a --summary-export
+ * file, so the tokens travel sealed: only a holder of the client secret can use them.
  */
 export interface SetupData {
-  tokens: Token[];
+  tokens: SealedToken[];
   limits: RateLimits;
   preflight: string;
 }
@@ -71,7 +71,7 @@ export function defineTest(
     options,
     profile,
     setup(): SetupData {
-      const t = fetchTokens(settings);
+      const t = fetchSealedTokens(settings);
       useTokens(t);
       const limits = readRateLimits();
       const pf = preflight({

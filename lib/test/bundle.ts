@@ -2,6 +2,7 @@
 // stand-ins for the k6 modules that record what init declares (custom metrics) and refuse what init may
 // not do (requests, sleeps). Lets node:test check options, exports and metrics without a k6 binary.
 import { build, type Plugin } from 'esbuild';
+import { createHmac, randomBytes } from 'node:crypto';
 import vm from 'node:vm';
 
 export interface DeclaredMetric {
@@ -75,6 +76,11 @@ const STUBS: Record<string, string> = {
       test: { abort: (m) => { throw new Error('test aborted: ' + m); }, options: {} },
     };`,
   'k6/encoding': `export default { b64encode: (s) => btoa(s) };`,
+  // HMAC and random bytes come from node:crypto through __k6; bytes are rebuilt in the script's realm.
+  'k6/crypto': `
+    export const hmac = (alg, key, data, enc) => globalThis.__k6.hmac(alg, key, data, enc);
+    export const randomBytes = (n) => new Uint8Array(globalThis.__k6.randomBytes(n)).buffer;
+    export default { hmac, randomBytes };`,
 };
 
 /** What a test plugs in to run VU code (iterations, setup) under the stand-ins. */
@@ -135,7 +141,18 @@ export async function evaluate(
     __ENV: { ...env },
     __VU: 0,
     __ITER: 0,
-    __k6: { metrics: [] as DeclaredMetric[], samples: [], checks: [], vu: undefined as VUHooks | undefined },
+    __k6: {
+      metrics: [] as DeclaredMetric[],
+      samples: [],
+      checks: [],
+      vu: undefined as VUHooks | undefined,
+      hmac: (alg: string, key: string, data: string, enc: string) => {
+        if (alg !== 'sha256' || enc !== 'hex')
+          throw new Error(`stand-in hmac supports sha256/hex, got ${alg}/${enc}`);
+        return createHmac('sha256', key).update(data).digest('hex');
+      },
+      randomBytes: (n: number) => [...randomBytes(n)],
+    },
     console: { log, info: log, warn: log, error: log, debug: log },
     btoa,
   });

@@ -21,7 +21,7 @@ const ENV = {
   GENESYSCLOUD_OAUTHCLIENT_ID: 'demo-client',
   GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET,
 };
-const ALLOWED_MODULES = ['k6', 'k6/encoding', 'k6/execution', 'k6/http', 'k6/metrics'];
+const ALLOWED_MODULES = ['k6', 'k6/crypto', 'k6/encoding', 'k6/execution', 'k6/http', 'k6/metrics'];
 
 const entry = (t: string) => path.join(root, 'tests', `${t}.ts`);
 

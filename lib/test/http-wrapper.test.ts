@@ -2,7 +2,9 @@
 // callback), how long it sleeps, and the samples it records.
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { createHmac } from 'node:crypto';
 import { beforeEach, describe, it } from 'node:test';
+import { sealToken } from '../core/seal.ts';
 import { evaluate, type Evaluated } from './bundle.ts';
 import { ROOT } from './processes.ts';
 
@@ -189,6 +191,16 @@ describe('send()', () => {
   });
 });
 
+const hmac = (key: string, data: string) => createHmac('sha256', key).update(data).digest('hex');
+/** A token as setup() hands it over: sealed under a client secret. */
+const sealed = (accessToken: string, expiresInMs: number, lifetimeMs: number, secret = 'demo-secret') =>
+  sealToken(
+    { accessToken, expiresAt: Date.now() + expiresInMs, lifetimeMs, client: 0 },
+    secret,
+    'ab12',
+    hmac,
+  );
+
 describe('api()', () => {
   beforeEach(async () => {
     queue = [];
@@ -199,9 +211,7 @@ describe('api()', () => {
 
   it('sends the bearer token and refreshes once on credentials.expired', () => {
     const useTokens = ev.exports.useTokens as (t: unknown[]) => void;
-    useTokens([
-      { accessToken: 'first', expiresAt: Date.now() + 3_600_000, lifetimeMs: 3_600_000, client: 0 },
-    ]);
+    useTokens([sealed('first', 3_600_000, 3_600_000)]);
     queue.push(
       { status: 401, body: JSON.stringify({ code: 'credentials.expired', status: 401 }) },
       { status: 200, body: JSON.stringify({ access_token: 'second', expires_in: 3600 }) },
@@ -227,7 +237,7 @@ describe('api()', () => {
 
   it('fetches a fresh token before the old one expires', () => {
     const useTokens = ev.exports.useTokens as (t: unknown[]) => void;
-    useTokens([{ accessToken: 'old', expiresAt: Date.now() + 30_000, lifetimeMs: 86_400_000, client: 0 }]);
+    useTokens([sealed('old', 30_000, 86_400_000)]);
     queue.push(
       { status: 200, body: JSON.stringify({ access_token: 'new', expires_in: 86400 }) },
       { status: 200, body: '{}' },
@@ -238,5 +248,19 @@ describe('api()', () => {
     });
     assert.equal(sent[0].url, 'http://127.0.0.1:9/oauth/token', 'inside the 60 s margin: refresh first');
     assert.equal(sent[1].params.headers.Authorization, 'Bearer new');
+  });
+
+  it('refuses a token sealed under another secret with one line, and sends nothing', () => {
+    const useTokens = ev.exports.useTokens as (t: unknown[]) => void;
+    useTokens([sealed('first', 3_600_000, 3_600_000, 'other-secret')]);
+    const api = ev.exports.api as (m: string, p: string, b: unknown, o: unknown) => { status: number };
+    assert.throws(
+      () =>
+        api('GET', '/api/v2/conversations/abc', undefined, {
+          name: 'GET /api/v2/conversations/{conversationId}',
+        }),
+      /the token of OAuth client 1 was sealed with another client secret than this VU has/,
+    );
+    assert.equal(sent.length, 0);
   });
 });
