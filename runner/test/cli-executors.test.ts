@@ -23,6 +23,8 @@ export const options = {
     late: { executor: 'per-vu-iterations', vus: 1, iterations: 1, startTime: '1500ms', exec: 'late',
             env: { WHO: 'late' } },
     starved: { executor: 'constant-arrival-rate', rate: 20, duration: '1s', preAllocatedVUs: 1, exec: 'slow' },
+    grow: { executor: 'ramping-arrival-rate', startRate: 20, stages: [{ duration: '1s', target: 20 }],
+            preAllocatedVUs: 1, maxVUs: 3, exec: 'slow' },
   },
   thresholds: {
     'iterations{scenario:si}': ['count==7'],
@@ -34,6 +36,8 @@ export const options = {
     'iterations{scenario:rar}': ['count==10'],
     'iterations{scenario:late}': ['count==1'],
     'dropped_iterations{scenario:starved}': ['count>=10'],
+    'dropped_iterations{scenario:grow}': ['count>=5'],
+    'iterations{scenario:grow}': ['count>=4'],
     'dropped_iterations{scenario:car}': ['count==0'],
     'dropped_iterations{scenario:rar}': ['count==0'],
     right: ['rate==1'],
@@ -58,8 +62,10 @@ test('all six executors, scenario options, drops and the Insufficient VUs warnin
   );
   assert.deepEqual(failed, []);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(logMessages(r.stderr), [
+  // `grow` initialises VUs up to its maxVUs of 3 before it warns.
+  assert.deepEqual(logMessages(r.stderr).sort(), [
     'level=warning msg="Insufficient VUs, reached 1 active VUs and cannot initialize more" executor=constant-arrival-rate scenario=starved',
+    'level=warning msg="Insufficient VUs, reached 3 active VUs and cannot initialize more" executor=ramping-arrival-rate scenario=grow',
   ]);
 });
 
