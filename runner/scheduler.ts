@@ -219,7 +219,13 @@ export class Scheduler {
           if (this.aborted) return;
           const executor = createExecutor(sc);
           this.executors.push(executor);
-          await executor.run(ctx, at);
+          try {
+            await executor.run(ctx, at);
+          } catch (err) {
+            // A runner fault, not the script's: stop the test, but still tear down and summarise.
+            log('error', `scenario ${sc.name}: ${err instanceof Error ? err.message : String(err)}`);
+            this.abort(EXIT.OTHER);
+          }
         }),
       );
     }
