@@ -130,6 +130,13 @@ async function run(argv: string[]): Promise<number> {
   }
 
   const progress = rt.quiet ? null : new Progress(process.stdout);
+  if (progress) {
+    // Log lines go above the live block on a terminal instead of through it.
+    setLogSink((line) => {
+      progress.clear();
+      process.stderr.write(line + '\n');
+    });
+  }
   let pool: VUPool | null = null;
   const scheduler: Scheduler = new Scheduler({
     options,

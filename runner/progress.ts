@@ -60,7 +60,15 @@ export class Progress {
     }
   }
 
-  /** Clears the in-place line before the summary is written. */
+  /** Takes the block off the screen so a log line can be printed; the next update draws it again below. */
+  clear(): void {
+    if (!this.drawn) return;
+    const up = this.drawn > 1 ? `\x1b[${this.drawn - 1}A` : '';
+    this.stream.write(`${up}\r\x1b[J`);
+    this.drawn = 0;
+  }
+
+  /** Leaves the final block on screen before the summary is written. */
   done(s?: RunStatus): void {
     if (!this.drawn) return;
     const up = this.drawn > 1 ? `\x1b[${this.drawn - 1}A` : '';

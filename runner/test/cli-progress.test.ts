@@ -34,10 +34,14 @@ test('on a TTY the block is redrawn in place; done() leaves it on screen', () =>
   const p = new Progress(s);
   p.update(status);
   p.update({ ...status, elapsedMs: 66_400 });
+  p.clear();
+  p.update(status);
   p.done(status);
   assert.ok(out[0].startsWith('\r\x1b[J'));
+  assert.equal(out[2], '\x1b[2A\r\x1b[J', 'clear() takes the three lines off');
+  assert.ok(out[3].startsWith('\r\x1b[J'), 'then the block is drawn afresh');
   assert.ok(out[1].startsWith('\x1b[2A\r\x1b[J'), 'back up over the two scenario lines');
-  assert.ok(out[2].endsWith('constant-arrival-rate\n'));
+  assert.ok(out[4].endsWith('constant-arrival-rate\n'));
 });
 
 test('not a TTY: a plain line at once, then one per interval', () => {
