@@ -52,7 +52,10 @@ export async function writeSummary(end: EndOfTest): Promise<void> {
   if (end.hasHandleSummary && end.pool) {
     const r = await end.pool.runHandleSummary(data, { timeout: 120_000 });
     if (r.ok) outputs = r.outputs;
-    else log('error', r.error ?? 'handleSummary() failed', { hint: 'script exception' });
+    else
+      log('error', 'failed to handle the end-of-test summary', {
+        error: r.error ?? 'handleSummary() failed',
+      });
   }
   if (!outputs) {
     const colors = !end.noColor && Boolean(process.stdout.isTTY);

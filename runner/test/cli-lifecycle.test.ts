@@ -194,3 +194,18 @@ export function handleSummary(data) {
   assert.equal(typeof JSON.parse(box.read('out/summary.json')).testRunDurationMs, 'number');
   assert.equal(r.exported?.metrics.iterations.count, 2);
 });
+
+test('a throwing handleSummary is logged; the default summary is printed and the exit code is kept', async () => {
+  const s = box.script(
+    'hs-throws.js',
+    `export const options = { iterations: 1, thresholds: { iterations: ['count>5'] } };
+export default function () {}
+export function handleSummary() { throw new Error('bad summary'); }\n`,
+  );
+  const r = await box.run(['run', '-q', '--no-color', s]);
+  assert.equal(r.code, 99, r.stderr);
+  assert.ok(
+    logMessages(r.stderr).some((l) => /failed to handle the end-of-test summary.*bad summary/.test(l)),
+  );
+  assert.match(r.stdout, /✗ iterations\.+: 1/);
+});
