@@ -3,6 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ENDPOINTS } from '../core/endpoints.ts';
+import { evaluate } from './bundle.ts';
+import { fakePlatform } from './fake-platform.ts';
 import { SUITE_METRICS } from './suite-metrics.ts';
 import { BUILTIN_METRICS, expressionProblem, parseSelector, thresholdProblems } from './threshold-rules.ts';
 
@@ -45,6 +48,52 @@ describe('threshold files', () => {
         aborts.some((a) => a.abortOnFail && a.delayAbortEval) || file === 'smoke.json',
         `${file} can stop a runaway 429 storm`,
       );
+    });
+  }
+});
+
+// k6 hands handleSummary only the sub-metrics a threshold names, so summary.md shows p95 per endpoint only
+// for `http_req_duration{name:...}` entries. Which endpoints a test drives is read off the test itself:
+// its setup() and one iteration run against fakePlatform, and the names its requests carried must be
+// exactly the endpoints its file bounds (setup's one limits read aside: a single sample says nothing).
+describe('per-endpoint latency thresholds', () => {
+  const env = {
+    GENESYSCLOUD_API_URL: 'http://127.0.0.1:9',
+    GENESYSCLOUD_OAUTHCLIENT_ID: 'demo-client',
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: 'demo-secret',
+  };
+  const tests = readdirSync(path.join(dir, '..', 'tests')).filter((f) => f.endsWith('.ts'));
+  for (const file of tests) {
+    const name = file.replace(/\.ts$/, '');
+    it(`${name}.json bounds p(95) of every endpoint ${name} drives, and only those`, async () => {
+      const ev = await evaluate(path.join(dir, '..', 'tests', file), env);
+      const platform = fakePlatform();
+      ev.enterVU(platform.hooks);
+      const data = (ev.exports.setup as () => unknown)();
+      (ev.exports.default as (d: unknown) => void)(data);
+      assert.deepEqual(platform.unknown, [], 'the fake platform answered every request');
+      assert.ok(
+        ev.recorded.checks.length > 0 && ev.recorded.checks.every((c) => c.ok),
+        'the iteration ran through',
+      );
+      const driven = new Set(platform.names.filter((n) => n !== ENDPOINTS.limits));
+      assert.ok(driven.has(ENDPOINTS.token));
+
+      const t = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as Record<string, unknown[]>;
+      const bounded = new Map<string, unknown[]>();
+      for (const [key, list] of Object.entries(t)) {
+        const sel = parseSelector(key);
+        if (typeof sel === 'string' || sel.metric !== 'http_req_duration') continue;
+        const tag = sel.tags.find(([k]) => k === 'name');
+        if (tag && sel.tags.length === 1) bounded.set(tag[1], list);
+      }
+      assert.deepEqual([...bounded.keys()].sort(), [...driven].sort());
+      for (const [endpoint, list] of bounded) {
+        assert.ok(
+          list.some((e) => typeof e === 'string' && /^p\(95\)<\d+$/.test(e)),
+          `${endpoint} has a p(95) bound in ms`,
+        );
+      }
     });
   }
 });
