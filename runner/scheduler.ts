@@ -6,6 +6,7 @@ import { log, type Fields } from './log.ts';
 import type { MetricsEngine } from './metrics/engine.ts';
 import type { Sample } from './metrics/types.ts';
 import type { Options, Scenario } from './options.ts';
+import { setMaxListeners } from 'node:events';
 import { parseDuration } from './duration.ts';
 
 export const EXIT = {
@@ -89,6 +90,8 @@ export class Scheduler {
 
   constructor(private readonly cfg: SchedulerConfig) {
     this.emit = (samples) => cfg.engine.add(samples);
+    // Every scenario and every wait listens for the stop: many listeners are expected, not a leak.
+    setMaxListeners(0, this.stopper.signal);
   }
 
   /** Stops the test early: running iterations end, teardown and the summary still run. First code wins. */

@@ -62,6 +62,11 @@ test('all six executors, scenario options, drops and the Insufficient VUs warnin
   );
   assert.deepEqual(failed, []);
   assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    r.stderr.split('\n').filter((l) => l && !l.startsWith('time=')),
+    [],
+    'nothing but log lines on stderr (no Node warnings)',
+  );
   // `grow` initialises VUs up to its maxVUs of 3 before it warns.
   assert.deepEqual(logMessages(r.stderr).sort(), [
     'level=warning msg="Insufficient VUs, reached 1 active VUs and cannot initialize more" executor=constant-arrival-rate scenario=starved',
