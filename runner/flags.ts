@@ -107,6 +107,7 @@ const SPECS: Spec[] = [
   { long: 'batch', kind: 'int', apply: opt('batch') },
   { long: 'batch-per-host', kind: 'int', apply: opt('batchPerHost') },
   { long: 'throw', short: 'w', kind: 'bool', apply: opt('throw') },
+  { long: 'min-iteration-duration', kind: 'duration', apply: opt('minIterationDuration') },
 ];
 
 function convert(spec: Spec, raw: string, label: string): unknown {
@@ -220,6 +221,7 @@ export function parseEnv(env: Record<string, string | undefined>): Parsed {
     ['K6_DURATION', 'duration'],
     ['K6_SETUP_TIMEOUT', 'setupTimeout'],
     ['K6_TEARDOWN_TIMEOUT', 'teardownTimeout'],
+    ['K6_MIN_ITERATION_DURATION', 'minIterationDuration'],
   ];
   for (const [name, key] of durations) {
     const v = get(name);

@@ -29,6 +29,7 @@ export interface Options {
   teardownTimeout?: string | number;
   noSetup?: boolean;
   noTeardown?: boolean;
+  minIterationDuration?: string | number;
   [key: string]: unknown;
 }
 
@@ -341,7 +342,7 @@ export function validateOptions(opts: Options): void {
       `iterations must be a non-negative integer, got ${JSON.stringify(opts.iterations)}`,
     );
   }
-  for (const k of ['setupTimeout', 'teardownTimeout'] as const) {
+  for (const k of ['setupTimeout', 'teardownTimeout', 'minIterationDuration'] as const) {
     if (opts[k] !== undefined) durationOf(k, opts[k]);
   }
   const unit = opts.summaryTimeUnit;

@@ -214,6 +214,7 @@ export class Scheduler {
         runTags: cfg.runTags,
         env: cfg.env,
         setupData: result.setupData,
+        minIterationDuration: durationMs(opts.minIterationDuration, 0),
       };
       await Promise.all(
         cfg.scenarios.map(async (sc) => {

@@ -44,6 +44,7 @@ export class ScenarioRun {
   startedAtEpoch = 0;
   private perVU = new Map<number, number>();
   private lastYield = 0;
+  private readonly padding = new AbortController();
   private tags: Record<string, string>;
   private env: Record<string, string>;
 
@@ -62,6 +63,16 @@ export class ScenarioRun {
   }
 
   async iterate(vu: VU, iterationInTest = this.started): Promise<IterationResult> {
+    const start = this.ctx.now();
+    const r = await this.runOnce(vu, iterationInTest);
+    // minIterationDuration pads a complete iteration after its samples, as in k6: the VU stays busy until
+    // then, unless the scenario's hard stop (the end of gracefulStop, or a test-wide stop) comes first.
+    const min = this.ctx.minIterationDuration ?? 0;
+    if (min > 0 && !r.interrupted) await sleepUntil(this.ctx, start + min, this.padding.signal);
+    return r;
+  }
+
+  private async runOnce(vu: VU, iterationInTest: number): Promise<IterationResult> {
     this.started++;
     const inScenario = this.perVU.get(vu.id) ?? 0;
     this.perVU.set(vu.id, inScenario + 1);
@@ -106,6 +117,7 @@ export class ScenarioRun {
 
   interruptAll(): void {
     this.stopping = true;
+    this.padding.abort();
     for (const vu of this.running) vu.interrupt();
   }
 

@@ -31,6 +31,8 @@ export interface ExecutionContext {
   env: Record<string, string>;
   /** setup()'s result as JSON text */
   setupData: string | undefined;
+  /** options.minIterationDuration in ms: complete iterations are padded to it (the VU stays busy) */
+  minIterationDuration?: number;
 }
 
 export interface Executor {

@@ -116,3 +116,22 @@ test('constant-vus: iterations that settle at once do not starve the end of the 
   assert.ok(performance.now() - t0 < 1000);
   assert.ok(calls > 100);
 });
+
+test('minIterationDuration pads complete iterations; the hard stop cuts the padding', async () => {
+  const w = new FakeWorld(1, () => 1);
+  const sc = scenario({ executor: 'constant-vus', vus: 1, duration: '1s' }, { duration: 200 });
+  await new ConstantVUs(sc).run(w.ctx({ minIterationDuration: 50 }), performance.now());
+  // Starts at about 0, 50, 100 and 150 ms.
+  assert.ok(w.calls.length >= 3 && w.calls.length <= 5, `${w.calls.length} iterations`);
+  for (let i = 1; i < w.calls.length; i++) assert.ok(w.calls[i].at - w.calls[i - 1].at >= 49);
+
+  const long = new FakeWorld(1, () => 1);
+  const cut = scenario(
+    { executor: 'constant-vus', vus: 1, duration: '1s' },
+    { duration: 100, gracefulStop: 50 },
+  );
+  const t0 = performance.now();
+  await new ConstantVUs(cut).run(long.ctx({ minIterationDuration: 10_000 }), t0);
+  assert.equal(long.calls.length, 1);
+  assert.ok(performance.now() - t0 < 1000, 'padding ends at the end of gracefulStop');
+});
