@@ -8,6 +8,7 @@ import { ShardHost, type FromShard, type ShardInit, type ToShard } from './shard
 import { InitError, resolveScript, sharedArrays } from './init.ts';
 import { ThreadContext, VU } from './vu.ts';
 import { compiledModule } from './vm.ts';
+import { warmUp, warmUpHttp } from './warmup.ts';
 import { unpack } from './samples.ts';
 import { Outbox } from './outbox.ts';
 import type { PoolConfig, RunRequest, RunResult, SummaryOutputs, VUHandle } from './types.ts';
@@ -59,6 +60,7 @@ export class VUPool {
   /** Initialises `count` VUs (ids 1..count). Rejects with an InitError when the init code throws. */
   static async create(cfg: PoolConfig): Promise<VUPool> {
     const pool = new VUPool(cfg);
+    await Promise.all([warmUp(), warmUpHttp()]);
     const workers =
       cfg.workers ?? (cfg.count <= 4 ? 0 : Math.min(os.availableParallelism(), Math.ceil(cfg.count / 10)));
     if (workers <= 0) pool.shards.push(pool.localShard());

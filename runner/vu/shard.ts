@@ -4,6 +4,7 @@ import type { MetricDef, Sample } from '../metrics/types.ts';
 import type { Fields, Level } from '../log.ts';
 import { ThreadContext, VU } from './vu.ts';
 import { pack, type PackedSamples } from './samples.ts';
+import { warmUpHttp } from './warmup.ts';
 import { useCompiledModule } from './vm.ts';
 import type { RunRequest, RunResult, ScriptInput } from './types.ts';
 
@@ -79,6 +80,7 @@ export class ShardHost {
     switch (m.t) {
       case 'create':
         try {
+          await warmUpHttp();
           const flag = m.stop ? new Int32Array(m.stop) : undefined;
           this.vus.set(m.id, await VU.create(m.id, this.thread, this.init.env, flag));
           this.post({ t: 'reply', seq: m.seq });
