@@ -17,7 +17,7 @@ import type { ThresholdsOption } from './thresholds.ts';
 import { JsonOutput } from './outputs/json.ts';
 import { initOptionsPass, VUPool } from './vu/pool.ts';
 import { writeSummary } from './end-of-test.ts';
-import { Progress } from './progress.ts';
+import { describePlan, Progress } from './progress.ts';
 import { writeHtmlReport } from './outputs/html/report.ts';
 
 const USAGE = `Usage:
@@ -130,6 +130,7 @@ async function run(argv: string[]): Promise<number> {
   }
 
   const progress = rt.quiet ? null : new Progress(process.stdout);
+  if (progress) process.stdout.write(['', ...describePlan(scenarios), '', ''].join('\n'));
   if (progress) {
     // Log lines go above the live block on a terminal instead of through it.
     setLogSink((line) => {

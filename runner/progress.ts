@@ -1,6 +1,63 @@
 // The live status of a run: one line redrawn in place on a TTY, or a plain line every few seconds otherwise
 // (so `make load` in a pipe shows that the test is alive without flooding the log).
 import type { RunStatus } from './scheduler.ts';
+import type { Scenario } from './options.ts';
+import { formatDuration } from './duration.ts';
+import { maxScenarioDuration, planVUs } from './executors/index.ts';
+
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function perUnit(rate: number, timeUnit: number): string {
+  return timeUnit === 1000 ? `${rate}/s` : `${rate} per ${formatDuration(timeUnit)}`;
+}
+
+/** What a scenario will do, in one line. */
+export function describeScenario(sc: Scenario): string {
+  const d = formatDuration;
+  const stages = sc.stages.reduce((a, s) => a + s.duration, 0);
+  let what: string;
+  switch (sc.executor) {
+    case 'shared-iterations':
+      what = `${count(sc.iterations, 'iteration')} shared by ${count(sc.vus, 'VU')} (maxDuration ${d(sc.maxDuration)})`;
+      break;
+    case 'per-vu-iterations':
+      what = `${count(sc.iterations, 'iteration')} for each of ${count(sc.vus, 'VU')} (maxDuration ${d(sc.maxDuration)})`;
+      break;
+    case 'constant-vus':
+      what = `${count(sc.vus, 'looping VU')} for ${d(sc.duration)}`;
+      break;
+    case 'ramping-vus':
+      what =
+        `up to ${count(Math.max(sc.startVUs, ...sc.stages.map((s) => s.target)), 'looping VU')} over ` +
+        `${count(sc.stages.length, 'stage')}, ${d(stages)} (gracefulRampDown ${d(sc.gracefulRampDown)})`;
+      break;
+    case 'constant-arrival-rate':
+      what = `${perUnit(sc.rate, sc.timeUnit)} for ${d(sc.duration)} (VUs ${sc.preAllocatedVUs}..${sc.maxVUs})`;
+      break;
+    case 'ramping-arrival-rate':
+      what =
+        `from ${perUnit(sc.startRate, sc.timeUnit)} up to ` +
+        `${perUnit(Math.max(sc.startRate, ...sc.stages.map((s) => s.target)), sc.timeUnit)} over ` +
+        `${count(sc.stages.length, 'stage')}, ${d(stages)} (VUs ${sc.preAllocatedVUs}..${sc.maxVUs})`;
+      break;
+  }
+  const from = sc.startTime > 0 ? `, from ${d(sc.startTime)}` : '';
+  const exec = sc.exec !== 'default' ? `, exec ${sc.exec}` : '';
+  return `${sc.name}: ${sc.executor}, ${what}${from}${exec}, gracefulStop ${d(sc.gracefulStop)}`;
+}
+
+/** The plan printed before a run that is not quiet. */
+export function describePlan(scenarios: Scenario[]): string[] {
+  const longest = Math.max(...scenarios.map((sc) => sc.startTime + maxScenarioDuration(sc)));
+  const extra = scenarios.reduce((a, sc) => a + Math.max(0, sc.maxVUs - sc.preAllocatedVUs), 0);
+  const vus = planVUs(scenarios);
+  const more = extra > 0 ? ` (+${extra} on demand)` : '';
+  return [
+    `scenarios: ${scenarios.length}, ${vus} VUs initialised${more}, at most ${formatDuration(longest)} ` +
+      'including graceful stops',
+    ...scenarios.map((sc) => `  * ${describeScenario(sc)}`),
+  ];
+}
 
 export function statusLine(s: RunStatus, plannedMs?: number): string {
   const t = clock(s.elapsedMs);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Progress, scenarioLines, statusLine } from '../progress.ts';
+import { describePlan, Progress, scenarioLines, statusLine } from '../progress.ts';
+import { scenariosOf } from '../options.ts';
 import type { RunStatus } from '../scheduler.ts';
 
 const status: RunStatus = {
@@ -54,4 +55,29 @@ test('not a TTY: a plain line at once, then one per interval', () => {
     ['running (00m01.0s),', 'running (00m11.0s),'],
   );
   assert.ok(out.every((l) => l.endsWith('\n') && !l.includes('\x1b')));
+});
+
+test('the plan printed before a run', () => {
+  const scenarios = scenariosOf(
+    {
+      scenarios: {
+        first: { executor: 'per-vu-iterations', vus: 2, iterations: 1 },
+        open: {
+          executor: 'constant-arrival-rate',
+          rate: 20,
+          duration: '3s',
+          preAllocatedVUs: 2,
+          maxVUs: 5,
+          startTime: '1s',
+          exec: 'api',
+        },
+      },
+    },
+    ['default', 'api'],
+  );
+  assert.deepEqual(describePlan(scenarios), [
+    'scenarios: 2, 4 VUs initialised (+3 on demand), at most 10m30s including graceful stops',
+    '  * first: per-vu-iterations, 1 iteration for each of 2 VUs (maxDuration 10m0s), gracefulStop 30s',
+    '  * open: constant-arrival-rate, 20/s for 3s (VUs 2..5), from 1s, exec api, gracefulStop 30s',
+  ]);
 });
