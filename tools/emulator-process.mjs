@@ -43,7 +43,7 @@ export function startEmulator({ root, timeScale, logFile, startTimeoutMs = 30_00
       stop().then(() => reject(new Error(`the emulator ${why}; see ${logFile}`)));
     };
     const onData = (chunk) => {
-      log.write(chunk);
+      log.write(redact(chunk));
       if (head === undefined) return;
       head += chunk.toString('utf8');
       const m = LISTENING.exec(head);
@@ -63,6 +63,11 @@ export function startEmulator({ root, timeScale, logFile, startTimeoutMs = 30_00
     });
   });
   return { ready, stopNow: () => exited || signal(child, 'SIGKILL') };
+}
+
+/** The emulator prints its client's secret for a person to copy; the saved log must not keep it. */
+export function redact(chunk) {
+  return chunk.toString('utf8').replace(/(SECRET=)\S+/g, '$1<redacted>');
 }
 
 /** Signals the emulator's whole process group (it may have children of its own). */

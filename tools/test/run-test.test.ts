@@ -306,6 +306,9 @@ describe('run-test: with the real emulator', () => {
       () => true,
     );
     assert.ok(refused, 'nothing listens on the port after the run');
+    const saved = readFileSync(path.join(root, 'reports', 'latest', 'emulator.log'), 'utf8');
+    assert.match(saved, /GENESYSCLOUD_OAUTHCLIENT_SECRET=<redacted>/);
+    assert.doesNotMatch(saved, /demo-secret/);
   });
 });
 
