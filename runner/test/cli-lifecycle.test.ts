@@ -14,7 +14,7 @@ export function setup() { return { token: __ENV.TOKEN, n: 1 }; }
 export default function (d) { console.log('vu ' + d.token + ' ' + d.n); d.n++; }
 export function teardown(d) { console.log('teardown ' + d.token + ' ' + d.n); }\n`,
   );
-  const r = await box.run(['run', '--no-summary', '-e', 'TOKEN=flag', s], { TOKEN: 'system' });
+  const r = await box.run(['run', '-q', '--no-summary', '-e', 'TOKEN=flag', s], { TOKEN: 'system' });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '');
   const lines = logMessages(r.stderr);
