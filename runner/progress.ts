@@ -53,7 +53,7 @@ export function describePlan(scenarios: Scenario[]): string[] {
   const vus = planVUs(scenarios);
   const more = extra > 0 ? ` (+${extra} on demand)` : '';
   return [
-    `scenarios: ${scenarios.length}, ${vus} VUs initialised${more}, at most ${formatDuration(longest)} ` +
+    `scenarios: ${scenarios.length}, ${count(vus, 'VU')} initialised${more}, at most ${formatDuration(longest)} ` +
       'including graceful stops',
     ...scenarios.map((sc) => `  * ${describeScenario(sc)}`),
   ];
