@@ -60,7 +60,8 @@ export class VUPool {
   /** Initialises `count` VUs (ids 1..count). Rejects with an InitError when the init code throws. */
   static async create(cfg: PoolConfig): Promise<VUPool> {
     const pool = new VUPool(cfg);
-    await Promise.all([warmUp(), warmUpHttp()]);
+    // Warming up overlaps with VU initialisation (in the workers, or interleaved on this thread).
+    const warm = Promise.all([warmUp(), warmUpHttp()]);
     const workers =
       cfg.workers ?? (cfg.count <= 4 ? 0 : Math.min(os.availableParallelism(), Math.ceil(cfg.count / 10)));
     if (workers <= 0) pool.shards.push(pool.localShard());
@@ -70,6 +71,7 @@ export class VUPool {
     }
     try {
       await Promise.all(Array.from({ length: cfg.count }, () => pool.add()));
+      await warm;
     } catch (e) {
       await pool.close();
       throw e;

@@ -37,6 +37,7 @@ export class ShardHost {
   private thread: ThreadContext;
   private pending: Sample[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
+  private warm: Promise<void>;
 
   /** `pack`: samples cross a thread boundary (see samples.ts); otherwise they are passed as they are. */
   constructor(
@@ -51,6 +52,7 @@ export class ShardHost {
       abort: (msg) => post({ t: 'abort', msg }),
     });
     if (init.wasm) useCompiledModule(init.wasm);
+    this.warm = warmUpHttp();
     for (const [k, v] of init.shared) this.thread.shared.set(k, v);
     for (const d of init.metrics) this.thread.metrics.set(d.name, d);
   }
@@ -80,7 +82,6 @@ export class ShardHost {
     switch (m.t) {
       case 'create':
         try {
-          await warmUpHttp();
           const flag = m.stop ? new Int32Array(m.stop) : undefined;
           this.vus.set(m.id, await VU.create(m.id, this.thread, this.init.env, flag));
           this.post({ t: 'reply', seq: m.seq });
@@ -89,6 +90,7 @@ export class ShardHost {
         }
         return;
       case 'run': {
+        await this.warm;
         const vu = this.vus.get(m.id);
         let result: RunResult;
         try {
