@@ -273,6 +273,8 @@ export function parseEnv(env: Record<string, string | undefined>): Parsed {
     }
     p.options.tags = out;
   }
+  // The common NO_COLOR convention, which K6_NO_COLOR overrides either way.
+  if (get('NO_COLOR')) p.runtime.noColor = true;
   const rtBools: [string, keyof Runtime][] = [
     ['K6_NO_THRESHOLDS', 'noThresholds'],
     ['K6_NO_SUMMARY', 'noSummary'],
