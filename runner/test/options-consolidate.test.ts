@@ -205,6 +205,8 @@ test('env: K6_* variables, bad values are config errors; flags beat env at runti
   assert.deepEqual(rt.out, ['json=env.jsonl']);
   assert.equal(rt.noColor, true);
   assert.equal(rt.includeSystemEnv, true);
+  assert.equal(runtimeOf(parseEnv({ NO_COLOR: '1' }), parseFlags([])).noColor, true);
+  assert.equal(runtimeOf(parseEnv({ NO_COLOR: '1', K6_NO_COLOR: 'false' }), parseFlags([])).noColor, false);
   for (const bad of [
     { K6_VUS: 'ten' },
     { K6_DURATION: 'long' },
