@@ -7,6 +7,7 @@ import { logMessages, Sandbox } from './cli-helpers.ts';
 const box = new Sandbox();
 after(() => box.cleanup());
 
+// car and rar have VUs to spare (10 for 20/s of 10 ms iterations) so a busy machine does not make them drop.
 const script = `import { sleep } from 'k6';
 import { Rate } from 'k6/metrics';
 import exec from 'k6/execution';
@@ -17,9 +18,9 @@ export const options = {
     pvi: { executor: 'per-vu-iterations', vus: 3, iterations: 2, exec: 'quick', tags: { team: 'a' } },
     cv: { executor: 'constant-vus', vus: 2, duration: '1s', exec: 'slow' },
     rv: { executor: 'ramping-vus', startVUs: 0, stages: [{ duration: '1s', target: 2 }], exec: 'slow' },
-    car: { executor: 'constant-arrival-rate', rate: 20, duration: '1s', preAllocatedVUs: 2, exec: 'quick' },
+    car: { executor: 'constant-arrival-rate', rate: 20, duration: '1s', preAllocatedVUs: 10, exec: 'quick' },
     rar: { executor: 'ramping-arrival-rate', startRate: 0, stages: [{ duration: '1s', target: 20 }],
-           preAllocatedVUs: 2, exec: 'quick' },
+           preAllocatedVUs: 10, exec: 'quick' },
     late: { executor: 'per-vu-iterations', vus: 1, iterations: 1, startTime: '1500ms', exec: 'late',
             env: { WHO: 'late' } },
     starved: { executor: 'constant-arrival-rate', rate: 20, duration: '1s', preAllocatedVUs: 1, exec: 'slow' },
