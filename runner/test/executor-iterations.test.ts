@@ -40,13 +40,15 @@ test('shared-iterations: maxDuration ends the run; gracefulStop then interrupts;
   await new SharedIterations(sc).run(w.ctx(), t0);
   const took = performance.now() - t0;
   assert.ok(took >= 200 && took < 400, `took ${took} ms`);
-  // 90 ms iterations: 0, 90, 180 start before 200 ms; those at 180 are cut at 230 ms.
-  assert.equal(w.calls.length, 6);
-  assert.equal(w.completed().length, 4);
-  assert.equal(w.interrupted().length, 2);
+  // 90 ms iterations: 0, 90, 180 start before 200 ms (fewer on a slow machine); those still running at
+  // 230 ms are cut, and nothing starts after 200 ms.
+  assert.ok(w.calls.length >= 4 && w.calls.length <= 6, `${w.calls.length} started`);
+  assert.ok(w.calls.every((c) => c.at < 200 + 5));
+  assert.ok(w.interrupted().every((c) => c.at > 230 - 90));
+  assert.equal(w.completed().length + w.interrupted().length, w.calls.length);
   const drops = w.samples.filter((s) => s.metric === 'dropped_iterations');
   assert.equal(drops.length, 1);
-  assert.equal(drops[0].value, 44);
+  assert.equal(drops[0].value, 50 - w.calls.length, 'the unattempted rest');
   assert.deepEqual(drops[0].tags, { run: 'x', scenario: 's' });
 });
 
@@ -75,9 +77,14 @@ test('per-vu-iterations: on maxDuration each VU reports its own remainder', asyn
     { maxDuration: 100, gracefulStop: 0 },
   );
   await new PerVUIterations(sc).run(w.ctx(), performance.now());
-  const drops = w.samples.filter((s) => s.metric === 'dropped_iterations').map((s) => s.value);
-  // VU 1: iterations at 0, 30, 60, 90 (cut at 100) -> 1 never started; VU 2: one started (cut) -> 4 left.
-  assert.deepEqual(drops.sort(), [1, 4]);
+  const drops = w.samples.filter((s) => s.metric === 'dropped_iterations');
+  // VU 1: iterations at about 0, 30, 60, 90 (cut at 100); VU 2: one started (cut at 100), 4 left.
+  // Each VU reports its own remainder: 5 minus what it started.
+  assert.equal(drops.length, 2);
+  const started = (vu: number) => w.calls.filter((c) => c.vu === vu).length;
+  assert.deepEqual(drops.map((d) => d.value).sort(), [5 - started(1), 5 - started(2)].sort());
+  assert.equal(started(2), 1);
+  assert.ok(started(1) >= 2 && started(1) <= 4);
   assert.equal(w.interrupted().length, 2);
 });
 
