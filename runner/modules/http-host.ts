@@ -120,8 +120,16 @@ const STATUS_TEXT: Record<number, string> = {};
 import { STATUS_CODES } from 'node:http';
 for (const [k, v] of Object.entries(STATUS_CODES)) STATUS_TEXT[Number(k)] = v ?? '';
 
+const canonicalNames = new Map<string, string>();
+
+/** Go's canonical header name (`content-type` -> `Content-Type`); the names a server sends repeat. */
 function canonical(name: string): string {
-  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, d: string, c: string) => d + c.toUpperCase());
+  let c = canonicalNames.get(name);
+  if (c === undefined) {
+    c = name.toLowerCase().replace(/(^|-)([a-z])/g, (_, d: string, ch: string) => d + ch.toUpperCase());
+    if (canonicalNames.size < 1000) canonicalNames.set(name, c);
+  }
+  return c;
 }
 
 function maskURL(u: URL): string {
