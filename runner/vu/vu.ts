@@ -16,6 +16,7 @@ import {
 } from '../modules/http-host.ts';
 import { Hashers, b64decode, b64encode, hexEncode, randomBytes } from '../modules/crypto-host.ts';
 import type { RunRequest, RunResult, ScriptInput } from './types.ts';
+import { parseDuration } from '../duration.ts';
 
 /** What the VUs of one thread share: the HTTP client, opened files, SharedArrays, metric names. */
 export class ThreadContext {
@@ -78,7 +79,63 @@ export class ThreadContext {
   close(): Promise<void> {
     return this.http.close();
   }
+
+  /** options.minIterationDuration in ms (0: none) */
+  get minIterationMs(): number {
+    if (this.minIter === undefined) {
+      const v = this.options.minIterationDuration;
+      this.minIter = v === undefined || v === null || v === '' ? 0 : parseDuration(v);
+    }
+    return this.minIter;
+  }
+  private minIter: number | undefined;
+
+  private dropTags: Set<string> | null | undefined;
+  private filtered = new WeakMap<Record<string, string>, Record<string, string>>();
+
+  /** Hands samples on, without the system tags `systemTags` leaves out. */
+  emit(batch: Sample[]): void {
+    if (this.dropTags === undefined) {
+      const keep = this.options.systemTags;
+      this.dropTags = Array.isArray(keep) ? new Set(SYSTEM_TAGS.filter((t) => !keep.includes(t))) : null;
+    }
+    const drop = this.dropTags;
+    if (drop && drop.size) {
+      for (const s of batch) {
+        let t = this.filtered.get(s.tags);
+        if (!t) {
+          t = {};
+          for (const k of Object.keys(s.tags)) if (!drop.has(k)) t[k] = s.tags[k];
+          this.filtered.set(s.tags, t);
+        }
+        s.tags = t;
+      }
+    }
+    this.callbacks.samples(batch);
+  }
 }
+
+// k6's system tags (metrics/system_tag.go); `systemTags` picks which of them samples carry.
+const SYSTEM_TAGS = [
+  'proto',
+  'subproto',
+  'status',
+  'method',
+  'url',
+  'name',
+  'group',
+  'check',
+  'error',
+  'error_code',
+  'tls_version',
+  'scenario',
+  'service',
+  'expected_response',
+  'iter',
+  'vu',
+  'ocsp_status',
+  'ip',
+];
 
 export interface VUCallbacks {
   samples(batch: Sample[]): void;
@@ -144,7 +201,7 @@ export class VU {
 
   private ctx(): RequestContext {
     return {
-      emit: (s) => this.thread.callbacks.samples(s),
+      emit: (s) => this.thread.emit(s),
       signal: this.abortCtl.signal,
       warn: (msg, fields) => this.thread.callbacks.log('warning', msg, fields),
       bytes: this.bytes,
@@ -220,7 +277,18 @@ export class VU {
   private samples(json: unknown): void {
     if (typeof json !== 'string' || !json) return;
     const rows = JSON.parse(json) as [string, number, Record<string, string>, number][];
-    this.thread.callbacks.samples(rows.map(([metric, value, tags, time]) => ({ metric, value, tags, time })));
+    this.thread.emit(rows.map(([metric, value, tags, time]) => ({ metric, value, tags, time })));
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.abortCtl.signal.aborted) return resolve();
+      const timer = setTimeout(() => {
+        this.sleepTimer = null;
+        resolve();
+      }, ms);
+      this.sleepTimer = { timer, resolve: () => resolve() };
+    });
   }
 
   /** Ends the running iteration: sleeps and requests return at once, then the VM stops. */
@@ -281,13 +349,21 @@ export class VU {
     };
     try {
       verdict = JSON.parse(await this.vm.run(req.fn, same ? '' : fixed, changing));
-    } finally {
+    } catch (e) {
       this.running = false;
+      throw e;
     }
-    const end = performance.now();
     this.samples(verdict.samples);
     if (!verdict.aborted && (this.interrupting || this.vm.interrupted))
       verdict = { ok: false, interrupted: true };
+    // minIterationDuration pads a complete scenario iteration; an interrupt cuts the pause short.
+    const min = this.thread.minIterationMs;
+    if (min > 0 && !verdict.interrupted && req.countIteration !== false && req.scenario) {
+      const left = min - (performance.now() - start);
+      if (left > 0) await this.pause(left);
+    }
+    this.running = false;
+    const end = performance.now();
     if (verdict.error !== undefined && req.logErrors !== false) {
       this.thread.callbacks.log('error', verdict.error, { ...this.scenarioFields, source: 'stacktrace' });
     }
@@ -300,7 +376,7 @@ export class VU {
         { metric: 'iteration_duration', time, value: end - start, tags: itags },
       ];
       if (req.countIteration !== false) out.push({ metric: 'iterations', time, value: 1, tags: itags });
-      this.thread.callbacks.samples(out);
+      this.thread.emit(out);
     }
     const result: RunResult = { ok: verdict.ok };
     if (verdict.error !== undefined) result.error = verdict.error;
