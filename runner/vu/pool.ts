@@ -20,6 +20,8 @@ export { initOptionsPass, InitError } from './init.ts';
 interface Shard {
   send(m: ToShard): void;
   close(): Promise<void>;
+  /** set once a worker thread has died: requests to it fail at once */
+  dead?: string;
 }
 
 // Where the worker entry lives: beside the bundled cli (build/runner/worker.js), or runner/worker.ts
@@ -42,6 +44,7 @@ export class VUPool {
   private shards: Shard[] = [];
   private handles = new Map<number, VUHandle>();
   private waiting = new Map<number, (m: Extract<FromShard, { t: 'reply' }>) => void>();
+  private waitingOn = new Map<number, Shard>();
   private seq = 0;
   private nextId = 1;
   private defined = new Set<string>();
@@ -201,8 +204,13 @@ export class VUPool {
 
   private request(shard: Shard, m: ToShard): Promise<Extract<FromShard, { t: 'reply' }>> {
     const seq = ++this.seq;
+    if (shard.dead !== undefined) {
+      const error = shard.dead;
+      return Promise.resolve({ t: 'reply', seq, error, result: { ok: false, error } });
+    }
     return new Promise((resolve) => {
       this.waiting.set(seq, resolve);
+      this.waitingOn.set(seq, shard);
       shard.send({ ...m, seq } as ToShard);
     });
   }
@@ -214,6 +222,7 @@ export class VUPool {
         else if (m.batch) this.cfg.onSamples(m.batch);
         const w = this.waiting.get(m.seq);
         this.waiting.delete(m.seq);
+        this.waitingOn.delete(m.seq);
         w?.(m);
         return;
       }
@@ -234,11 +243,13 @@ export class VUPool {
   }
 
   // A worker that dies takes its VUs with it: whoever waits on one gets an error instead of hanging.
-  private fail(message: string): void {
-    const waiting = [...this.waiting];
-    this.waiting.clear();
-    for (const [seq, w] of waiting)
+  private fail(shard: Shard, message: string): void {
+    for (const [seq, w] of [...this.waiting]) {
+      if (this.waitingOn.get(seq) !== shard) continue;
+      this.waiting.delete(seq);
+      this.waitingOn.delete(seq);
       w({ t: 'reply', seq, error: message, result: { ok: false, error: message } });
+    }
   }
 
   private define(def: MetricDef): void {
@@ -273,17 +284,19 @@ export class VUPool {
     worker.on('message', (batch: FromShard[]) => {
       for (const m of batch) this.receive(m);
     });
-    worker.on('error', (e) => this.fail(`VU worker failed: ${e.message}`));
-    worker.on('exit', () => this.fail('VU worker exited'));
-    return {
+    const shard: Shard = {
       send: (m) => out.post(m),
       close: () =>
-        (closed ??= this.request(
-          { send: (m) => out.post(m), close: async () => {} },
-          { t: 'close', seq: 0 },
-        ).then(async () => {
+        (closed ??= this.request(shard, { t: 'close', seq: 0 }).then(async () => {
           await worker.terminate();
         })),
     };
+    const died = (message: string) => {
+      shard.dead ??= message;
+      this.fail(shard, message);
+    };
+    worker.on('error', (e) => died(`VU worker failed: ${e.message}`));
+    worker.on('exit', () => died('VU worker exited'));
+    return shard;
   }
 }
