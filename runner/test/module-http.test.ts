@@ -271,3 +271,45 @@ test('requests in the init context throw (an init error)', async () => {
       e.exitCode === 107 && /not supported in the init context/.test(e.message),
   );
 });
+
+test('connections are reused across iterations, unless noVUConnectionReuse', async () => {
+  const src = `import http from 'k6/http';\nexport default function () { http.get(__ENV.BASE + '/ok'); }`;
+  const { VUPool } = await import('../vu/pool.ts');
+  const { collector, writeScript } = await import('./vu-harness.ts');
+  const connecting: number[][] = [];
+  for (const options of [{}, { noVUConnectionReuse: true }]) {
+    const c = collector();
+    const pool = await VUPool.create({
+      script: writeScript(src),
+      env: { BASE: peer.url },
+      options,
+      count: 1,
+      workers: 0,
+      ...c,
+    });
+    for (let i = 0; i < 3; i++) await pool.vu(1).run({ fn: 'default', tags: {} });
+    await pool.close();
+    connecting.push(byMetric(c.samples, 'http_req_connecting').map((s) => s.value));
+  }
+  assert.ok(connecting[0][0] > 0);
+  assert.ok(connecting[0].slice(1).includes(0), `a connection is reused: ${connecting[0]}`);
+  assert.ok(
+    connecting[1].every((v) => v > 0),
+    `a new connection each iteration: ${connecting[1]}`,
+  );
+});
+
+test('an object body with http.file() goes out as multipart/form-data', async () => {
+  const out = await runIterations(
+    `import http from 'k6/http';
+     export default function () {
+       const r = http.post(__ENV.BASE + '/echo', { field: 'v', upload: http.file('file-content', 'a.txt', 'text/plain') });
+       console.log(JSON.stringify([r.json('headers.content-type').split(';')[0], r.json('body')]));
+     }`,
+    { env: { BASE: peer.url } },
+  );
+  const [type, body] = JSON.parse(out.logs[0].msg) as [string, string];
+  assert.equal(type, 'multipart/form-data');
+  assert.match(body, /Content-Disposition: form-data; name="field"\r\n\r\nv\r\n/);
+  assert.match(body, /name="upload"; filename="a.txt"\r\nContent-Type: text\/plain\r\n\r\nfile-content\r\n/);
+});

@@ -34,11 +34,16 @@ export class ThreadContext {
   ) {
     this.filename = script.filename;
     this.source = script.source;
-    this.http = new HttpClient({
-      userAgent: options.userAgent as string | undefined,
-      maxRedirects: options.maxRedirects as number | undefined,
-      noConnectionReuse: options.noConnectionReuse as boolean | undefined,
-      insecureSkipTLSVerify: options.insecureSkipTLSVerify as boolean | undefined,
+    this.http = this.newClient();
+  }
+
+  newClient(): HttpClient {
+    const o = this.options;
+    return new HttpClient({
+      userAgent: o.userAgent as string | undefined,
+      maxRedirects: o.maxRedirects as number | undefined,
+      noConnectionReuse: o.noConnectionReuse as boolean | undefined,
+      insecureSkipTLSVerify: o.insecureSkipTLSVerify as boolean | undefined,
     });
   }
 
@@ -255,7 +260,7 @@ export class VU {
         request: async (json, samples) => {
           this.samples(samples);
           const reqs = JSON.parse(str(json)) as WireRequest[];
-          const res = (await t.http.send(reqs, this.ctx())).map(encodeResponse);
+          const res = (await this.client().send(reqs, this.ctx())).map(encodeResponse);
           return res.length === 1 ? res[0] : JSON.stringify(res);
         },
         sleep: (ms, samples) =>
@@ -271,6 +276,15 @@ export class VU {
           }),
       },
     };
+  }
+
+  // noVUConnectionReuse: this VU gets its own connections, closed after each iteration.
+  private own: HttpClient | null = null;
+
+  private client(): HttpClient {
+    if (!this.thread.options.noVUConnectionReuse) return this.thread.http;
+    this.own ??= this.thread.newClient();
+    return this.own;
   }
 
   /** Samples the VM queued, as JSON `[[metric, value, tags, time], ...]`. */
@@ -364,6 +378,11 @@ export class VU {
     }
     this.running = false;
     const end = performance.now();
+    if (this.own) {
+      const own = this.own;
+      this.own = null;
+      void own.close().catch(() => undefined);
+    }
     if (verdict.error !== undefined && req.logErrors !== false) {
       this.thread.callbacks.log('error', verdict.error, { ...this.scenarioFields, source: 'stacktrace' });
     }
