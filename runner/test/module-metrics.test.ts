@@ -72,3 +72,15 @@ test('metrics cannot be made outside init or added inside it', async () => {
     /Invalid metric name/,
   );
 });
+
+test('a custom metric cannot take a built-in name with another type', async () => {
+  await assert.rejects(
+    initOptionsPass({
+      script: writeScript(
+        `import { Trend } from 'k6/metrics';\nnew Trend('http_reqs');\nexport default function () {}`,
+      ),
+      env: {},
+    }),
+    /metric 'http_reqs' already exists/,
+  );
+});

@@ -17,6 +17,7 @@ import {
 import { Hashers, b64decode, b64encode, hexEncode, randomBytes } from '../modules/crypto-host.ts';
 import type { RunRequest, RunResult, ScriptInput } from './types.ts';
 import { parseDuration } from '../duration.ts';
+import { BUILTIN_METRICS } from '../metrics/registry.ts';
 
 /** What the VUs of one thread share: the HTTP client, opened files, SharedArrays, metric names. */
 export class ThreadContext {
@@ -34,6 +35,8 @@ export class ThreadContext {
   ) {
     this.filename = script.filename;
     this.source = script.source;
+    // Built-in metrics are taken: redeclaring one with another type fails like any other metric.
+    for (const def of BUILTIN_METRICS) this.metrics.set(def.name, def);
     this.http = this.newClient();
   }
 
@@ -153,16 +156,6 @@ export function scriptInput(file: string, source?: string): ScriptInput {
   const abs = path.resolve(file);
   return { filename: pathToFileURL(abs).href, source: source ?? readFileSync(abs, 'utf8') };
 }
-
-const BUILTIN: MetricDef[] = [
-  { name: 'checks', type: 'rate', contains: 'default' },
-  { name: 'group_duration', type: 'trend', contains: 'time' },
-  { name: 'iterations', type: 'counter', contains: 'default' },
-  { name: 'iteration_duration', type: 'trend', contains: 'time' },
-  { name: 'data_sent', type: 'counter', contains: 'data' },
-  { name: 'data_received', type: 'counter', contains: 'data' },
-];
-export const builtinNames = new Set(BUILTIN.map((d) => d.name));
 
 export class VU {
   private vm!: VM;
@@ -409,5 +402,3 @@ export class VU {
     this.vm.dispose();
   }
 }
-
-export { BUILTIN as builtinMetrics };
