@@ -297,3 +297,31 @@ test('systemTags keeps only the listed system tags; user tags stay', async () =>
   assert.deepEqual(byMetric(c.samples, 'http_reqs')[0].tags, { mine: 'x', method: 'GET', status: '200' });
   assert.deepEqual(byMetric(c.samples, 'iterations')[0].tags, {});
 });
+
+test('a VU reused across iterations and scenarios sees the env, tags and scenario of each request', async () => {
+  const script = writeScript(`import exec from 'k6/execution';
+    export default function (data) { console.log([__ENV.WHO, exec.scenario.name, exec.scenario.progress, data && data.n].join(' ')); }`);
+  const c = collector();
+  const pool = await VUPool.create({ script, env: {}, options: {}, count: 1, workers: 1, ...c });
+  const a = { env: { WHO: 'a' }, tags: { phase: 'one' }, data: '{"n":1}' };
+  const b = { env: { WHO: 'b' }, tags: { phase: 'two' }, data: '{"n":1}' };
+  const sc = (name: string, progress: number) => ({
+    name,
+    executor: 'shared-iterations',
+    startTime: 1,
+    progress,
+  });
+  await pool.vu(1).run({ fn: 'default', scenario: sc('first', 0.1), ...a });
+  await pool.vu(1).run({ fn: 'default', scenario: sc('first', 0.5), ...a });
+  await pool.vu(1).run({ fn: 'default', scenario: sc('second', 0.2), ...b });
+  await pool.vu(1).run({ fn: 'default', scenario: sc('second', 0.9), ...b });
+  await pool.close();
+  assert.deepEqual(
+    c.logs.map((l) => l.msg),
+    ['a first 0.1 1', 'a first 0.5 1', 'b second 0.2 1', 'b second 0.9 1'],
+  );
+  assert.deepEqual(
+    byMetric(c.samples, 'iterations').map((s) => s.tags.phase + '/' + s.tags.scenario),
+    ['one/first', 'one/first', 'two/second', 'two/second'],
+  );
+});

@@ -40,6 +40,26 @@ function startWorker(workerData: ShardInit): Worker {
   return new Worker(new URL('./worker.js', import.meta.url), { workerData, resourceLimits: WORKER_LIMITS });
 }
 
+// Executors pass the same tags, env and setup data objects on every iteration of a scenario; a VU then
+// gets them once (they can be large: __ENV holds the whole environment).
+function sameAsBefore(last: RunRequest | null, req: RunRequest): boolean {
+  if (!last) return false;
+  const a = last.scenario;
+  const b = req.scenario;
+  return (
+    last.fn === req.fn &&
+    last.tags === req.tags &&
+    last.env === req.env &&
+    last.data === req.data &&
+    last.group === req.group &&
+    last.countIteration === req.countIteration &&
+    last.freshData === req.freshData &&
+    last.want === req.want &&
+    last.summary === req.summary &&
+    (a === b || (!!a && !!b && a.name === b.name && a.executor === b.executor && a.startTime === b.startTime))
+  );
+}
+
 export class VUPool {
   private shards: Shard[] = [];
   private handles = new Map<number, VUHandle>();
@@ -101,11 +121,24 @@ export class VUPool {
     const flag = new Int32Array(stop);
     const reply = await this.request(shard, { t: 'create', id, seq: 0, stop });
     if (reply.error !== undefined) throw new InitError(reply.error);
+    let last: RunRequest | null = null;
     const handle: VUHandle = {
       id,
       run: async (req: RunRequest) => {
         Atomics.store(flag, 0, 0);
-        const r = await this.request(shard, { t: 'run', id, seq: 0, req });
+        const msg = sameAsBefore(last, req)
+          ? {
+              ...req,
+              reuse: true,
+              progress: req.scenario?.progress,
+              tags: undefined,
+              env: undefined,
+              data: undefined,
+              scenario: undefined,
+            }
+          : req;
+        last = req;
+        const r = await this.request(shard, { t: 'run', id, seq: 0, req: msg });
         return r.result ?? { ok: false, error: r.error };
       },
       interrupt: () => {

@@ -49,6 +49,9 @@ export interface RunRequest {
   want?: 'json' | 'summary';
   summary?: unknown;
   logErrors?: boolean;
+  /** internal (pool -> VU): tags, env, data and scenario as in this VU's previous request; progress apart */
+  reuse?: boolean;
+  progress?: number;
 }
 
 export interface RunResult {

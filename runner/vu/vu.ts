@@ -168,6 +168,8 @@ export class VU {
   private interrupting = false;
   private scenarioFields: Fields = {};
   private lastFixed = '';
+  private lastTags: Record<string, string> = {};
+  private lastScenario: RunRequest['scenario'];
   private constructor(
     readonly id: number,
     private thread: ThreadContext,
@@ -319,32 +321,36 @@ export class VU {
     this.bytes.sent = 0;
     this.bytes.received = 0;
     if (!this.thread.options.noCookiesReset) this.jar.reset();
-    const tags: Record<string, string> = { ...req.tags };
-    if (req.scenario && tags.scenario === undefined) tags.scenario = req.scenario.name;
-    this.scenarioFields = req.scenario
-      ? { executor: req.scenario.executor, scenario: req.scenario.name }
-      : {};
-    const sc = req.scenario;
-    // What stays the same from one iteration to the next crosses into the VM only when it changes.
-    const fixed = JSON.stringify({
-      tags,
-      group: req.group ?? '',
-      scenario: sc ? { name: sc.name, executor: sc.executor, startTime: sc.startTime } : null,
-      env: req.env,
-      data: req.data,
-      fresh: req.freshData ?? false,
-      countIteration: req.countIteration ?? true,
-      want: req.want,
-      summary: req.summary,
-    });
+    // req.reuse: tags, env, data and the scenario are those of the previous request (the pool leaves
+    // them out of the message); what stays the same also crosses into the VM only when it changes.
+    const sc = req.reuse ? this.lastScenario : req.scenario;
+    let same = !!req.reuse && this.lastFixed !== '';
+    if (!same) {
+      this.lastTags = { ...req.tags };
+      if (sc && this.lastTags.scenario === undefined) this.lastTags.scenario = sc.name;
+      this.lastScenario = sc;
+      this.scenarioFields = sc ? { executor: sc.executor, scenario: sc.name } : {};
+      const fixed = JSON.stringify({
+        tags: this.lastTags,
+        group: req.group ?? '',
+        scenario: sc ? { name: sc.name, executor: sc.executor, startTime: sc.startTime } : null,
+        env: req.env,
+        data: req.data,
+        fresh: req.freshData ?? false,
+        countIteration: req.countIteration ?? true,
+        want: req.want,
+        summary: req.summary,
+      });
+      same = fixed === this.lastFixed;
+      this.lastFixed = fixed;
+    }
+    const tags = this.lastTags;
     const changing = JSON.stringify([
       req.iterationInScenario ?? 0,
       req.iterationInTest ?? 0,
       req.instance ?? null,
-      sc?.progress ?? 0,
+      (req.reuse ? req.progress : sc?.progress) ?? 0,
     ]);
-    const same = fixed === this.lastFixed;
-    this.lastFixed = fixed;
     const start = performance.now();
     let verdict: {
       ok: boolean;
@@ -355,7 +361,7 @@ export class VU {
       samples?: string;
     };
     try {
-      verdict = JSON.parse(await this.vm.run(req.fn, same ? '' : fixed, changing));
+      verdict = JSON.parse(await this.vm.run(req.fn, same ? '' : this.lastFixed, changing));
     } catch (e) {
       this.running = false;
       throw e;
