@@ -196,7 +196,10 @@ async function run(argv: string[]): Promise<number> {
   }
   if (rt.webDashboard && rt.webDashboardExport) {
     try {
-      await writeHtmlReport(rt.webDashboardExport, engine, { testRunDurationMs: result.testRunDurationMs });
+      await writeHtmlReport(rt.webDashboardExport, engine, {
+        title: `${path.basename(p.script)}: load test report`,
+        testRunDurationMs: result.testRunDurationMs,
+      });
     } catch (e) {
       log('error', `could not write the report to ${rt.webDashboardExport}: ${(e as Error).message}`);
     }

@@ -191,6 +191,7 @@ export function handleSummary(data) {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'mine 2\n');
   assert.match(box.read('report.html'), /^<!doctype html>/i);
+  assert.match(box.read('report.html'), /<title>hs\.js: load test report<\/title>/);
   assert.equal(typeof JSON.parse(box.read('out/summary.json')).testRunDurationMs, 'number');
   assert.equal(r.exported?.metrics.iterations.count, 2);
 });
