@@ -63,3 +63,23 @@ test('open() reads text and bytes relative to the script, only in init', async (
     /no such file or directory/,
   );
 });
+
+test('SharedArrays of the same name in two scripts of one process stay apart', async () => {
+  const make = (v: string) =>
+    writeScript(`import { SharedArray } from 'k6/data';
+      const d = new SharedArray('same', () => ['${v}']);
+      export default function () { console.log(d[0]); }`);
+  const seen: string[] = [];
+  for (const [script, v] of [
+    [make('one'), 'one'],
+    [make('two'), 'two'],
+  ]) {
+    await initOptionsPass({ script, env: {} });
+    const c = collector();
+    const pool = await VUPool.create({ script, env: {}, options: {}, count: 1, workers: 0, ...c });
+    await pool.vu(1).run({ fn: 'default', tags: {} });
+    await pool.close();
+    seen.push(`${v}:${c.logs[0].msg}`);
+  }
+  assert.deepEqual(seen, ['one:one', 'two:two']);
+});

@@ -19,8 +19,12 @@ export interface InitResult {
   metrics: MetricDef[];
 }
 
-/** SharedArray contents from the options pass, handed to every VU thread. */
-export const sharedArrays = new Map<string, string[]>();
+/** SharedArray contents from the options pass, per script, handed to every VU thread of its pool. */
+const sharedArrays = new Map<string, Map<string, string[]>>();
+
+export function sharedArraysOf(filename: string): [string, string[]][] {
+  return [...(sharedArrays.get(filename) ?? [])];
+}
 
 export function resolveScript(script: string | ScriptInput): ScriptInput {
   return typeof script === 'string' ? scriptInput(script) : script;
@@ -51,7 +55,7 @@ export async function initOptionsPass(cfg: {
   const { functions, options } = vu.exports();
   vu.dispose();
   await thread.close();
-  for (const [k, v] of thread.shared) sharedArrays.set(k, v);
+  sharedArrays.set(thread.filename, new Map(thread.shared));
   if (options !== null && (typeof options !== 'object' || Array.isArray(options))) {
     throw new InitError('the exported options must be an object');
   }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import type { MetricDef } from '../metrics/types.ts';
 import { log } from '../log.ts';
 import { ShardHost, type FromShard, type ShardInit, type ToShard } from './shard.ts';
-import { InitError, resolveScript, sharedArrays } from './init.ts';
+import { InitError, resolveScript, sharedArraysOf } from './init.ts';
 import { ThreadContext, VU } from './vu.ts';
 import { compiledModule } from './vm.ts';
 import { warmUp, warmUpHttp } from './warmup.ts';
@@ -71,11 +71,12 @@ export class VUPool {
   private init: ShardInit;
 
   private constructor(private cfg: PoolConfig) {
+    const script = resolveScript(cfg.script);
     this.init = {
-      script: resolveScript(cfg.script),
+      script,
       env: cfg.env,
       options: cfg.options,
-      shared: [...sharedArrays],
+      shared: sharedArraysOf(script.filename),
       metrics: [],
     };
   }
