@@ -254,32 +254,6 @@ test('an async default function runs to its end, suspending on requests and slee
   assert.equal(byMetric(c.samples, 'iterations').length, 2);
 });
 
-test('minIterationDuration pads complete iterations; an interrupt cuts the padding short', async () => {
-  const script = writeScript(`export default function () {}`);
-  const c = collector();
-  const pool = await VUPool.create({
-    script,
-    env: {},
-    options: { minIterationDuration: '200ms' },
-    count: 1,
-    workers: 0,
-    ...c,
-  });
-  const scenario = { name: 'default', executor: 'constant-vus', startTime: Date.now() };
-  const t0 = Date.now();
-  await pool.vu(1).run({ fn: 'default', scenario, tags: {} });
-  const padded = Date.now() - t0;
-  const t1 = Date.now();
-  const run = pool.vu(1).run({ fn: 'default', scenario, tags: {} });
-  setTimeout(() => pool.vu(1).interrupt(), 30);
-  await run;
-  const cut = Date.now() - t1;
-  await pool.close();
-  assert.ok(padded >= 190, `padded iteration took ${padded} ms`);
-  assert.ok(cut < 150, `interrupted padding took ${cut} ms`);
-  assert.ok(byMetric(c.samples, 'iteration_duration')[0].value >= 190);
-});
-
 test('systemTags keeps only the listed system tags; user tags stay', async () => {
   const script = writeScript(`import http from 'k6/http';
     export default function () { http.get(__ENV.BASE + '/ok', { tags: { mine: 'x' } }); }`);

@@ -16,7 +16,6 @@ import {
 } from '../modules/http-host.ts';
 import { Hashers, b64decode, b64encode, hexEncode, randomBytes } from '../modules/crypto-host.ts';
 import type { RunRequest, RunResult, ScriptInput } from './types.ts';
-import { parseDuration } from '../duration.ts';
 import { BUILTIN_METRICS } from '../metrics/registry.ts';
 
 /** What the VUs of one thread share: the HTTP client, opened files, SharedArrays, metric names. */
@@ -87,16 +86,6 @@ export class ThreadContext {
   close(): Promise<void> {
     return this.http.close();
   }
-
-  /** options.minIterationDuration in ms (0: none) */
-  get minIterationMs(): number {
-    if (this.minIter === undefined) {
-      const v = this.options.minIterationDuration;
-      this.minIter = v === undefined || v === null || v === '' ? 0 : parseDuration(v);
-    }
-    return this.minIter;
-  }
-  private minIter: number | undefined;
 
   private dropTags: Set<string> | null | undefined;
   private filtered = new WeakMap<Record<string, string>, Record<string, string>>();
@@ -289,17 +278,6 @@ export class VU {
     this.thread.emit(rows.map(([metric, value, tags, time]) => ({ metric, value, tags, time })));
   }
 
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.abortCtl.signal.aborted) return resolve();
-      const timer = setTimeout(() => {
-        this.sleepTimer = null;
-        resolve();
-      }, ms);
-      this.sleepTimer = { timer, resolve: () => resolve() };
-    });
-  }
-
   /** Ends the running iteration: sleeps and requests return at once, then the VM stops. */
   interrupt(): void {
     if (!this.running) return;
@@ -369,12 +347,6 @@ export class VU {
     this.samples(verdict.samples);
     if (!verdict.aborted && (this.interrupting || this.vm.interrupted))
       verdict = { ok: false, interrupted: true };
-    // minIterationDuration pads a complete scenario iteration; an interrupt cuts the pause short.
-    const min = this.thread.minIterationMs;
-    if (min > 0 && !verdict.interrupted && req.countIteration !== false && req.scenario) {
-      const left = min - (performance.now() - start);
-      if (left > 0) await this.pause(left);
-    }
     this.running = false;
     const end = performance.now();
     if (this.own) {
