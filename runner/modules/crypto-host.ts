@@ -1,5 +1,6 @@
 // The host half of k6/crypto and k6/encoding: digests, HMAC, random bytes, base64 variants.
 import crypto from 'node:crypto';
+import { HmacMd4, Md4 } from './md4.ts';
 
 const ALGS: Record<string, string> = {
   md4: 'md4',
@@ -45,11 +46,18 @@ export function encodeDigest(d: Buffer, enc: string): string | Uint8Array {
 
 export class Hashers {
   private next = 1;
-  private live = new Map<number, crypto.Hash | crypto.Hmac>();
+  private live = new Map<number, { update(b: Buffer): unknown; digest(): Buffer }>();
 
   create(alg: string, key: Bytes | null): number {
     const a = nodeAlgorithm(alg);
-    const h = key === null ? crypto.createHash(a) : crypto.createHmac(a, buf(key));
+    const h =
+      a === 'md4'
+        ? key === null
+          ? new Md4()
+          : new HmacMd4(buf(key))
+        : key === null
+          ? crypto.createHash(a)
+          : crypto.createHmac(a, buf(key));
     const id = this.next++;
     this.live.set(id, h);
     return id;

@@ -42,3 +42,18 @@ test('hashes and HMAC match node:crypto; randomBytes has the asked length', asyn
     32,
   ]);
 });
+
+test('md4 and HMAC-MD4 (not in OpenSSL 3) match RFC 1320 and RFC 2104', async () => {
+  const out = await runIterations(`import crypto from 'k6/crypto';
+    export default function () {
+      console.log(JSON.stringify([crypto.md4('', 'hex'), crypto.md4('abc', 'hex'),
+        crypto.md4('12345678901234567890123456789012345678901234567890123456789012345678901234567890', 'hex'),
+        crypto.hmac('md4', 'key', 'The quick brown fox jumps over the lazy dog', 'hex')]));
+    }`);
+  assert.deepEqual(JSON.parse(out.logs[0].msg), [
+    '31d6cfe0d16ae931b73c59d7e0c089c0',
+    'a448017aaf21d8525fc10ae87aa6729d',
+    'e33b4ddc9c38f2199c3e7b164fcc0536',
+    '8d3366c440a9c65124ab0b5f4ca27338',
+  ]);
+});
