@@ -85,6 +85,8 @@ export interface HttpConfig {
   maxRedirects?: number;
   noConnectionReuse?: boolean;
   insecureSkipTLSVerify?: boolean;
+  /** http.batch: requests in flight at once, overall (k6 default 20) and per host (default 6) */
+  batch?: number;
   batchPerHost?: number;
 }
 
@@ -225,7 +227,6 @@ export class HttpClient {
     this.agent = new Agent({
       connect,
       pipelining: cfg.noConnectionReuse ? 0 : 1,
-      connections: cfg.batchPerHost ? null : null,
       keepAliveTimeout: 30_000,
     });
   }
@@ -237,7 +238,47 @@ export class HttpClient {
   /** Sends requests concurrently (http.batch) or one (the usual case); samples go to `emit`. */
   async send(reqs: WireRequest[], vu: RequestContext): Promise<WireResponse[]> {
     if (reqs.length === 1) return [await this.one(reqs[0], vu)];
-    return Promise.all(reqs.map((r) => this.one(r, vu)));
+    const limit = this.cfg.batch || 20;
+    const perHost = this.cfg.batchPerHost || 6;
+    const out: WireResponse[] = new Array(reqs.length);
+    const hostOf = (r: WireRequest) => {
+      try {
+        return new URL(r.url).host;
+      } catch {
+        return '';
+      }
+    };
+    const inFlight = new Map<string, number>();
+    let running = 0;
+    let next = 0;
+    const waiting = reqs.map((r, i) => ({ i, host: hostOf(r) }));
+    await new Promise<void>((resolve) => {
+      const pump = () => {
+        if (next === reqs.length && running === 0) return resolve();
+        for (let k = 0; k < waiting.length && running < limit; k++) {
+          const w = waiting[k];
+          if ((inFlight.get(w.host) ?? 0) >= perHost) continue;
+          waiting.splice(k--, 1);
+          next++;
+          running++;
+          inFlight.set(w.host, (inFlight.get(w.host) ?? 0) + 1);
+          void this.one(reqs[w.i], vu)
+            .catch((e: unknown) => ({
+              ...emptyResponse(reqs[w.i]),
+              error: String((e as Error)?.message ?? e),
+              error_code: 1000,
+            }))
+            .then((res) => {
+              out[w.i] = res;
+              running--;
+              inFlight.set(w.host, (inFlight.get(w.host) ?? 1) - 1);
+              pump();
+            });
+        }
+      };
+      pump();
+    });
+    return out;
   }
 
   private async one(req: WireRequest, vu: RequestContext): Promise<WireResponse> {

@@ -313,3 +313,35 @@ test('an object body with http.file() goes out as multipart/form-data', async ()
   assert.match(body, /Content-Disposition: form-data; name="field"\r\n\r\nv\r\n/);
   assert.match(body, /name="upload"; filename="a.txt"\r\nContent-Type: text\/plain\r\n\r\nfile-content\r\n/);
 });
+
+test('batch keeps at most batchPerHost requests in flight per host', async () => {
+  const src = `import http from 'k6/http';
+    export default function () {
+      const reqs = [];
+      for (let i = 0; i < 6; i++) reqs.push(__ENV.BASE + '/slow/150');
+      const t = Date.now();
+      const res = http.batch(reqs);
+      console.log(res.length + ' ' + (Date.now() - t));
+    }`;
+  const { VUPool } = await import('../vu/pool.ts');
+  const { collector, writeScript } = await import('./vu-harness.ts');
+  const took: number[] = [];
+  for (const options of [{}, { batchPerHost: 2 }]) {
+    const c = collector();
+    const pool = await VUPool.create({
+      script: writeScript(src),
+      env: { BASE: peer.url },
+      options,
+      count: 1,
+      workers: 0,
+      ...c,
+    });
+    await pool.vu(1).run({ fn: 'default', tags: {} });
+    await pool.close();
+    const [n, ms] = c.logs[0].msg.split(' ').map(Number);
+    assert.equal(n, 6);
+    took.push(ms);
+  }
+  assert.ok(took[0] < 400, `6 at once (default 6 per host): ${took[0]} ms`);
+  assert.ok(took[1] >= 440, `2 at a time, three rounds of 150 ms: ${took[1]} ms`);
+});

@@ -46,6 +46,8 @@ export class ThreadContext {
       maxRedirects: o.maxRedirects as number | undefined,
       noConnectionReuse: o.noConnectionReuse as boolean | undefined,
       insecureSkipTLSVerify: o.insecureSkipTLSVerify as boolean | undefined,
+      batch: o.batch as number | undefined,
+      batchPerHost: o.batchPerHost as number | undefined,
     });
   }
 
