@@ -1,24 +1,16 @@
 // constant-arrival-rate: `rate` iterations per `timeUnit` for `duration`, the first at t = 0.
-import type { Scenario } from '../options.ts';
 import { constantDueTimes, runArrivals } from './arrival-rate.ts';
-import { ScenarioRun } from './helpers.ts';
-import type { ExecutionContext, Executor } from './types.ts';
+import { TimedExecutor } from './helpers.ts';
+import type { ExecutionContext } from './types.ts';
 
-export class ConstantArrivalRate implements Executor {
-  private startAt = 0;
-  private clock: () => number = () => 0;
-  constructor(readonly scenario: Scenario) {}
-
-  progress(): number {
-    return Math.min(1, Math.max(0, (this.clock() - this.startAt) / this.scenario.duration));
+export class ConstantArrivalRate extends TimedExecutor {
+  protected length(): number {
+    return this.scenario.duration;
   }
 
   async run(ctx: ExecutionContext, startAt: number): Promise<void> {
-    this.startAt = startAt;
-    this.clock = () => ctx.now();
     const sc = this.scenario;
-    const run = new ScenarioRun(ctx, sc, () => this.progress());
-    run.startedAtEpoch = Date.now();
+    const run = this.begin(ctx, startAt);
     await runArrivals(ctx, sc, run, startAt, constantDueTimes(sc), startAt + sc.duration);
   }
 }

@@ -1,7 +1,7 @@
 // Shared pieces of every executor: waiting for absolute times, running one iteration with the scenario's
 // env/tags/counters, and ending a scenario (no new iterations, gracefulStop, then interrupt).
 import type { Scenario } from '../options.ts';
-import type { ExecutionContext, IterationResult, VU } from './types.ts';
+import type { ExecutionContext, Executor, IterationResult, VU } from './types.ts';
 
 const yieldToTimers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -169,4 +169,27 @@ export function takeVUs(ctx: ExecutionContext, n: number, active = true): VU[] {
 export function giveBack(ctx: ExecutionContext, vu: VU, active = true): void {
   if (active) ctx.addActive(-1);
   ctx.returnVU(vu);
+}
+
+/** The executors whose length is known up front: progress is the share of that length gone by. */
+export abstract class TimedExecutor implements Executor {
+  private startAt = 0;
+  private clock: () => number = () => 0;
+  constructor(readonly scenario: Scenario) {}
+
+  /** the scenario's regular duration in ms, graceful periods excluded */
+  protected abstract length(): number;
+  abstract run(ctx: ExecutionContext, startAt: number): Promise<void>;
+
+  progress(): number {
+    return Math.min(1, Math.max(0, (this.clock() - this.startAt) / this.length()));
+  }
+
+  protected begin(ctx: ExecutionContext, startAt: number): ScenarioRun {
+    this.startAt = startAt;
+    this.clock = () => ctx.now();
+    const run = new ScenarioRun(ctx, this.scenario, () => this.progress());
+    run.startedAtEpoch = Date.now();
+    return run;
+  }
 }

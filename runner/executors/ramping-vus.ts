@@ -1,8 +1,8 @@
 // ramping-vus: the number of looping VUs follows the stages (a + trunc((b-a)*t/D) within a stage); VUs above
 // the target finish their iteration within gracefulRampDown, else are interrupted; gracefulStop after the end.
 import type { Scenario, Stage } from '../options.ts';
-import { giveBack, ScenarioRun, sleepUntil, takeVUs } from './helpers.ts';
-import type { ExecutionContext, Executor, VU } from './types.ts';
+import { giveBack, sleepUntil, takeVUs, TimedExecutor } from './helpers.ts';
+import type { ExecutionContext, VU } from './types.ts';
 
 /** (offset ms, target VUs) steps: one per whole-VU change, in time order. */
 export function vuSteps(startVUs: number, stages: Stage[]): { at: number; vus: number }[] {
@@ -36,25 +36,14 @@ interface Slot {
   seq: number;
 }
 
-export class RampingVUs implements Executor {
-  private startAt = 0;
-  private clock: () => number = () => 0;
-  constructor(readonly scenario: Scenario) {}
-
-  private total(): number {
+export class RampingVUs extends TimedExecutor {
+  protected length(): number {
     return this.scenario.stages.reduce((a, s) => a + s.duration, 0);
-  }
-
-  progress(): number {
-    return Math.min(1, Math.max(0, (this.clock() - this.startAt) / this.total()));
   }
 
   async run(ctx: ExecutionContext, startAt: number): Promise<void> {
     const sc = this.scenario;
-    this.startAt = startAt;
-    this.clock = () => ctx.now();
-    const run = new ScenarioRun(ctx, sc, () => this.progress());
-    run.startedAtEpoch = Date.now();
+    const run = this.begin(ctx, startAt);
     const slots: Slot[] = takeVUs(ctx, peakVUs(sc), false).map((vu) => ({ vu, want: false, seq: 0 }));
     const loops = new Set<Promise<void>>();
 
@@ -101,7 +90,7 @@ export class RampingVUs implements Executor {
         setTarget(step.vus);
       }
     })();
-    const end = startAt + this.total();
+    const end = startAt + this.length();
     await sleepUntil(ctx, end);
     await schedule;
     const settled = async () => {
