@@ -112,6 +112,18 @@ await cpu('whole VU iteration: http.get (+ server)', () =>
   vu.run({ fn: 'default', scenario, iterationInTest: iter++, tags: {} }),
 );
 vu.dispose();
+// The same iteration without a request: what an iteration costs around its function.
+const empty = new ThreadContext(
+  { filename: 'file:///parts.js', source: 'export default function () {}\n' },
+  {},
+  { samples() {}, define() {}, log() {}, abort() {} },
+);
+const idle = await VU.create(1, empty, {});
+await cpu('whole VU iteration: empty function', () =>
+  idle.run({ fn: 'default', scenario, iterationInTest: iter++, tags: {} }),
+);
+idle.dispose();
+await empty.close();
 await thread.close();
 await client.close();
 await agent.close();

@@ -89,6 +89,8 @@ async function newWasmModule(): Promise<QuickJSAsyncWASMModule> {
   return new Ctor(em, new FFI(em));
 }
 
+type Call = (ctx: number, fn: number, self: number, argc: number, argv: number) => Promise<number>;
+
 export type Bytes = string | Uint8Array;
 export type HostValue = string | number | boolean | undefined | null | Uint8Array;
 
@@ -185,20 +187,8 @@ export class VM {
 
   /** Runs an exported function through the VM-side runner; resolves with its JSON verdict. */
   async run(name: string, fixed: string, changing: string): Promise<string> {
-    // The request goes in as a property, so the code evaluated is the same short line every time.
-    for (const [key, value] of [
-      ['nextName', name],
-      ['nextFixed', fixed],
-      ['nextChanging', changing],
-    ]) {
-      const h = this.ctx.newString(value);
-      this.ctx.setProp(this.k6, key, h);
-      h.dispose();
-    }
-    const res = await this.ctx.evalCodeAsync(
-      '__k6.run(__k6.nextName, __k6.nextFixed, __k6.nextChanging)',
-      'run.js',
-    );
+    // A direct call of the VM-side runner: evaluating a line of code would compile it every iteration.
+    const res = await this.callAsync(this.k6, 'run', [name, fixed, changing]);
     if (res.error) {
       const interrupted = this.interrupted;
       const text = this.describe(res.error);
@@ -252,6 +242,57 @@ export class VM {
 
   private executeJob: ((...a: number[]) => Promise<number>) | null = null;
 
+  private runFn: QuickJSHandle | null = null;
+  private call: Call | null = null;
+
+  /** Calls `obj[fn](...args)` with the VM allowed to suspend on async host functions. */
+  private async callAsync(obj: QuickJSHandle, fn: string, args: string[]) {
+    const ctx = this.ctx as unknown as {
+      ctx: { value: number };
+      memory: {
+        toPointerArray(h: QuickJSHandle[]): { value: number; dispose(): void };
+        heapValueHandle(ptr: number): QuickJSHandle;
+      };
+      module: {
+        cwrap(name: string, ret: string, args: string[], opts: { async: boolean }): Call;
+      };
+      ffi: {
+        QTS_ResolveException(ctx: number, ptr: number): number;
+        QTS_FreeValuePointer(ctx: number, ptr: number): void;
+      };
+    };
+    this.runFn ??= this.ctx.getProp(obj, fn);
+    const handles = args.map((a) => this.ctx.newString(a));
+    const argv = ctx.memory.toPointerArray(handles);
+    let ptr: number;
+    try {
+      this.call ??= ctx.module.cwrap(
+        'QTS_Call',
+        'number',
+        ['number', 'number', 'number', 'number', 'number'],
+        {
+          async: true,
+        },
+      );
+      ptr = await this.call(
+        ctx.ctx.value,
+        this.runFn.value as number,
+        obj.value as number,
+        handles.length,
+        argv.value,
+      );
+    } finally {
+      argv.dispose();
+      for (const h of handles) h.dispose();
+    }
+    const err = ctx.ffi.QTS_ResolveException(ctx.ctx.value, ptr);
+    if (err) {
+      ctx.ffi.QTS_FreeValuePointer(ctx.ctx.value, ptr);
+      return { error: ctx.memory.heapValueHandle(err), value: undefined };
+    }
+    return { error: undefined, value: ctx.memory.heapValueHandle(ptr) };
+  }
+
   private drainJobs(): void {
     for (let i = 0; i < 1000 && this.runtime.hasPendingJob(); i++) {
       const r = this.runtime.executePendingJobs();
@@ -288,6 +329,7 @@ export class VM {
 
   dispose(): void {
     try {
+      this.runFn?.dispose();
       this.k6.dispose();
       this.ctx.dispose();
       this.runtime.dispose();
