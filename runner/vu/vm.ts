@@ -14,8 +14,10 @@ import { coreSource, loadModule } from '../modules/index.ts';
 
 // V8 first runs WebAssembly through its baseline compiler and tiers hot functions up lazily; QuickJS's
 // interpreter loop stays in baseline code for seconds, ~20x slower (see BENCHMARKS.md). Optimising
-// compilation from the start costs a few milliseconds per thread.
-v8.setFlagsFromString(process.env.RUNNER_V8 ?? '--no-liftoff');
+// compilation from the start costs a few milliseconds per thread. Calls into WebAssembly (every FFI
+// call) otherwise start in V8's generic wrapper, which VU threads rarely tier up: per-signature
+// wrappers from the start gave 2-5% more throughput (BENCHMARKS.md).
+v8.setFlagsFromString(process.env.RUNNER_V8 ?? '--no-liftoff --no-wasm-generic-wrapper');
 
 // Node's types leave WebAssembly out of the ES lib this project targets.
 interface Wasm {
