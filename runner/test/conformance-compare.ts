@@ -52,31 +52,26 @@ export function readRun(dir: string, stdout: string, stderr: string, exitCode: n
 }
 
 /** Sum of values per key over the points of one metric. */
-export function countBy(
-  run: Run,
-  metric: string,
-  key: (tags: Record<string, string>) => string,
-): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const p of run.points) {
-    if (p.metric !== metric) continue;
-    const k = normalize(key(p.tags));
-    out[k] = (out[k] ?? 0) + p.value;
-  }
-  return sorted(out);
+export function countBy(run: Run, metric: string, key: (tags: Record<string, string>) => string) {
+  return tally(run, metric, key, (value) => value);
 }
 
 /** Number of points per key (Trend samples). */
-export function samplesBy(
+export function samplesBy(run: Run, metric: string, key: (tags: Record<string, string>) => string) {
+  return tally(run, metric, key, () => 1);
+}
+
+function tally(
   run: Run,
   metric: string,
   key: (tags: Record<string, string>) => string,
+  weight: (value: number) => number,
 ): Record<string, number> {
   const out: Record<string, number> = {};
   for (const p of run.points) {
     if (p.metric !== metric) continue;
     const k = normalize(key(p.tags));
-    out[k] = (out[k] ?? 0) + 1;
+    out[k] = (out[k] ?? 0) + weight(p.value);
   }
   return sorted(out);
 }
