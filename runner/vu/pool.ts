@@ -28,7 +28,9 @@ interface Shard {
 // when running from source under tsx.
 // Under load V8 grows each isolate's young generation to its maximum (~34 MB of new space per VU
 // thread, measured); VU threads make small short-lived garbage, so a smaller one costs no throughput.
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
+// A deep JavaScript call chain in a VU takes ~31 KB of thread stack per level (see vm.ts); 64 MB lets
+// QuickJS's own limit, a catchable error, come first. Untouched stack costs no memory.
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, stackSizeMb: 64 };
 
 function startWorker(workerData: ShardInit): Worker {
   if (import.meta.url.endsWith('.ts')) {

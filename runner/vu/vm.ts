@@ -1,5 +1,6 @@
-// One QuickJS VM (asyncify) in its own WebAssembly instance: only one suspension per instance, so
-// every VU gets its own. The WebAssembly module is compiled once per thread and instantiated per VU.
+// One QuickJS VM (asyncify). In a VU thread many VMs share a WebAssembly instance, each on its own C
+// stack (fibers.ts); elsewhere (the main thread: options pass, setup, teardown, handleSummary, small
+// runs, warm-up) each VM owns an instance. The WebAssembly module is compiled once per process.
 import {
   QuickJSAsyncWASMModule,
   RELEASE_ASYNC,
@@ -9,8 +10,10 @@ import {
 } from 'quickjs-emscripten';
 import { readFileSync } from 'node:fs';
 import v8 from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { coreSource, loadModule } from '../modules/index.ts';
+import { FiberSwitch, installedLayout, type Fiber } from './fibers.ts';
 
 // V8 first runs WebAssembly through its baseline compiler and tiers hot functions up lazily; QuickJS's
 // interpreter loop stays in baseline code for seconds, ~20x slower (see BENCHMARKS.md). Optimising
@@ -65,8 +68,18 @@ function loadParts(): Promise<{ loader: Loader; FFI: FFIClass; module: object }>
   return parts;
 }
 
-async function newWasmModule(): Promise<QuickJSAsyncWASMModule> {
+interface Instance {
+  mod: QuickJSAsyncWASMModule;
+  em: { _malloc(n: number): number; Asyncify: Record<string, unknown> };
+  exports: Record<string, unknown>;
+  fibers: FiberSwitch | null;
+  /** VMs placed in it so far */
+  vms: number;
+}
+
+async function newInstance(): Promise<Instance> {
   const { loader, FFI, module } = await loadParts();
+  let exports: Record<string, unknown> = {};
   // The Emscripten glue re-imports node:module on every instance when it sees Node; it needs nothing
   // from Node here (the WebAssembly module comes from instantiateWasm), so it is told it runs elsewhere
   // for the synchronous start of the call, where it makes that check.
@@ -78,6 +91,7 @@ async function newWasmModule(): Promise<QuickJSAsyncWASMModule> {
     pending = loader({
       instantiateWasm: async (imports: unknown, onSuccess: (i: unknown) => void) => {
         const instance = new wasm.Instance(module, imports);
+        exports = instance.exports as Record<string, unknown>;
         onSuccess(instance);
         return instance.exports;
       },
@@ -88,7 +102,41 @@ async function newWasmModule(): Promise<QuickJSAsyncWASMModule> {
   const em = await pending;
   em.type = 'async';
   const Ctor = QuickJSAsyncWASMModule as unknown as new (m: unknown, ffi: unknown) => QuickJSAsyncWASMModule;
-  return new Ctor(em, new FFI(em));
+  const mod = new Ctor(em, new FFI(em));
+  // Each VM can outlive the library's idea of the runtime: QuickJS frees host function references
+  // during its final GC, after the library forgot the runtime.
+  const callbacks = (mod as unknown as { callbacks?: { deleteRuntime?: (rt: number) => void } }).callbacks;
+  if (callbacks?.deleteRuntime) callbacks.deleteRuntime = () => {};
+  return { mod, em: em as unknown as Instance['em'], exports, fibers: null, vms: 0 };
+}
+
+// A VM's C stack: QuickJS raises "stack overflow" (a catchable InternalError) past its limit, well
+// before the VU thread's own stack runs out (V8's optimised code for the asyncified interpreter takes
+// ~31 KB of thread stack per JavaScript call level; VU threads get 64 MB, see pool.ts).
+const STACK_BYTES = 256 * 1024;
+const STACK_LIMIT = 128 * 1024;
+// Address space: an instance's memory tops out at 2 GB.
+const VMS_PER_INSTANCE = 256;
+
+let shared: Promise<Instance> | null = null;
+
+/** An instance for one more VM: the thread's shared one in VU threads, else a new one of its own. */
+async function placeVM(): Promise<{ inst: Instance; fiber: Fiber | null }> {
+  if (isMainThread || !installedLayout()) return { inst: await newInstance(), fiber: null };
+  const mine = (shared ??= newInstance().then((inst) => {
+    inst.fibers = new FiberSwitch(inst.em.Asyncify, inst.exports, installedLayout()!);
+    // The library allows one suspension per module; fibers make it one per VM.
+    Object.defineProperty((inst.mod as unknown as { callbacks: object }).callbacks, 'suspended', {
+      get: () => undefined,
+      set: () => {},
+    });
+    return inst;
+  }));
+  const inst = await mine;
+  if (++inst.vms >= VMS_PER_INSTANCE && shared === mine) shared = null;
+  const base = inst.em._malloc(STACK_BYTES);
+  if (!base) throw new Error('runner: out of WebAssembly memory for another VU');
+  return { inst, fiber: inst.fibers!.newFiber(base, STACK_BYTES) };
 }
 
 type Call = (ctx: number, fn: number, self: number, argc: number, argv: number) => Promise<number>;
@@ -112,6 +160,9 @@ export class VM {
     readonly runtime: QuickJSAsyncRuntime,
     readonly ctx: QuickJSAsyncContext,
     private k6: QuickJSHandle,
+    /** runs calls that execute JavaScript on this VM's stack */
+    private enter: <T>(fn: () => T) => T,
+    private sharesInstance: boolean,
   ) {}
 
   private localStop = false;
@@ -127,40 +178,43 @@ export class VM {
   }
 
   static async create(host: HostFunctions): Promise<VM> {
-    const mod = await newWasmModule();
-    // Each VM owns its WebAssembly instance, so the runtime's callback entry can outlive it: QuickJS
-    // frees host function references during its final GC, after the library forgot the runtime.
-    const callbacks = (mod as unknown as { callbacks?: { deleteRuntime?: (rt: number) => void } }).callbacks;
-    if (callbacks?.deleteRuntime) callbacks.deleteRuntime = () => {};
-    const runtime = mod.newRuntime();
-    runtime.setModuleLoader((name) => loadModule(name));
-    const ctx = runtime.newContext();
-    const hostObj = ctx.newObject();
-    for (const [name, fn] of Object.entries(host.sync)) {
-      const f = ctx.newFunction(name, (...args) => toHandle(ctx, fn(...args.map((a) => fromHandle(ctx, a)))));
-      ctx.setProp(hostObj, name, f);
-      f.dispose();
-    }
-    for (const [name, fn] of Object.entries(host.async)) {
-      const f = ctx.newAsyncifiedFunction(name, async (...args) =>
-        toHandle(ctx, await fn(...args.map((a) => fromHandle(ctx, a)))),
-      );
-      ctx.setProp(hostObj, name, f);
-      f.dispose();
-    }
-    ctx.setProp(ctx.global, '__host', hostObj);
-    hostObj.dispose();
-    const core = ctx.evalCode(coreSource, 'k6-runtime.js');
-    if (core.error) {
-      const msg = JSON.stringify(ctx.dump(core.error));
-      core.error.dispose();
-      throw new Error(`runner runtime failed to start: ${msg}`);
-    }
-    core.value.dispose();
-    const k6 = ctx.getProp(ctx.global, '__k6');
-    const vm = new VM(runtime, ctx, k6);
-    runtime.setInterruptHandler(() => vm.interrupted);
-    return vm;
+    const { inst, fiber } = await placeVM();
+    const enter = <T>(fn: () => T): T => (fiber ? inst.fibers!.enter(fiber, fn) : fn());
+    // The runtime is created on the VM's own stack: QuickJS measures its stack limit from there.
+    return enter(() => {
+      const runtime = inst.mod.newRuntime();
+      if (fiber) runtime.setMaxStackSize(STACK_LIMIT);
+      runtime.setModuleLoader((name) => loadModule(name));
+      const ctx = runtime.newContext();
+      const hostObj = ctx.newObject();
+      for (const [name, fn] of Object.entries(host.sync)) {
+        const f = ctx.newFunction(name, (...args) =>
+          toHandle(ctx, fn(...args.map((a) => fromHandle(ctx, a)))),
+        );
+        ctx.setProp(hostObj, name, f);
+        f.dispose();
+      }
+      for (const [name, fn] of Object.entries(host.async)) {
+        const f = ctx.newAsyncifiedFunction(name, async (...args) =>
+          toHandle(ctx, await fn(...args.map((a) => fromHandle(ctx, a)))),
+        );
+        ctx.setProp(hostObj, name, f);
+        f.dispose();
+      }
+      ctx.setProp(ctx.global, '__host', hostObj);
+      hostObj.dispose();
+      const core = ctx.evalCode(coreSource, 'k6-runtime.js');
+      if (core.error) {
+        const msg = JSON.stringify(ctx.dump(core.error));
+        core.error.dispose();
+        throw new Error(`runner runtime failed to start: ${msg}`);
+      }
+      core.value.dispose();
+      const k6 = ctx.getProp(ctx.global, '__k6');
+      const vm = new VM(runtime, ctx, k6, enter, fiber !== null);
+      runtime.setInterruptHandler(() => vm.interrupted);
+      return vm;
+    });
   }
 
   /** Sets __VU, __ENV and the consolidated options before the init code runs. */
@@ -170,7 +224,7 @@ export class VM {
 
   /** Evaluates the script as an ES module (its init code) and keeps its exports. */
   async load(filename: string, source: string): Promise<void> {
-    const res = await this.ctx.evalCodeAsync(source, filename, { type: 'module' });
+    const res = await this.enter(() => this.ctx.evalCodeAsync(source, filename, { type: 'module' }));
     if (res.error) throw new ScriptError(this.describe(res.error));
     this.ctx.setProp(this.k6, 'exports', res.value);
     res.value.dispose();
@@ -178,9 +232,11 @@ export class VM {
 
   /** Names of the exported functions and the exported options (JSON). */
   exports(): { functions: string[]; options: unknown } {
-    const out = this.ctx.evalCode(
-      `(function (e) { const f = []; for (const k of Object.keys(e)) if (typeof e[k] === 'function') f.push(k);
+    const out = this.enter(() =>
+      this.ctx.evalCode(
+        `(function (e) { const f = []; for (const k of Object.keys(e)) if (typeof e[k] === 'function') f.push(k);
         return JSON.stringify({ functions: f, options: e.options === undefined ? null : e.options }); })(__k6.exports)`,
+      ),
     );
     const text = this.ctx.getString(this.ctx.unwrapResult(out).consume((h) => h.dup()));
     const parsed = JSON.parse(text) as { functions: string[]; options: unknown };
@@ -236,7 +292,7 @@ export class VM {
     });
     for (let i = 0; i < 1_000_000 && this.runtime.hasPendingJob() && !this.interrupted; i++) {
       const ctxOut = rt.memory.newMutablePointerArray(1);
-      const valuePtr = await this.executeJob(rt.rt.value, 1, ctxOut.value.ptr);
+      const valuePtr = await this.enter(() => this.executeJob!(rt.rt.value, 1, ctxOut.value.ptr));
       ctxOut.dispose();
       rt.ffi.QTS_FreeValuePointerRuntime(rt.rt.value, valuePtr);
     }
@@ -276,12 +332,10 @@ export class VM {
           async: true,
         },
       );
-      ptr = await this.call(
-        ctx.ctx.value,
-        this.runFn.value as number,
-        obj.value as number,
-        handles.length,
-        argv.value,
+      const call = this.call;
+      const runFn = this.runFn;
+      ptr = await this.enter(() =>
+        call(ctx.ctx.value, runFn.value as number, obj.value as number, handles.length, argv.value),
       );
     } finally {
       argv.dispose();
@@ -297,7 +351,7 @@ export class VM {
 
   private drainJobs(): void {
     for (let i = 0; i < 1000 && this.runtime.hasPendingJob(); i++) {
-      const r = this.runtime.executePendingJobs();
+      const r = this.enter(() => this.runtime.executePendingJobs());
       if (r.error) r.error.dispose();
     }
   }
@@ -305,7 +359,7 @@ export class VM {
   private callK6(fn: string, args: (string | number)[]): void {
     const f = this.ctx.getProp(this.k6, fn);
     const handles = args.map((a) => (typeof a === 'number' ? this.ctx.newNumber(a) : this.ctx.newString(a)));
-    const r = this.ctx.callFunction(f, this.k6, ...handles);
+    const r = this.enter(() => this.ctx.callFunction(f, this.k6, ...handles));
     handles.forEach((h) => h.dispose());
     f.dispose();
     if (r.error) throw new ScriptError(this.describe(r.error));
@@ -315,7 +369,7 @@ export class VM {
   /** k6-style text of a VM exception (disposes the handle). */
   describe(err: QuickJSHandle): string {
     const f = this.ctx.getProp(this.k6, 'describe');
-    const r = this.ctx.callFunction(f, this.k6, err);
+    const r = this.enter(() => this.ctx.callFunction(f, this.k6, err));
     f.dispose();
     let text: string;
     if (r.error) {
@@ -333,6 +387,9 @@ export class VM {
     try {
       this.runFn?.dispose();
       this.k6.dispose();
+      // Freeing a runtime can fail an assertion in QuickJS, which aborts the whole instance; one shared
+      // with other VMs is left to go with its thread.
+      if (this.sharesInstance) return;
       this.ctx.dispose();
       this.runtime.dispose();
     } catch {
