@@ -58,8 +58,11 @@ export class ScenarioRun {
     ctx.signal.addEventListener('abort', () => this.interruptAll(), { once: true });
   }
 
+  /** an iteration called test.abort(): the test stops once that iteration has reported */
+  private testAborted = false;
+
   get halted(): boolean {
-    return this.stopping || this.ctx.signal.aborted;
+    return this.stopping || this.testAborted || this.ctx.signal.aborted;
   }
 
   async iterate(vu: VU, iterationInTest = this.started): Promise<IterationResult> {
@@ -94,6 +97,8 @@ export class ScenarioRun {
         emitIteration: true,
         instance: this.ctx.instance?.(),
       });
+      // A VU in another thread reports test.abort() with its verdict, maybe before the stop reaches here.
+      if (r.aborted) this.testAborted = true;
       if (r.interrupted) this.interrupted++;
       else this.completed++;
       this.ctx.countIteration(!!r.interrupted);

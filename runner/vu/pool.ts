@@ -88,8 +88,9 @@ export class VUPool {
     const pool = new VUPool(cfg);
     // Warming up overlaps with VU initialisation (in the workers, or interleaved on this thread).
     const warm = Promise.all([warmUp(), warmUpHttp()]);
-    const workers =
-      cfg.workers ?? (cfg.count <= 4 ? 0 : Math.min(os.availableParallelism(), Math.ceil(cfg.count / 10)));
+    // VUs run in worker threads even for small runs: there a busy loop can be interrupted and a deep call
+    // chain has room (see vm.ts); the main thread keeps the scheduler and the lifecycle functions.
+    const workers = cfg.workers ?? Math.min(os.availableParallelism(), Math.ceil(cfg.count / 10));
     if (workers <= 0) pool.shards.push(pool.localShard());
     else {
       pool.init.wasm = await compiledModule();

@@ -166,6 +166,8 @@ export class VM {
   ) {}
 
   private localStop = false;
+  /** set once the VM failed in a way that leaves it unusable */
+  private broken: string | null = null;
   /** Set by another thread (the pool) to stop a VU that is busy in JavaScript. */
   stopFlag: Int32Array | null = null;
 
@@ -245,8 +247,17 @@ export class VM {
 
   /** Runs an exported function through the VM-side runner; resolves with its JSON verdict. */
   async run(name: string, fixed: string, changing: string): Promise<string> {
-    // A direct call of the VM-side runner: evaluating a line of code would compile it every iteration.
-    const res = await this.callAsync(this.k6, 'run', [name, fixed, changing]);
+    if (this.broken) return JSON.stringify({ ok: false, error: this.broken });
+    let res: Awaited<ReturnType<VM['callAsync']>>;
+    try {
+      // A direct call of the VM-side runner: evaluating a line of code would compile it every iteration.
+      res = await this.callAsync(this.k6, 'run', [name, fixed, changing]);
+    } catch (e) {
+      // The thread's own stack ran out inside QuickJS (QuickJS's limit did not come first, e.g. on the
+      // main thread): the VM was left mid-call and cannot run again.
+      this.broken = `${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} (this VU cannot run further iterations)`;
+      return JSON.stringify({ ok: false, error: this.broken });
+    }
     if (res.error) {
       const interrupted = this.interrupted;
       const text = this.describe(res.error);
@@ -387,6 +398,7 @@ export class VM {
     try {
       this.runFn?.dispose();
       this.k6.dispose();
+      if (this.broken) return;
       // Freeing a runtime can fail an assertion in QuickJS, which aborts the whole instance; one shared
       // with other VMs is left to go with its thread.
       if (this.sharesInstance) return;
