@@ -76,6 +76,31 @@ export function teardown() { sleep(5); }\n`,
   assert.match(b.stderr, /teardown\(\) execution timed out after 1 seconds/);
 });
 
+test('a busy loop in setup() is stopped at setupTimeout (100); lifecycle functions have room for deep calls', async () => {
+  const busy = box.script(
+    'busy-setup.js',
+    `export const options = { setupTimeout: '1s' };
+export function setup() { for (;;) {} }
+export default function () {}\n`,
+  );
+  const a = await box.run(['run', '-q', '--no-summary', busy]);
+  assert.equal(a.code, 100, a.stderr);
+  assert.match(a.stderr, /setup\(\) execution timed out after 1 seconds/);
+  // ~31 KB of thread stack per call level (see runner/vu/vm.ts): 200 levels need more than a default stack.
+  const deep = box.script(
+    'deep.js',
+    `function depth(n) { return n === 0 ? 0 : 1 + depth(n - 1); }
+export function setup() { return depth(200); }
+export default function () {}
+export function teardown(d) { console.log('teardown ' + d + ' ' + depth(200)); }
+export function handleSummary() { return { stdout: 'summary ' + depth(200) + '\\n' }; }\n`,
+  );
+  const b = await box.run(['run', '-q', '-i', '1', deep]);
+  assert.equal(b.code, 0, b.stderr);
+  assert.deepEqual(logMessages(b.stderr), ['level=info msg="teardown 200 200" source=console']);
+  assert.equal(b.stdout, 'summary 200\n');
+});
+
 test('thresholds: failing -> 99 with the crossed line; --no-thresholds -> 0', async () => {
   const s = box.script(
     'th.js',

@@ -1,5 +1,5 @@
-// The VU pool the executors drive: VUs sharded over worker threads (or kept on the main thread for a
-// handful of VUs), plus fresh id-0 VUs for setup, teardown and handleSummary.
+// The VU pool the executors drive: VUs sharded over worker threads (or kept on the main thread when asked
+// for no worker), plus fresh id-0 VUs for setup, teardown and handleSummary in the first VU thread.
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import type { MetricDef } from '../metrics/types.ts';
@@ -22,6 +22,8 @@ interface Shard {
   close(): Promise<void>;
   /** set once a worker thread has died: requests to it fail at once */
   dead?: string;
+  /** a worker thread (not this one) */
+  worker?: boolean;
 }
 
 // Where the worker entry lives: beside the bundled cli (build/runner/worker.js), or runner/worker.ts
@@ -89,7 +91,7 @@ export class VUPool {
     // Warming up overlaps with VU initialisation (in the workers, or interleaved on this thread).
     const warm = Promise.all([warmUp(), warmUpHttp()]);
     // VUs run in worker threads even for small runs: there a busy loop can be interrupted and a deep call
-    // chain has room (see vm.ts); the main thread keeps the scheduler and the lifecycle functions.
+    // chain has room (see vm.ts); the main thread keeps the scheduler, the metrics and the outputs.
     const workers = cfg.workers ?? Math.min(os.availableParallelism(), Math.ceil(cfg.count / 10));
     if (workers <= 0) pool.shards.push(pool.localShard());
     else {
@@ -199,6 +201,10 @@ export class VUPool {
     req: RunRequest,
     timeout?: number,
   ): Promise<RunResult & { timedOut?: boolean }> {
+    // In a VU thread when there is one: there a busy loop can be interrupted at the timeout and a deep
+    // call chain has room (see vm.ts).
+    const shard = this.shards.find((s) => s.worker && s.dead === undefined);
+    if (shard) return this.lifecycleIn(shard, what, req, timeout);
     const thread = this.mainThread();
     let vu: VU;
     try {
@@ -229,6 +235,42 @@ export class VUPool {
       clearTimeout(timer);
       vu.dispose();
       await thread.close();
+    }
+  }
+
+  // A fresh VU 0 each time; creating it again replaces the previous one in the shard.
+  private async lifecycleIn(
+    shard: Shard,
+    what: string,
+    req: RunRequest,
+    timeout?: number,
+  ): Promise<RunResult & { timedOut?: boolean }> {
+    const stop = new SharedArrayBuffer(4);
+    const created = await this.request(shard, { t: 'create', id: 0, seq: 0, stop });
+    if (created.error !== undefined) return { ok: false, error: created.error };
+    const run = this.request(shard, { t: 'run', id: 0, seq: 0, req: { countIteration: false, ...req } }).then(
+      (r) => r.result ?? { ok: false, error: r.error },
+    );
+    if (!timeout) return run;
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const limit = new Promise<RunResult>((resolve) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        Atomics.store(new Int32Array(stop), 0, 1);
+        shard.send({ t: 'interrupt', id: 0 });
+        resolve({
+          ok: false,
+          error: `${what}() execution timed out after ${Math.round(timeout / 1000)} seconds`,
+        });
+      }, timeout);
+    });
+    try {
+      const r = await Promise.race([run, limit]);
+      if (timedOut) await run;
+      return timedOut ? { ...r, timedOut: true } : r;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -322,6 +364,7 @@ export class VUPool {
       for (const m of batch) this.receive(m);
     });
     const shard: Shard = {
+      worker: true,
       send: (m) => out.post(m),
       close: () =>
         (closed ??= this.request(shard, { t: 'close', seq: 0 }).then(async () => {
