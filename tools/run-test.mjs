@@ -73,6 +73,7 @@ try {
   process.exit(1);
 }
 
+Object.assign(env, engine.env);
 env.TEST_NAME = test;
 env.REPORT_DIR = reportDir;
 // k6 exports its web dashboard as report.html; the runner honours the same variables with its own report.
