@@ -73,8 +73,6 @@ interface Instance {
   em: { _malloc(n: number): number; Asyncify: Record<string, unknown> };
   exports: Record<string, unknown>;
   fibers: FiberSwitch | null;
-  /** VMs placed in it so far */
-  vms: number;
 }
 
 async function newInstance(): Promise<Instance> {
@@ -107,7 +105,7 @@ async function newInstance(): Promise<Instance> {
   // during its final GC, after the library forgot the runtime.
   const callbacks = (mod as unknown as { callbacks?: { deleteRuntime?: (rt: number) => void } }).callbacks;
   if (callbacks?.deleteRuntime) callbacks.deleteRuntime = () => {};
-  return { mod, em: em as unknown as Instance['em'], exports, fibers: null, vms: 0 };
+  return { mod, em: em as unknown as Instance['em'], exports, fibers: null };
 }
 
 // A VM's C stack: QuickJS raises "stack overflow" (a catchable InternalError) past its limit, well
@@ -118,22 +116,26 @@ const STACK_LIMIT = 128 * 1024;
 // Address space: an instance's memory tops out at 2 GB.
 const VMS_PER_INSTANCE = 256;
 
-let shared: Promise<Instance> | null = null;
+let shared: { inst: Promise<Instance>; vms: number } | null = null;
+
+async function newSharedInstance(): Promise<Instance> {
+  const inst = await newInstance();
+  inst.fibers = new FiberSwitch(inst.em.Asyncify, inst.exports, installedLayout()!);
+  // The library allows one suspension per module; fibers make it one per VM.
+  Object.defineProperty((inst.mod as unknown as { callbacks: object }).callbacks, 'suspended', {
+    get: () => undefined,
+    set: () => {},
+  });
+  return inst;
+}
 
 /** An instance for one more VM: the thread's shared one in VU threads, else a new one of its own. */
 async function placeVM(): Promise<{ inst: Instance; fiber: Fiber | null }> {
   if (isMainThread || !installedLayout()) return { inst: await newInstance(), fiber: null };
-  const mine = (shared ??= newInstance().then((inst) => {
-    inst.fibers = new FiberSwitch(inst.em.Asyncify, inst.exports, installedLayout()!);
-    // The library allows one suspension per module; fibers make it one per VM.
-    Object.defineProperty((inst.mod as unknown as { callbacks: object }).callbacks, 'suspended', {
-      get: () => undefined,
-      set: () => {},
-    });
-    return inst;
-  }));
-  const inst = await mine;
-  if (++inst.vms >= VMS_PER_INSTANCE && shared === mine) shared = null;
+  // Counted before waiting: VUs are created concurrently.
+  if (!shared || shared.vms >= VMS_PER_INSTANCE) shared = { inst: newSharedInstance(), vms: 0 };
+  shared.vms++;
+  const inst = await shared.inst;
   const base = inst.em._malloc(STACK_BYTES);
   if (!base) throw new Error('runner: out of WebAssembly memory for another VU');
   return { inst, fiber: inst.fibers!.newFiber(base, STACK_BYTES) };
