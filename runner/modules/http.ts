@@ -96,13 +96,16 @@ function prepare(method, target, body, params) {
   if (userTags && userTags.name !== undefined) nameTag = String(userTags.name);
   if (nameTag !== undefined) req.name = nameTag;
   req.tagsJSON = k6.tagsJSON(userTags);
-  req.timeout = params.timeout === undefined ? 60000 : duration(params.timeout);
+  // Defaults stay out of the request (and no property is deleted: that unshares the object's shape).
+  if (params.timeout !== undefined) {
+    const timeout = duration(params.timeout);
+    if (timeout !== 60000) req.timeout = timeout;
+  }
   if (params.redirects !== undefined) req.redirects = Number(params.redirects);
-  req.responseType = params.responseType || (state.options.discardResponseBodies ? 'none' : 'text');
+  const responseType = params.responseType || (state.options.discardResponseBodies ? 'none' : 'text');
+  if (responseType !== 'text') req.responseType = responseType;
   const cb = params.responseCallback !== undefined ? checkCallback(params.responseCallback) : responseCallback;
   req.expected = cb ? cb.__expected : null;
-  if (req.responseType === 'text') delete req.responseType;
-  if (req.timeout === 60000) delete req.timeout;
   if (params.cookies) {
     req.cookies = {};
     for (const k in params.cookies) {
@@ -129,9 +132,11 @@ function gjson(value, path) {
 }
 
 // A response arrives as "head JSON \x01 headers \x01 timings \x01 the rest \x01 body": the fields
-// scripts read most are parsed at once, the others only when first read.
+// scripts read most are parsed at once, the others are cut out of the text and parsed when first read
+// (QuickJS copies every substring, and most scripts never read them).
 const SEP = '\u0001';
-const LAZY = ['headers', 'timings', 'extra'];
+// [text, start of headers, start of timings, start of the rest, end of the rest, parsed parts...]
+const RAW = Symbol('raw');
 
 class Response {
   constructor(head, raw, body) {
@@ -142,12 +147,13 @@ class Response {
     this.error = head[4];
     this.error_code = head[5];
     this.body = body;
-    Object.defineProperty(this, '__raw', { value: raw, writable: true });
+    this[RAW] = raw;
   }
   __part(i) {
-    const raw = this.__raw;
-    if (typeof raw[i] === 'string') raw[i] = JSON.parse(raw[i]);
-    return raw[i];
+    const raw = this[RAW];
+    let v = raw[5 + i];
+    if (v === undefined) v = raw[5 + i] = JSON.parse(raw[0].slice(raw[1 + i], raw[2 + i] - 1));
+    return v;
   }
   get headers() { return this.__part(0); }
   get timings() { return this.__part(1); }
@@ -179,15 +185,19 @@ class Response {
   submitForm() { throw new Error('Response.submitForm() is not supported by this runner'); }
 }
 
+// One response: a Response, or the request's error thrown (throw: true) or the iteration interrupted.
 function decode(s) {
   const a = s.indexOf(SEP);
   const b = s.indexOf(SEP, a + 1);
   const c = s.indexOf(SEP, b + 1);
   const d = s.indexOf(SEP, c + 1);
   const head = JSON.parse(s.slice(0, a));
+  const failed = head[6];
+  if (failed === 1) k6.interrupted();
+  if (typeof failed === 'string') throw new Error(failed);
   const kind = head[7];
   const body = kind === 'n' ? null : kind === 'b' ? host.b64decode(s.slice(d + 1), 'std', false) : s.slice(d + 1);
-  return { head, res: new Response(head, [s.slice(a + 1, b), s.slice(b + 1, c), s.slice(c + 1, d)], body) };
+  return new Response(head, [s, a + 1, b + 1, c + 1, d + 1], body);
 }
 
 function send(reqs) {
@@ -199,13 +209,10 @@ function send(reqs) {
     text += (i ? ',' : '') + '{"tags":' + tags + ',' + JSON.stringify(r).slice(1);
   }
   const out = host.request(text + ']', k6.takeSamples());
-  const decoded = reqs.length === 1 ? [decode(out)] : JSON.parse(out).map(decode);
-  const res = [];
-  for (const { head, res: r } of decoded) {
-    if (head[6] === 1) k6.interrupted();
-    if (typeof head[6] === 'string') throw new Error(head[6]);
-    res.push(r);
-  }
+  if (reqs.length === 1) return [decode(out)];
+  const list = JSON.parse(out);
+  const res = new Array(list.length);
+  for (let i = 0; i < list.length; i++) res[i] = decode(list[i]);
   return res;
 }
 

@@ -87,6 +87,9 @@ async function newInstance(): Promise<Instance> {
   let pending: Promise<Record<string, unknown>>;
   try {
     pending = loader({
+      // QuickJS's own diagnostics (e.g. a failed assertion when a runtime that a script left cycles in is
+      // freed, which dispose() tolerates) are not the user's business.
+      printErr: () => {},
       instantiateWasm: async (imports: unknown, onSuccess: (i: unknown) => void) => {
         const instance = new wasm.Instance(module, imports);
         exports = instance.exports as Record<string, unknown>;
@@ -228,7 +231,14 @@ export class VM {
 
   /** Evaluates the script as an ES module (its init code) and keeps its exports. */
   async load(filename: string, source: string): Promise<void> {
-    const res = await this.enter(() => this.ctx.evalCodeAsync(source, filename, { type: 'module' }));
+    let res: Awaited<ReturnType<QuickJSAsyncContext['evalCodeAsync']>>;
+    try {
+      res = await this.enter(() => this.ctx.evalCodeAsync(source, filename, { type: 'module' }));
+    } catch (e) {
+      // The thread's stack ran out inside QuickJS (see run()).
+      this.broken = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      throw new ScriptError(this.broken);
+    }
     if (res.error) throw new ScriptError(this.describe(res.error));
     this.ctx.setProp(this.k6, 'exports', res.value);
     res.value.dispose();
@@ -333,7 +343,7 @@ export class VM {
       };
     };
     this.runFn ??= this.ctx.getProp(obj, fn);
-    const handles = args.map((a) => this.ctx.newString(a));
+    const handles = args.map((a) => newString(this.ctx, a));
     const argv = ctx.memory.toPointerArray(handles);
     let ptr: number;
     try {
@@ -434,10 +444,39 @@ function fromHandle(ctx: QuickJSAsyncContext, h: QuickJSHandle): Bytes | number 
   }
 }
 
+const utf8 = new TextEncoder();
+
+/**
+ * ctx.newString, with the text encoded natively: the library encodes UTF-8 in JavaScript, a character
+ * at a time, and every response crosses into the VM as one string of several hundred bytes or more.
+ */
+function newString(ctx: QuickJSAsyncContext, s: string): QuickJSHandle {
+  if (s.length < 64) return ctx.newString(s);
+  const c = ctx as unknown as {
+    ctx: { value: number };
+    module: { _malloc(n: number): number; _free(p: number): void; HEAPU8: Uint8Array };
+    ffi: { QTS_NewString(ctx: number, ptr: number): number };
+    memory: { heapValueHandle(ptr: number): QuickJSHandle };
+  };
+  const mod = c.module;
+  const size = s.length * 3 + 1;
+  const ptr = mod._malloc(size);
+  if (!ptr) return ctx.newString(s);
+  try {
+    // HEAPU8 is read after malloc: a growing memory replaces it.
+    const heap = mod.HEAPU8;
+    const { written } = utf8.encodeInto(s, heap.subarray(ptr, ptr + size - 1));
+    heap[ptr + written] = 0;
+    return c.memory.heapValueHandle(c.ffi.QTS_NewString(c.ctx.value, ptr));
+  } finally {
+    mod._free(ptr);
+  }
+}
+
 function toHandle(ctx: QuickJSAsyncContext, v: HostValue): QuickJSHandle {
   if (v === undefined) return ctx.undefined;
   if (v === null) return ctx.null;
-  if (typeof v === 'string') return ctx.newString(v);
+  if (typeof v === 'string') return newString(ctx, v);
   if (typeof v === 'number') return ctx.newNumber(v);
   if (typeof v === 'boolean') return v ? ctx.true : ctx.false;
   return ctx.newArrayBuffer(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength) as ArrayBuffer);
