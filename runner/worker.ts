@@ -9,7 +9,12 @@ Error.stackTraceLimit = 0;
 
 if (parentPort) {
   const port = parentPort;
-  const out = new Outbox<FromShard>((batch) => port.postMessage(batch));
+  const out = new Outbox<FromShard>((batch) => {
+    // All samples queued so far travel packed together with the replies (one typed array per batch).
+    const samples = host.samplesMessage();
+    if (samples) batch.push(samples);
+    port.postMessage(batch);
+  });
   const host = new ShardHost(workerData as ShardInit, (m) => out.post(m), true);
   port.on('message', (batch: ToShard[]) => {
     for (const m of batch) {

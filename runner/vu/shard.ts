@@ -73,6 +73,15 @@ export class ShardHost {
     return this.packSamples ? { packed: pack(batch) } : { batch };
   }
 
+  /**
+   * The queued samples as one message, for a batch of messages about to cross to the main thread: it
+   * is handled in the same event as the replies in that batch, before any of them resolves.
+   */
+  samplesMessage(): FromShard | null {
+    const s = this.take();
+    return s.packed || s.batch ? { t: 'samples', ...s } : null;
+  }
+
   flush(): void {
     const s = this.take();
     if (s.packed || s.batch) this.post({ t: 'samples', ...s });
@@ -99,8 +108,13 @@ export class ShardHost {
         } catch (e) {
           result = { ok: false, error: String((e as Error)?.stack ?? e) };
         }
-        // The iteration's samples ride with its reply: one message, and they arrive before it resolves.
-        this.post({ t: 'reply', seq: m.seq, result, ...this.take() });
+        // The iteration's samples arrive before it resolves: on this thread they ride with its reply;
+        // across threads they join the batch of messages that carries the reply (see samplesMessage).
+        this.post(
+          this.packSamples
+            ? { t: 'reply', seq: m.seq, result }
+            : { t: 'reply', seq: m.seq, result, ...this.take() },
+        );
         return;
       }
       case 'interrupt':
