@@ -1,6 +1,7 @@
 // Trivial GET, closed loop, against a node:http hello server: a plain undici client with N connections
 // versus the runner's VU pool with N VUs (each VU: `http.get(url)` in a loop), in the same run.
 // Usage: node --import tsx bench/runner-throughput.ts [--vus 50] [--seconds 10] [--workers N]
+// Also reported: CPU time of this process per request (all its threads; the server runs apart).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync, mkdtempSync } from 'node:fs';
@@ -40,9 +41,17 @@ async function startServer(): Promise<{ url: string; stop: () => void }> {
   return { url: `http://127.0.0.1:${chunk.toString().trim()}/`, stop: () => child.kill('SIGTERM') };
 }
 
-async function undiciBaseline(url: string): Promise<number> {
+// CPU time of this process (every thread) per request: less noisy than req/s on a shared machine, and
+// free of the server's share.
+function cpuPer(start: NodeJS.CpuUsage, requests: number): number {
+  const c = process.cpuUsage(start);
+  return (c.user + c.system) / requests;
+}
+
+async function undiciBaseline(url: string): Promise<{ rps: number; cpuUs: number }> {
   const agent = new Agent({ connections: vus });
   let count = 0;
+  const c0 = process.cpuUsage();
   const end = Date.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: vus }, async () => {
@@ -53,11 +62,14 @@ async function undiciBaseline(url: string): Promise<number> {
       }
     }),
   );
+  const cpuUs = cpuPer(c0, count);
   await agent.close();
-  return count / seconds;
+  return { rps: count / seconds, cpuUs };
 }
 
-async function runnerPool(url: string): Promise<{ rps: number; initMs: number; rssMB: number }> {
+async function runnerPool(
+  url: string,
+): Promise<{ rps: number; initMs: number; rssMB: number; cpuUs: number }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'runner-bench-'));
   const script = path.join(dir, 'get.js');
   writeFileSync(script, `import http from 'k6/http';\nexport default function () { http.get(__ENV.URL); }\n`);
@@ -80,6 +92,7 @@ async function runnerPool(url: string): Promise<{ rps: number; initMs: number; r
   const scenario = { name: 'default', executor: 'constant-vus', startTime: Date.now() };
   let started = 0;
   const reqsAtStart = reqs;
+  const c0 = process.cpuUsage();
   await Promise.all(
     Array.from({ length: vus }, async (_, i) => {
       const vu = pool.vu(i + 1);
@@ -95,20 +108,24 @@ async function runnerPool(url: string): Promise<{ rps: number; initMs: number; r
       }
     }),
   );
+  const cpuUs = cpuPer(c0, reqs - reqsAtStart);
   clearInterval(rssTimer);
   await pool.close();
-  return { rps: (reqs - reqsAtStart) / seconds, initMs, rssMB: peakRss / 1e6 };
+  return { rps: (reqs - reqsAtStart) / seconds, initMs, rssMB: peakRss / 1e6, cpuUs };
 }
 
 const server = await startServer();
 try {
-  const base = values.only === 'runner' ? NaN : await undiciBaseline(server.url);
+  const base = values.only === 'runner' ? { rps: NaN, cpuUs: NaN } : await undiciBaseline(server.url);
   const run = values.only === 'undici' ? null : await runnerPool(server.url);
-  console.log(`undici closed loop, ${vus} connections: ${base.toFixed(0)} req/s`);
+  console.log(
+    `undici closed loop, ${vus} connections: ${base.rps.toFixed(0)} req/s, ${base.cpuUs.toFixed(0)} µs CPU/req`,
+  );
   if (run) {
     console.log(
-      `runner VU pool, ${vus} VUs: ${run.rps.toFixed(0)} req/s (${(run.rps / base).toFixed(2)}x undici), ` +
-        `init ${run.initMs.toFixed(0)} ms, peak RSS of this process ${run.rssMB.toFixed(0)} MB (workers included)`,
+      `runner VU pool, ${vus} VUs: ${run.rps.toFixed(0)} req/s (${(run.rps / base.rps).toFixed(2)}x undici), ` +
+        `${run.cpuUs.toFixed(0)} µs CPU/req, init ${run.initMs.toFixed(0)} ms, ` +
+        `peak RSS of this process ${run.rssMB.toFixed(0)} MB (workers included)`,
     );
   }
 } finally {
