@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VUPool } from '../vu/pool.ts';
-import { glueLayout, installedLayout } from '../vu/fibers.ts';
+import { FiberSwitch, glueLayout, installedLayout, type GlueLayout } from '../vu/fibers.ts';
 import { collector, writeScript } from './vu-harness.ts';
 
 test('the installed Emscripten glue is recognised, so VU threads share WebAssembly instances', () => {
   const layout = installedLayout();
   assert.ok(layout, 'glue layout not recognised: VU threads would fall back to an instance per VU');
-  assert.equal(new Set(Object.values(layout)).size, 5);
+  assert.equal(new Set(Object.values(layout)).size, 6);
   assert.equal(glueLayout('function x(){}'), null);
 });
 
@@ -63,4 +63,75 @@ test('runaway recursion in a VU thread is a catchable error, and the VU goes on'
   } finally {
     await pool.close();
   }
+});
+
+test('a VM suspended deep in a call chain resumes intact while the others run', async () => {
+  const script = writeScript(`import { sleep } from 'k6';
+    function f(n) { if (n === 0) { sleep(0.01); return 0; } return 1 + f(n - 1); }
+    export default function () {
+      const d = __VU === 1 ? 600 : 10;
+      if (f(d) !== d) throw new Error('wrong depth');
+    }`);
+  const c = collector();
+  const pool = await VUPool.create({ script, env: {}, options: {}, count: 4, workers: 1, ...c });
+  const scenario = { name: 'main', executor: 'constant-vus', startTime: Date.now() };
+  try {
+    for (let i = 0; i < 2; i++) {
+      const r = await Promise.all(
+        [1, 2, 3, 4].map((id) => pool.vu(id).run({ fn: 'default', scenario, tags: {} })),
+      );
+      assert.deepEqual(r, [{ ok: true }, { ok: true }, { ok: true }, { ok: true }]);
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a trap in a shared instance fails every VM in it, suspended ones included', () => {
+  const names: GlueLayout = {
+    handleSleep: 'sleep',
+    asyncifySize: 'size',
+    currData: 'data',
+    handlers: 'handlers',
+    stackSave: 'save',
+    stackRestore: 'restore',
+  };
+  let sp = 1000;
+  const asyncify: Record<string, unknown> = { sleep: () => 0, data: null, handlers: null, size: 0 };
+  const sw = new FiberSwitch(asyncify, { save: () => sp, restore: (v: number) => (sp = v) }, names);
+  const a = sw.newFiber(0, 4096);
+  const b = sw.newFiber(4096, 4096);
+  // b suspends: the glue leaves its buffer and promise handlers behind.
+  const rejected: Error[] = [];
+  sw.enter(b, () => {
+    asyncify.data = 77;
+    asyncify.handlers = { resolve: () => {}, reject: (e: Error) => rejected.push(e) };
+  });
+  assert.equal(b.data, 77);
+  assert.equal(sp, 1000, 'the outer stack pointer is restored');
+  const Trap = (globalThis as unknown as { WebAssembly: { RuntimeError: new (m: string) => Error } })
+    .WebAssembly.RuntimeError;
+  assert.throws(() =>
+    sw.enter(a, () => {
+      throw new Trap('unreachable');
+    }),
+  );
+  assert.equal(rejected.length, 1, 'the suspended VM learns of it');
+  assert.throws(() => sw.enter(b, () => 1), /unreachable/);
+  // An ordinary exception (a host function's bug) leaves the instance usable.
+  const c = new FiberSwitch(
+    { ...asyncify, data: null, handlers: null },
+    { save: () => sp, restore: () => {} },
+    names,
+  );
+  const f = c.newFiber(0, 4096);
+  assert.throws(() =>
+    c.enter(f, () => {
+      throw new Error('host bug');
+    }),
+  );
+  assert.equal(
+    c.enter(f, () => 2),
+    2,
+  );
 });

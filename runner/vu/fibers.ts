@@ -24,6 +24,8 @@ export interface Fiber {
 
 export interface GlueLayout {
   handleSleep: string;
+  /** the size of Asyncify's buffer for one suspended stack */
+  asyncifySize: string;
   currData: string;
   handlers: string;
   stackSave: string;
@@ -40,6 +42,7 @@ export function glueLayout(text: string): GlueLayout | null {
       : new RegExp(`[;,]${v.replace(/\$/g, '\\$')}=\\w+\\.([\\w$]+)[;,]`).exec(text)?.[1];
   const layout = {
     handleSleep: /\{handleSleep:\w+\.([\w$]+)\}/.exec(text)?.[1],
+    asyncifySize: /function\(\w+,\s*\w+\)\{\w+\.([\w$]+)=\w+\|\|\w+\}/.exec(text)?.[1],
     currData: /\.state=\w+\.\w+\.\w+,\w+\.([\w$]+)=\w+\(\)/.exec(text)?.[1],
     handlers: /\w+\.([\w$]+)=\{resolve:\w+,reject:\w+\}/.exec(text)?.[1],
     stackSave: exported(save),
@@ -65,11 +68,17 @@ export function installedLayout(): GlueLayout | null {
 }
 
 type AsyncifyState = Record<string, unknown>;
+// Node's types leave WebAssembly out of the ES lib this project targets.
+const { RuntimeError } = (globalThis as unknown as { WebAssembly: { RuntimeError: new () => Error } })
+  .WebAssembly;
 type Sleep = (start: (wake: (v?: unknown) => void) => void) => unknown;
 
 /** Switches one instance's Asyncify state and C stack between fibers. */
 export class FiberSwitch {
   private current: Fiber | null = null;
+  private readonly fibers = new Set<Fiber>();
+  /** set once the instance has trapped: the glue refuses every later call, so each VM must fail */
+  private dead: Error | null = null;
   private readonly save: () => number;
   private readonly restore: (sp: number) => void;
 
@@ -93,12 +102,20 @@ export class FiberSwitch {
   }
 
   newFiber(base: number, size: number): Fiber {
-    return { base, top: (base + size) & ~15, sp: 0, data: null, handlers: null };
+    const fiber = { base, top: (base + size) & ~15, sp: 0, data: null, handlers: null };
+    this.fibers.add(fiber);
+    return fiber;
+  }
+
+  /** Sets the room Asyncify has to save one suspended stack (QuickJS resets it with each stack limit). */
+  setSuspendBytes(n: number): void {
+    this.asyncify[this.names.asyncifySize] = n;
   }
 
   /** Runs `fn` (calls into the instance) as `fiber`: its stack, its suspended call if any. */
   enter<T>(fiber: Fiber, fn: () => T): T {
     if (this.current === fiber) return fn();
+    if (this.dead) throw this.dead;
     if (this.current) throw new Error('runner: a VM was entered while another one was running');
     const a = this.asyncify;
     const n = this.names;
@@ -109,6 +126,11 @@ export class FiberSwitch {
     this.current = fiber;
     try {
       return fn();
+    } catch (e) {
+      // A trap (e.g. memory exhausted) aborts the whole instance: every VM in it fails now, including
+      // those suspended on a request, rather than waiting for a resumption that cannot come.
+      if (e instanceof RuntimeError) this.kill(e);
+      throw e;
     } finally {
       fiber.data = (a[n.currData] as number | null) ?? null;
       fiber.handlers = a[n.handlers] ?? null;
@@ -117,6 +139,16 @@ export class FiberSwitch {
       a[n.handlers] = null;
       this.restore(outer);
       this.current = null;
+    }
+  }
+
+  private kill(e: Error): void {
+    this.dead = e;
+    for (const f of this.fibers) {
+      const handlers = f.handlers as { reject?: (e: Error) => void } | null;
+      f.handlers = null;
+      f.data = null;
+      if (f !== this.current) handlers?.reject?.(e);
     }
   }
 }

@@ -116,6 +116,10 @@ async function newInstance(): Promise<Instance> {
 // ~31 KB of thread stack per JavaScript call level; VU threads get 64 MB, see pool.ts).
 const STACK_BYTES = 256 * 1024;
 const STACK_LIMIT = 128 * 1024;
+// Asyncify saves a suspended call's stack (a request made at that depth) in a buffer allocated per
+// suspension; QuickJS sizes it like the stack limit, but it needs ~220 bytes per call level against
+// ~190 on the stack. Only the part written is touched.
+const SUSPEND_BYTES = 4 * STACK_LIMIT;
 // Address space: an instance's memory tops out at 2 GB.
 const VMS_PER_INSTANCE = 256;
 
@@ -190,7 +194,10 @@ export class VM {
     // The runtime is created on the VM's own stack: QuickJS measures its stack limit from there.
     return enter(() => {
       const runtime = inst.mod.newRuntime();
-      if (fiber) runtime.setMaxStackSize(STACK_LIMIT);
+      if (fiber) {
+        runtime.setMaxStackSize(STACK_LIMIT);
+        inst.fibers!.setSuspendBytes(SUSPEND_BYTES);
+      }
       runtime.setModuleLoader((name) => loadModule(name));
       const ctx = runtime.newContext();
       const hostObj = ctx.newObject();
