@@ -142,7 +142,9 @@ export class FiberSwitch {
     }
   }
 
-  private kill(e: Error): void {
+  /** Fails every VM of the instance (a trap, or the glue's abort): suspended ones are rejected now. */
+  kill(e: Error): void {
+    if (this.dead) return;
     this.dead = e;
     for (const f of this.fibers) {
       const handlers = f.handlers as { reject?: (e: Error) => void } | null;

@@ -73,11 +73,14 @@ interface Instance {
   em: { _malloc(n: number): number; Asyncify: Record<string, unknown> };
   exports: Record<string, unknown>;
   fibers: FiberSwitch | null;
+  /** called when the glue aborts the instance (a trap while suspending or resuming) */
+  aborted: { hook: ((reason: unknown) => void) | null };
 }
 
 async function newInstance(): Promise<Instance> {
   const { loader, FFI, module } = await loadParts();
   let exports: Record<string, unknown> = {};
+  const aborted: Instance['aborted'] = { hook: null };
   // The Emscripten glue re-imports node:module on every instance when it sees Node; it needs nothing
   // from Node here (the WebAssembly module comes from instantiateWasm), so it is told it runs elsewhere
   // for the synchronous start of the call, where it makes that check.
@@ -90,6 +93,7 @@ async function newInstance(): Promise<Instance> {
       // QuickJS's own diagnostics (e.g. a failed assertion when a runtime that a script left cycles in is
       // freed, which dispose() tolerates) are not the user's business.
       printErr: () => {},
+      onAbort: (reason: unknown) => aborted.hook?.(reason),
       instantiateWasm: async (imports: unknown, onSuccess: (i: unknown) => void) => {
         const instance = new wasm.Instance(module, imports);
         exports = instance.exports as Record<string, unknown>;
@@ -108,7 +112,7 @@ async function newInstance(): Promise<Instance> {
   // during its final GC, after the library forgot the runtime.
   const callbacks = (mod as unknown as { callbacks?: { deleteRuntime?: (rt: number) => void } }).callbacks;
   if (callbacks?.deleteRuntime) callbacks.deleteRuntime = () => {};
-  return { mod, em: em as unknown as Instance['em'], exports, fibers: null };
+  return { mod, em: em as unknown as Instance['em'], exports, fibers: null, aborted };
 }
 
 // A VM's C stack: QuickJS raises "stack overflow" (a catchable InternalError) past its limit, well
@@ -127,7 +131,9 @@ let shared: { inst: Promise<Instance>; vms: number } | null = null;
 
 async function newSharedInstance(): Promise<Instance> {
   const inst = await newInstance();
-  inst.fibers = new FiberSwitch(inst.em.Asyncify, inst.exports, installedLayout()!);
+  const fibers = new FiberSwitch(inst.em.Asyncify, inst.exports, installedLayout()!);
+  inst.fibers = fibers;
+  inst.aborted.hook = (reason) => fibers.kill(reason instanceof Error ? reason : new Error(String(reason)));
   // The library allows one suspension per module; fibers make it one per VM.
   Object.defineProperty((inst.mod as unknown as { callbacks: object }).callbacks, 'suspended', {
     get: () => undefined,
