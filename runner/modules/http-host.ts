@@ -575,7 +575,9 @@ export class HttpClient {
     hop: Hop,
     emit: (s: Sample[]) => void,
   ): void {
-    const tags: Record<string, string> = { ...req.tags };
+    // Copied key by key: V8 makes a spread copy that then grows (`{ ...t }; t.x = ...`) ~50x slower.
+    const tags: Record<string, string> = {};
+    for (const k in req.tags) tags[k] = req.tags[k];
     const u = maskURL(url);
     tags.url = req.name ?? u;
     tags.name = req.name ?? u;

@@ -160,6 +160,7 @@ export class VU {
   private scenarioFields: Fields = {};
   private lastFixed = '';
   private lastTags: Record<string, string> = {};
+  private iterationTags: Record<string, string> = {};
   private lastScenario: RunRequest['scenario'];
   private constructor(
     readonly id: number,
@@ -306,8 +307,16 @@ export class VU {
     const sc = req.reuse ? this.lastScenario : req.scenario;
     let same = !!req.reuse && this.lastFixed !== '';
     if (!same) {
-      this.lastTags = { ...req.tags };
-      if (sc && this.lastTags.scenario === undefined) this.lastTags.scenario = sc.name;
+      // Copied key by key: V8 makes a spread copy that then grows ~50x slower, for every later use.
+      const tags: Record<string, string> = {};
+      for (const k in req.tags) tags[k] = req.tags[k];
+      if (sc && tags.scenario === undefined) tags.scenario = sc.name;
+      this.lastTags = tags;
+      // The iteration's own samples share one tags object while tags and group stay the same.
+      const itags: Record<string, string> = {};
+      for (const k in tags) itags[k] = tags[k];
+      itags.group = req.group ?? '';
+      this.iterationTags = itags;
       this.lastScenario = sc;
       this.scenarioFields = sc ? { executor: sc.executor, scenario: sc.name } : {};
       const fixed = JSON.stringify({
@@ -324,7 +333,6 @@ export class VU {
       same = fixed === this.lastFixed;
       this.lastFixed = fixed;
     }
-    const tags = this.lastTags;
     const changing = JSON.stringify([
       req.iterationInScenario ?? 0,
       req.iterationInTest ?? 0,
@@ -361,7 +369,7 @@ export class VU {
     }
     if (!verdict.interrupted && req.emitIteration !== false) {
       const time = performance.timeOrigin + end;
-      const itags = { ...tags, group: req.group ?? '' };
+      const itags = this.iterationTags;
       const out: Sample[] = [
         { metric: 'data_sent', time, value: this.bytes.sent, tags: itags },
         { metric: 'data_received', time, value: this.bytes.received, tags: itags },
