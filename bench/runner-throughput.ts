@@ -1,5 +1,6 @@
-// Trivial GET, closed loop, against a node:http hello server: a plain undici client with N connections
-// versus the runner's VU pool with N VUs (each VU: `http.get(url)` in a loop), in the same run.
+// Trivial GET, closed loop, against a node:http hello server: autocannon and a plain undici client with N
+// connections versus the runner's VU pool with N VUs (each VU: `http.get(url)` in a loop), in the same run.
+// The goal is stated against autocannon (real k6 reaches ~0.33x of it on the same machine).
 // Usage: node --import tsx bench/runner-throughput.ts [--vus 50] [--seconds 10] [--workers N]
 // Also reported: CPU time of this process per request (all its threads; the server runs apart).
 import { spawn } from 'node:child_process';
@@ -11,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { runBundledIfSource } from './runner-throughput-build.ts';
 import { Agent, request } from 'undici';
 import { VUPool } from '../runner/vu/pool.ts';
+import { autocannonBaseline } from './autocannon-baseline.ts';
 
 if (await runBundledIfSource(import.meta.url)) process.exit();
 
@@ -116,14 +118,22 @@ async function runnerPool(
 
 const server = await startServer();
 try {
-  const base = values.only === 'runner' ? { rps: NaN, cpuUs: NaN } : await undiciBaseline(server.url);
+  const none = { rps: NaN, cpuUs: NaN };
+  const ac = values.only === undefined ? await autocannonBaseline(server.url, vus, seconds) : none;
+  const base = values.only === 'runner' ? none : await undiciBaseline(server.url);
   const run = values.only === 'undici' ? null : await runnerPool(server.url);
+  if (values.only === undefined) {
+    console.log(
+      `autocannon, ${vus} connections: ${ac.rps.toFixed(0)} req/s, ${ac.cpuUs.toFixed(0)} µs CPU/req`,
+    );
+  }
   console.log(
     `undici closed loop, ${vus} connections: ${base.rps.toFixed(0)} req/s, ${base.cpuUs.toFixed(0)} µs CPU/req`,
   );
   if (run) {
     console.log(
-      `runner VU pool, ${vus} VUs: ${run.rps.toFixed(0)} req/s (${(run.rps / base.rps).toFixed(2)}x undici), ` +
+      `runner VU pool, ${vus} VUs: ${run.rps.toFixed(0)} req/s (${(run.rps / ac.rps).toFixed(2)}x autocannon, ` +
+        `${(run.rps / base.rps).toFixed(2)}x undici), ` +
         `${run.cpuUs.toFixed(0)} µs CPU/req, init ${run.initMs.toFixed(0)} ms, ` +
         `peak RSS of this process ${run.rssMB.toFixed(0)} MB (workers included)`,
     );
