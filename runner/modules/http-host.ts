@@ -14,7 +14,8 @@ export interface WireRequest {
   /** absent: 60 s */
   url: string;
   name?: string;
-  headers: Record<string, string>;
+  /** absent: none */
+  headers?: Record<string, string>;
   body?: string;
   bodyB64?: string;
   multipart?: { name: string; value?: string; filename?: string; contentType?: string; dataB64?: string }[];
@@ -348,7 +349,7 @@ export class HttpClient {
     const h: Record<string, string> = {};
     const ua = this.cfg.userAgent ?? 'k6/0.49.0 (https://k6.io/)';
     if (ua) h['user-agent'] = ua;
-    for (const [k, v] of Object.entries(req.headers)) h[k.toLowerCase()] = v;
+    if (req.headers) for (const k in req.headers) h[k.toLowerCase()] = req.headers[k];
     if (url.username || url.password) {
       h['authorization'] =
         'Basic ' +
