@@ -160,7 +160,14 @@ export const coreSource = /* js */ `
     return state.data;
   }
 
-  // Runs one exported function. The host reads the JSON result: {ok, value?, error?, interrupted?}.
+  // What the host reads after a run: the verdict as JSON ({ok, value?, error?, interrupted?,
+  // aborted?}), then \\u0001 and the JSON of the samples still queued here (JSON text holds no raw
+  // control characters). The samples are not nested in the verdict: that would escape every quote.
+  function verdict(v) {
+    return (v === null ? '{"ok":true}' : JSON.stringify(v)) + '\u0001' + k6.takeSamples();
+  }
+
+  // Runs one exported function; returns its verdict (above).
   // fixedJSON: what rarely changes ('' = as last time); changingJSON: [iterationInScenario,
   // iterationInTest, instance, progress].
   let fixed = null;
@@ -189,16 +196,14 @@ export const coreSource = /* js */ `
       if (value && typeof value.then === 'function' && !req.want) {
         k6.asyncVerdict = undefined;
         value.then(
-          () => { k6.asyncVerdict = JSON.stringify({ ok: true, samples: k6.takeSamples() }); },
+          () => { k6.asyncVerdict = verdict(null); },
           (e) => { k6.asyncVerdict = verdictOf(e); },
         );
         return '{"async":true}';
       }
-      const out = { ok: true };
-      if (req.want === 'json' && value !== undefined) out.value = k6.toJSON(value);
-      if (req.want === 'summary') out.value = k6.summaryResult(value);
-      out.samples = k6.takeSamples();
-      return JSON.stringify(out);
+      if (req.want === 'json' && value !== undefined) return verdict({ ok: true, value: k6.toJSON(value) });
+      if (req.want === 'summary') return verdict({ ok: true, value: k6.summaryResult(value) });
+      return verdict(null);
     } catch (e) {
       return verdictOf(e);
     } finally {
@@ -209,9 +214,9 @@ export const coreSource = /* js */ `
   };
 
   function verdictOf(e) {
-    if (e instanceof Interrupt) return JSON.stringify({ ok: false, interrupted: true, samples: k6.takeSamples() });
-    if (e instanceof Abort) return JSON.stringify({ ok: false, aborted: true, samples: k6.takeSamples() });
-    return JSON.stringify({ ok: false, error: k6.describe(e), samples: k6.takeSamples() });
+    if (e instanceof Interrupt) return verdict({ ok: false, interrupted: true });
+    if (e instanceof Abort) return verdict({ ok: false, aborted: true });
+    return verdict({ ok: false, error: k6.describe(e) });
   }
 
   k6.toJSON = function (value) {

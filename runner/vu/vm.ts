@@ -270,7 +270,7 @@ export class VM {
     return parsed;
   }
 
-  /** Runs an exported function through the VM-side runner; resolves with its JSON verdict. */
+  /** Runs an exported function through the VM-side runner; resolves with its verdict (modules/core.ts). */
   async run(name: string, fixed: string, changing: string): Promise<string> {
     if (this.broken) return JSON.stringify({ ok: false, error: this.broken });
     let res: Awaited<ReturnType<VM['callAsync']>>;

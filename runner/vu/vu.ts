@@ -340,21 +340,19 @@ export class VU {
       (req.reuse ? req.progress : sc?.progress) ?? 0,
     ]);
     const start = performance.now();
-    let verdict: {
-      ok: boolean;
-      error?: string;
-      interrupted?: boolean;
-      aborted?: boolean;
-      value?: unknown;
-      samples?: string;
-    };
+    let verdict: { ok: boolean; error?: string; interrupted?: boolean; aborted?: boolean; value?: unknown };
+    let text: string;
     try {
-      verdict = JSON.parse(await this.vm.run(req.fn, same ? '' : this.lastFixed, changing));
+      text = await this.vm.run(req.fn, same ? '' : this.lastFixed, changing);
     } catch (e) {
       this.running = false;
       throw e;
     }
-    this.samples(verdict.samples);
+    // The verdict's JSON, then (after \u0001) the samples the VM still held (see modules/core.ts).
+    const cut = text.indexOf('\u0001');
+    const head = cut < 0 ? text : text.slice(0, cut);
+    verdict = head === '{"ok":true}' ? { ok: true } : JSON.parse(head);
+    if (cut >= 0) this.samples(text.slice(cut + 1));
     if (!verdict.aborted && (this.interrupting || this.vm.interrupted))
       verdict = { ok: false, interrupted: true };
     this.running = false;
