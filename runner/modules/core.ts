@@ -169,7 +169,8 @@ export const coreSource = /* js */ `
 
   // Runs one exported function; returns its verdict (above).
   // fixedJSON: what rarely changes ('' = as last time); changingJSON: [iterationInScenario,
-  // iterationInTest, instance, progress].
+  // iterationInTest, instance, progress], or with instance null and exec.instance's numbers after
+  // progress: [..., testStart, iterationsCompleted, iterationsInterrupted, vusActive, vusInitialized].
   let fixed = null;
   k6.run = function (name, fixedJSON, changingJSON) {
     if (fixedJSON !== '' || fixed === null) fixed = JSON.parse(fixedJSON || '{}');
@@ -184,6 +185,7 @@ export const coreSource = /* js */ `
     state.iterationInScenario = changing[0];
     state.iterationInTest = changing[1];
     state.instance = changing[2];
+    state.instanceRow = changing.length > 4 ? changing : null;
     if (req.env && fixedJSON !== '') globalThis.__ENV = req.env;
     globalThis.__ITER = state.iter;
     const fn = k6.exports[name];

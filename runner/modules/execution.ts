@@ -42,6 +42,10 @@ Object.defineProperties(scenario, {
 
 function instanceInfo() {
   needIteration('instance');
+  const r = state.instanceRow;
+  if (!state.instance && r) {
+    state.instance = { testStart: r[4], iterationsCompleted: r[5], iterationsInterrupted: r[6], vusActive: r[7], vusInitialized: r[8] };
+  }
   return state.instance || {};
 }
 const instance = {};

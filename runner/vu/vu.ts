@@ -333,12 +333,25 @@ export class VU {
       same = fixed === this.lastFixed;
       this.lastFixed = fixed;
     }
-    const changing = JSON.stringify([
-      req.iterationInScenario ?? 0,
-      req.iterationInTest ?? 0,
-      req.instance ?? null,
-      (req.reuse ? req.progress : sc?.progress) ?? 0,
-    ]);
+    // exec.instance's numbers ride flat after the others: QuickJS parses numbers much faster than an
+    // object, which most iterations never read (see modules/core.ts).
+    const progress = (req.reuse ? req.progress : sc?.progress) ?? 0;
+    const i = req.instance;
+    const changing = JSON.stringify(
+      i
+        ? [
+            req.iterationInScenario ?? 0,
+            req.iterationInTest ?? 0,
+            null,
+            progress,
+            i.testStart ?? 0,
+            i.iterationsCompleted ?? 0,
+            i.iterationsInterrupted ?? 0,
+            i.vusActive ?? 0,
+            i.vusInitialized ?? 0,
+          ]
+        : [req.iterationInScenario ?? 0, req.iterationInTest ?? 0, null, progress],
+    );
     const start = performance.now();
     let verdict: { ok: boolean; error?: string; interrupted?: boolean; aborted?: boolean; value?: unknown };
     let text: string;
