@@ -68,19 +68,17 @@ function hasHeader(headers, name) {
 // plain request leaves unset are written by JSON.stringify only when present.
 const METHODS = Object.create(null);
 for (const m of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']) METHODS[m] = '"' + m + '"';
-const NO_PARAMS = Object.freeze({});
 let lastURL = null;
 let lastURLJSON = '';
 
 function prepare(method, target, body, params) {
-  k6.notInInit('Making http requests');
-  params = params || NO_PARAMS;
+  if (state.init) k6.notInInit('Making http requests');
   let u = target, nameTag;
   if (target instanceof URLTemplate) { u = target.url; nameTag = target.name; }
-  u = String(u);
-  method = String(method).toUpperCase();
+  if (typeof u !== 'string') u = String(u);
+  if (METHODS[method] === undefined) method = String(method).toUpperCase();
   let headers = null;
-  if (params.headers) {
+  if (params && params.headers) {
     headers = {};
     for (const k in params.headers) headers[k] = String(params.headers[k]);
   }
@@ -107,28 +105,36 @@ function prepare(method, target, body, params) {
       }
     } else extra.body = String(body);
   }
-  const userTags = params.tags;
-  if (userTags && userTags.name !== undefined) nameTag = String(userTags.name);
+  // Without params (the usual http.get(url)) every option keeps its default and nothing is looked up.
+  let userTags, cb = responseCallback, throws = state.throwErrors;
+  let responseType = state.options.discardResponseBodies ? 'none' : 'text';
+  if (params) {
+    userTags = params.tags;
+    if (userTags && userTags.name !== undefined) nameTag = String(userTags.name);
+  }
   if (nameTag !== undefined) (extra || (extra = {})).name = nameTag;
   const tags = k6.tagsJSON(userTags);
-  if (params.timeout !== undefined) {
-    const timeout = duration(params.timeout);
-    if (timeout !== 60000) (extra || (extra = {})).timeout = timeout;
-  }
-  if (params.redirects !== undefined) (extra || (extra = {})).redirects = Number(params.redirects);
-  const responseType = params.responseType || (state.options.discardResponseBodies ? 'none' : 'text');
-  if (responseType !== 'text') (extra || (extra = {})).responseType = responseType;
-  const cb = params.responseCallback !== undefined ? checkCallback(params.responseCallback) : responseCallback;
-  if (params.cookies) {
-    const cookies = {};
-    for (const k in params.cookies) {
-      const c = params.cookies[k];
-      cookies[k] = c && typeof c === 'object' ? { value: String(c.value), replace: !!c.replace } : { value: String(c), replace: false };
+  if (params) {
+    if (params.timeout !== undefined) {
+      const timeout = duration(params.timeout);
+      if (timeout !== 60000) (extra || (extra = {})).timeout = timeout;
     }
-    (extra || (extra = {})).cookies = cookies;
+    if (params.redirects !== undefined) (extra || (extra = {})).redirects = Number(params.redirects);
+    if (params.responseType) responseType = params.responseType;
+    if (params.responseCallback !== undefined) cb = checkCallback(params.responseCallback);
+    if (params.cookies) {
+      const cookies = {};
+      for (const k in params.cookies) {
+        const c = params.cookies[k];
+        cookies[k] = c && typeof c === 'object' ? { value: String(c.value), replace: !!c.replace } : { value: String(c), replace: false };
+      }
+      (extra || (extra = {})).cookies = cookies;
+    }
+    if (params.compression) (extra || (extra = {})).compression = String(params.compression);
+    if (params.auth) (extra || (extra = {})).auth = String(params.auth);
+    if (params.throw !== undefined) throws = params.throw;
   }
-  if (params.compression) (extra || (extra = {})).compression = String(params.compression);
-  if (params.auth) (extra || (extra = {})).auth = String(params.auth);
+  if (responseType !== 'text') (extra || (extra = {})).responseType = responseType;
   if (u !== lastURL) {
     lastURLJSON = JSON.stringify(u);
     lastURL = u;
@@ -136,7 +142,7 @@ function prepare(method, target, body, params) {
   let text = '{"tags":' + tags + ',"method":' + (METHODS[method] || JSON.stringify(method)) + ',"url":' + lastURLJSON;
   if (headers) text += ',"headers":' + JSON.stringify(headers);
   text += ',"expected":' + (cb ? cb.__json : 'null');
-  if (params.throw !== undefined ? params.throw : state.throwErrors) text += ',"throw":true';
+  if (throws) text += ',"throw":true';
   if (extra) text += ',' + JSON.stringify(extra).slice(1);
   else text += '}';
   return text;
