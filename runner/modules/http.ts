@@ -160,7 +160,8 @@ function gjson(value, path) {
   return cur;
 }
 
-// A response arrives as "head JSON \x01 headers \x01 timings \x01 the rest \x01 body": the fields
+// A response arrives as "head JSON \x01 headers \x01 timings \x01 the rest \x01 body" (the head ends with
+// the lengths of the next three parts, so nothing is searched for past it): the fields
 // scripts read most are parsed at once, the others are cut out of the text and parsed when first read
 // (QuickJS copies every substring, and most scripts never read them).
 const SEP = '\u0001';
@@ -217,10 +218,11 @@ class Response {
 // One response: a Response, or the request's error thrown (throw: true) or the iteration interrupted.
 function decode(s) {
   const a = s.indexOf(SEP);
-  const b = s.indexOf(SEP, a + 1);
-  const c = s.indexOf(SEP, b + 1);
-  const d = s.indexOf(SEP, c + 1);
   const head = JSON.parse(s.slice(0, a));
+  // Where the separators after the headers, the timings and the rest are: the head gives the lengths.
+  const b = a + 1 + head[8];
+  const c = b + 1 + head[9];
+  const d = c + 1 + head[10];
   const failed = head[6];
   if (failed === 1) k6.interrupted();
   if (typeof failed === 'string') throw new Error(failed);
