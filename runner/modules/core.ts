@@ -177,9 +177,14 @@ export const coreSource = /* js */ `
     const req = fixed;
     const changing = JSON.parse(changingJSON);
     state.init = false;
-    state.tags = req.tags || {};
-    state.group = req.group || '';
-    k6.tagsChanged();
+    // The tags JSON cached inside an iteration stays valid into the next while tags and group stay.
+    const tags = req.tags || {};
+    const group = req.group || '';
+    if (tags !== state.tags || group !== state.group) {
+      state.tags = tags;
+      state.group = group;
+      k6.tagsChanged();
+    }
     state.scenario = req.scenario || null;
     if (state.scenario) state.scenario.progress = changing[3];
     state.iterationInScenario = changing[0];
@@ -210,8 +215,10 @@ export const coreSource = /* js */ `
       return verdictOf(e);
     } finally {
       if (req.countIteration) state.iter++;
-      state.group = '';
-      k6.tagsChanged();
+      if (state.group !== '') {
+        state.group = '';
+        k6.tagsChanged();
+      }
     }
   };
 
