@@ -155,6 +155,7 @@ async function placeVM(): Promise<{ inst: Instance; fiber: Fiber | null }> {
 }
 
 type Call = (ctx: number, fn: number, self: number, argc: number, argv: number) => Promise<number>;
+const ARGV_SLOTS = 8;
 
 export type Bytes = string | Uint8Array;
 export type HostValue = string | number | boolean | undefined | null | Uint8Array;
@@ -338,17 +339,18 @@ export class VM {
 
   private runFn: QuickJSHandle | null = null;
   private call: Call | null = null;
+  /** pointer to ARGV_SLOTS argument slots in the VM's memory (0: not allocated yet) */
+  private argv = 0;
 
   /** Calls `obj[fn](...args)` with the VM allowed to suspend on async host functions. */
   private async callAsync(obj: QuickJSHandle, fn: string, args: string[]) {
     const ctx = this.ctx as unknown as {
       ctx: { value: number };
-      memory: {
-        toPointerArray(h: QuickJSHandle[]): { value: number; dispose(): void };
-        heapValueHandle(ptr: number): QuickJSHandle;
-      };
+      memory: { heapValueHandle(ptr: number): QuickJSHandle };
       module: {
         cwrap(name: string, ret: string, args: string[], opts: { async: boolean }): Call;
+        _malloc(n: number): number;
+        HEAPU8: Uint8Array;
       };
       ffi: {
         QTS_ResolveException(ctx: number, ptr: number): number;
@@ -357,7 +359,15 @@ export class VM {
     };
     this.runFn ??= this.ctx.getProp(obj, fn);
     const handles = args.map((a) => newString(this.ctx, a));
-    const argv = ctx.memory.toPointerArray(handles);
+    // The argument pointers go into a buffer of the VM's own, written in place: the library's
+    // toPointerArray allocates typed arrays and a WebAssembly block on every call. (A VM runs one call
+    // at a time; the few bytes go with the VM's instance.)
+    if (handles.length > ARGV_SLOTS) throw new Error('runner: too many arguments for a VM call');
+    this.argv ||= ctx.module._malloc(ARGV_SLOTS * 4);
+    const argv = this.argv;
+    if (!argv) throw new Error('runner: out of WebAssembly memory for a VM call');
+    const slots = new Int32Array(ctx.module.HEAPU8.buffer, argv, handles.length);
+    for (let i = 0; i < handles.length; i++) slots[i] = handles[i].value as number;
     let ptr: number;
     try {
       this.call ??= ctx.module.cwrap(
@@ -371,10 +381,9 @@ export class VM {
       const call = this.call;
       const runFn = this.runFn;
       ptr = await this.enter(() =>
-        call(ctx.ctx.value, runFn.value as number, obj.value as number, handles.length, argv.value),
+        call(ctx.ctx.value, runFn.value as number, obj.value as number, handles.length, argv),
       );
     } finally {
-      argv.dispose();
       for (const h of handles) h.dispose();
     }
     const err = ctx.ffi.QTS_ResolveException(ctx.ctx.value, ptr);
