@@ -213,26 +213,11 @@ export class VUPool {
       await thread.close();
       return { ok: false, error: (e as Error).message };
     }
-    let timer: NodeJS.Timeout | undefined;
-    let timedOut = false;
     try {
-      const run = vu.run({ countIteration: false, ...req });
-      if (!timeout) return await run;
-      const limit = new Promise<RunResult>((resolve) => {
-        timer = setTimeout(() => {
-          timedOut = true;
-          vu.interrupt();
-          resolve({
-            ok: false,
-            error: `${what}() execution timed out after ${Math.round(timeout / 1000)} seconds`,
-          });
-        }, timeout);
-      });
-      const r = await Promise.race([run, limit]);
-      if (timedOut) await run.catch(() => undefined);
-      return timedOut ? { ...r, timedOut: true } : r;
+      return await withTimeout(what, vu.run({ countIteration: false, ...req }), timeout, () =>
+        vu.interrupt(),
+      );
     } finally {
-      clearTimeout(timer);
       vu.dispose();
       await thread.close();
     }
@@ -251,27 +236,10 @@ export class VUPool {
     const run = this.request(shard, { t: 'run', id: 0, seq: 0, req: { countIteration: false, ...req } }).then(
       (r) => r.result ?? { ok: false, error: r.error },
     );
-    if (!timeout) return run;
-    let timer: NodeJS.Timeout | undefined;
-    let timedOut = false;
-    const limit = new Promise<RunResult>((resolve) => {
-      timer = setTimeout(() => {
-        timedOut = true;
-        Atomics.store(new Int32Array(stop), 0, 1);
-        shard.send({ t: 'interrupt', id: 0 });
-        resolve({
-          ok: false,
-          error: `${what}() execution timed out after ${Math.round(timeout / 1000)} seconds`,
-        });
-      }, timeout);
+    return withTimeout(what, run, timeout, () => {
+      Atomics.store(new Int32Array(stop), 0, 1);
+      shard.send({ t: 'interrupt', id: 0 });
     });
-    try {
-      const r = await Promise.race([run, limit]);
-      if (timedOut) await run;
-      return timedOut ? { ...r, timedOut: true } : r;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** Stops every shard and frees every VM. */
@@ -378,5 +346,34 @@ export class VUPool {
     worker.on('error', (e) => died(`VU worker failed: ${e.message}`));
     worker.on('exit', () => died('VU worker exited'));
     return shard;
+  }
+}
+
+/** A lifecycle function's run, interrupted and reported as timed out once `timeout` ms have passed. */
+async function withTimeout(
+  what: string,
+  run: Promise<RunResult>,
+  timeout: number | undefined,
+  interrupt: () => void,
+): Promise<RunResult & { timedOut?: boolean }> {
+  if (!timeout) return run;
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const limit = new Promise<RunResult>((resolve) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      interrupt();
+      resolve({
+        ok: false,
+        error: `${what}() execution timed out after ${Math.round(timeout / 1000)} seconds`,
+      });
+    }, timeout);
+  });
+  try {
+    const r = await Promise.race([run, limit]);
+    if (timedOut) await run.catch(() => undefined);
+    return timedOut ? { ...r, timedOut: true } : r;
+  } finally {
+    clearTimeout(timer);
   }
 }
