@@ -10,7 +10,7 @@ import { runBundledIfSource } from './runner-throughput-build.ts';
 import { VM } from '../runner/vu/vm.ts';
 import { ThreadContext, VU } from '../runner/vu/vu.ts';
 import { CookieJar, HttpClient, encodeResponse, type WireRequest } from '../runner/modules/http-host.ts';
-import { warmUp, warmUpHttp } from '../runner/vu/warmup.ts';
+import { warmUp } from '../runner/vu/warmup.ts';
 
 if (await runBundledIfSource(import.meta.url)) process.exit();
 
@@ -26,7 +26,7 @@ const server = http.createServer((_q, s) => {
 });
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-await Promise.all([warmUp(), warmUpHttp()]);
+await warmUp();
 
 async function cpu(label: string, fn: () => Promise<unknown>, per = 1): Promise<void> {
   const runs = Math.max(1, Math.round(n / per));

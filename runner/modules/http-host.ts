@@ -1,11 +1,8 @@
-// The host half of k6/http: sends a VU's requests with undici, follows redirects hop by hop, measures
+// The host half of k6/http: sends a VU's requests (http1.ts), follows redirects hop by hop, measures
 // the request phases for real and emits the http_req_* samples with k6's system tags.
-import { Agent, buildConnector } from 'undici';
-import type { Dispatcher } from 'undici';
-import dc from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
-import type { Socket } from 'node:net';
 import zlib from 'node:zlib';
+import { Http1Client, type Cancel, type Exchange } from './http1.ts';
 import type { Sample } from '../metrics/types.ts';
 import { goMethod, mapError, RequestTimeout, type NetError } from './errors.ts';
 
@@ -91,34 +88,6 @@ export interface HttpConfig {
   batchPerHost?: number;
 }
 
-interface ConnInfo {
-  connecting: number;
-  tls: number;
-  used: boolean;
-  tlsVersion: string;
-  cipher: string;
-}
-
-const connInfo = new WeakMap<Socket, ConnInfo>();
-
-// sendHeaders is published synchronously right after onConnect, on the same tick: the request that
-// just got its connection is the one being written.
-interface Trace {
-  connectedAt: number;
-  sentAt: number;
-  socket: Socket | null;
-  headerBytes: number;
-}
-let writing: Trace | null = null;
-dc.subscribe('undici:client:sendHeaders', (msg) => {
-  const m = msg as { headers: string; socket: Socket };
-  if (!writing) return;
-  writing.socket = m.socket;
-  writing.headerBytes = Buffer.byteLength(m.headers);
-  writing.sentAt = performance.now();
-  writing = null;
-});
-
 const STATUS_TEXT: Record<number, string> = {};
 import { STATUS_CODES } from 'node:http';
 for (const [k, v] of Object.entries(STATUS_CODES)) STATUS_TEXT[Number(k)] = v ?? '';
@@ -143,19 +112,7 @@ function maskURL(u: URL): string {
   return c.href;
 }
 
-interface Hop {
-  status: number;
-  statusText: string;
-  headers: Buffer[];
-  body: Buffer;
-  error: unknown;
-  trace: Trace;
-  start: number;
-  firstByte: number;
-  end: number;
-  bytesIn: number;
-  bytesOut: number;
-}
+type Hop = Exchange;
 
 /** A VU's cookies, per host; reset before each iteration. */
 export class CookieJar {
@@ -192,48 +149,28 @@ export class CookieJar {
 export interface RequestContext {
   emit: (s: Sample[]) => void;
   signal: AbortSignal;
+  /** requests in flight, ended at once when the VU is interrupted (else the signal is listened to) */
+  cancels?: Set<Cancel>;
   warn: (msg: string, fields: Record<string, string>) => void;
   bytes: { sent: number; received: number };
   jar: CookieJar;
 }
 
 export class HttpClient {
-  readonly agent: Agent;
+  private h1: Http1Client;
   private cfg: HttpConfig;
 
   constructor(cfg: HttpConfig = {}) {
     this.cfg = cfg;
-    const base = buildConnector({ rejectUnauthorized: !cfg.insecureSkipTLSVerify });
-    const connect: buildConnector.connector = (opts, cb) => {
-      const t0 = performance.now();
-      base(opts, (err, socket) => {
-        if (!err && socket) {
-          const total = performance.now() - t0;
-          const tlsSock = socket as Socket & {
-            getProtocol?: () => string | null;
-            getCipher?: () => { name: string };
-          };
-          const isTLS = typeof tlsSock.getProtocol === 'function';
-          connInfo.set(socket as Socket, {
-            connecting: isTLS ? 0 : total,
-            tls: isTLS ? total : 0,
-            used: false,
-            tlsVersion: isTLS ? tlsName(tlsSock.getProtocol?.() ?? '') : '',
-            cipher: isTLS ? (tlsSock.getCipher?.().name ?? '') : '',
-          });
-        }
-        cb(err as Error, socket as never);
-      });
-    };
-    this.agent = new Agent({
-      connect,
-      pipelining: cfg.noConnectionReuse ? 0 : 1,
-      keepAliveTimeout: 30_000,
+    this.h1 = new Http1Client({
+      rejectUnauthorized: !cfg.insecureSkipTLSVerify,
+      noReuse: cfg.noConnectionReuse,
+      idleTimeout: 30_000,
     });
   }
 
   close(): Promise<void> {
-    return this.agent.close();
+    return this.h1.close();
   }
 
   /** Sends requests concurrently (http.batch) or one (the usual case); samples go to `emit`. */
@@ -303,7 +240,7 @@ export class HttpClient {
     const headers = this.headers(req, url, body, vu.jar);
     const maxRedirects = req.redirects ?? this.cfg.maxRedirects ?? 10;
     for (let hopNo = 0; ; hopNo++) {
-      const hop = await this.hop(method, url, headers, body, req.timeout ?? 60_000, signal);
+      const hop = await this.hop(method, url, headers, body, req.timeout ?? 60_000, vu);
       if (signal.aborted) {
         res.interrupted = true;
         return res;
@@ -373,96 +310,29 @@ export class HttpClient {
     return h;
   }
 
-  private hop(
+  private async hop(
     method: string,
     url: URL,
     headers: Record<string, string>,
     body: Buffer | undefined,
     timeout: number,
-    signal: AbortSignal,
+    vu: RequestContext,
   ): Promise<Hop> {
-    return new Promise((resolve) => {
-      const trace: Trace = { connectedAt: 0, sentAt: 0, socket: null, headerBytes: 0 };
-      const hop: Hop = {
-        status: 0,
-        statusText: '',
-        headers: [],
-        body: Buffer.alloc(0),
-        error: null,
-        trace,
-        start: performance.now(),
-        firstByte: 0,
-        end: 0,
-        bytesIn: 0,
-        bytesOut: 0,
-      };
-      const chunks: Buffer[] = [];
-      let abort: ((e: Error) => void) | null = null;
-      let done = false;
-      const finish = (err: unknown) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        hop.end = performance.now();
-        hop.error = err;
-        hop.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-        resolve(hop);
-      };
-      const timer = setTimeout(() => {
-        const e = new RequestTimeout('request timeout');
-        if (abort) abort(e);
-        finish(e);
-      }, timeout);
-      const onAbort = () => {
-        const e = new Error('interrupted');
-        if (abort) abort(e);
-        finish(e);
-      };
-      signal.addEventListener('abort', onAbort);
-      const flat: string[] = [];
-      for (const [k, v] of Object.entries(headers)) flat.push(k, v);
-      const opts: Dispatcher.DispatchOptions = {
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: method as Dispatcher.HttpMethod,
-        headers: flat,
-        body: body ?? null,
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      };
-      this.agent.dispatch(opts, {
-        onConnect(a: (e: Error) => void) {
-          abort = a;
-          trace.connectedAt = performance.now();
-          writing = trace;
-        },
-        onHeaders(status: number, raw: Buffer[], _resume: unknown, statusText: string) {
-          hop.firstByte = performance.now();
-          hop.status = status;
-          hop.statusText = statusText;
-          hop.headers = raw;
-          let n = 15 + statusText.length;
-          for (const b of raw) n += b.length + 2;
-          hop.bytesIn += n + 2;
-          return true;
-        },
-        onData(chunk: Buffer) {
-          chunks.push(chunk);
-          hop.bytesIn += chunk.length;
-          return true;
-        },
-        onComplete() {
-          finish(null);
-        },
-        onError(err: Error & { code?: string }) {
-          // A 204/304 (or HEAD) reply may carry a Content-Length with no body; Go's client accepts it.
-          const bodiless = hop.status === 204 || hop.status === 304 || method === 'HEAD';
-          finish(bodiless && err.code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ? null : err);
-        },
-      } as unknown as Dispatcher.DispatchHandler);
-      if (body) hop.bytesOut += body.length;
-    });
+    let cancel: Cancel | null = null;
+    const cancels = vu.cancels;
+    const track = (c: Cancel | null) => {
+      if (cancel && cancels) cancels.delete(cancel);
+      cancel = c;
+      if (c && cancels) cancels.add(c);
+    };
+    const onAbort = () => cancel?.(new Error('interrupted'));
+    if (!cancels) vu.signal.addEventListener('abort', onAbort);
+    try {
+      return await this.h1.request({ method, url, headers, body, timeout }, track);
+    } finally {
+      track(null);
+      if (!cancels) vu.signal.removeEventListener('abort', onAbort);
+    }
   }
 
   private fill(
@@ -475,28 +345,23 @@ export class HttpClient {
     hop: Hop,
     vu: RequestContext,
   ): void {
-    const t = hop.trace;
-    const info = t.socket ? connInfo.get(t.socket) : undefined;
-    const fresh = info && !info.used;
-    if (info) info.used = true;
-    const connectedAt = t.connectedAt || hop.end;
-    const sentAt = t.sentAt || connectedAt;
+    const info = hop.conn;
+    const fresh = info && hop.fresh;
+    const connectedAt = hop.connectedAt || hop.end;
+    const sentAt = hop.sentAt || connectedAt;
     const firstByte = hop.firstByte || hop.end;
     const timings: Timings = {
-      blocked: hop.error && !t.connectedAt ? 0 : connectedAt - hop.start,
+      blocked: hop.error && !hop.connectedAt ? 0 : connectedAt - hop.start,
       looking_up: 0,
       connecting: fresh ? info!.connecting : 0,
       tls_handshaking: fresh ? info!.tls : 0,
-      sending: hop.error && !t.connectedAt ? 0 : Math.max(0, sentAt - connectedAt),
+      sending: hop.error && !hop.connectedAt ? 0 : Math.max(0, sentAt - connectedAt),
       waiting: hop.firstByte ? Math.max(0, firstByte - sentAt) : 0,
       receiving: hop.firstByte ? Math.max(0, hop.end - firstByte) : 0,
       duration: 0,
     };
     timings.duration = timings.sending + timings.waiting + timings.receiving;
-    const out = t.headerBytes
-      ? t.headerBytes + 2 + hop.bytesOut + (body ? `content-length: ${body.length}\r\n`.length : 0)
-      : 0;
-    vu.bytes.sent += out;
+    vu.bytes.sent += hop.bytesOut;
     vu.bytes.received += hop.bytesIn;
     res.url = maskURL(url);
     res.timings = timings;
@@ -507,11 +372,11 @@ export class HttpClient {
       body: body ? body.toString() : '',
       cookies: {},
     };
-    if (t.socket) {
-      res.remote_ip = t.socket.remoteAddress ?? '';
-      res.remote_port = t.socket.remotePort ?? 0;
-      res.tls_version = info?.tlsVersion ?? '';
-      res.tls_cipher_suite = info?.cipher ?? '';
+    if (info) {
+      res.remote_ip = info.remoteAddress;
+      res.remote_port = info.remotePort;
+      res.tls_version = info.tlsVersion;
+      res.tls_cipher_suite = info.cipher;
     }
     if (hop.error) {
       const e = mapError(hop.error, url);
@@ -532,8 +397,8 @@ export class HttpClient {
     const hs: Record<string, string> = {};
     const cookies: WireResponse['cookies'] = {};
     for (let i = 0; i < hop.headers.length; i += 2) {
-      const name = canonical(hop.headers[i].toString('latin1'));
-      const value = hop.headers[i + 1].toString('latin1');
+      const name = canonical(hop.headers[i]);
+      const value = hop.headers[i + 1];
       hs[name] = hs[name] === undefined ? value : `${hs[name]}, ${value}`;
       if (name === 'Set-Cookie') {
         const c = parseCookie(value, url);
@@ -665,9 +530,9 @@ function requestBody(req: WireRequest): Buffer | undefined {
   return undefined;
 }
 
-function headerValue(raw: Buffer[], name: string): string | undefined {
+function headerValue(raw: string[], name: string): string | undefined {
   for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i].toString('latin1').toLowerCase() === name) return raw[i + 1].toString('latin1');
+    if (raw[i].length === name.length && raw[i].toLowerCase() === name) return raw[i + 1];
   }
   return undefined;
 }
@@ -696,12 +561,6 @@ function parseCookie(value: string, url: URL) {
     else if (key === 'expires') c.expires = Date.parse(v) || 0;
   }
   return c;
-}
-
-function tlsName(p: string): string {
-  const m = /^TLSv(1(?:\.\d)?)$/.exec(p);
-  if (!m) return '';
-  return 'tls' + (m[1].includes('.') ? m[1] : m[1] + '.0');
 }
 
 function emptyResponse(req: WireRequest): WireResponse {

@@ -8,7 +8,7 @@ import { ShardHost, type FromShard, type ShardInit, type ToShard } from './shard
 import { InitError, resolveScript, sharedArraysOf } from './init.ts';
 import { ThreadContext, VU } from './vu.ts';
 import { compiledModule } from './vm.ts';
-import { warmUp, warmUpHttp } from './warmup.ts';
+import { warmUp } from './warmup.ts';
 import { unpack } from './samples.ts';
 import { Outbox } from './outbox.ts';
 import type { PoolConfig, RunRequest, RunResult, SummaryOutputs, VUHandle } from './types.ts';
@@ -89,7 +89,7 @@ export class VUPool {
   static async create(cfg: PoolConfig): Promise<VUPool> {
     const pool = new VUPool(cfg);
     // Warming up overlaps with VU initialisation (in the workers, or interleaved on this thread).
-    const warm = Promise.all([warmUp(), warmUpHttp()]);
+    const warm = warmUp();
     // VUs run in worker threads even for small runs: there a busy loop can be interrupted and a deep call
     // chain has room (see vm.ts); the main thread keeps the scheduler, the metrics and the outputs.
     const workers = cfg.workers ?? Math.min(os.availableParallelism(), Math.ceil(cfg.count / 10));

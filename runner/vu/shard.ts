@@ -4,7 +4,6 @@ import type { MetricDef, Sample } from '../metrics/types.ts';
 import type { Fields, Level } from '../log.ts';
 import { ThreadContext, VU } from './vu.ts';
 import { pack, type PackedSamples } from './samples.ts';
-import { warmUpHttp } from './warmup.ts';
 import { useCompiledModule } from './vm.ts';
 import type { RunRequest, RunResult, ScriptInput } from './types.ts';
 
@@ -37,7 +36,6 @@ export class ShardHost {
   private thread: ThreadContext;
   private pending: Sample[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
-  private warm: Promise<void>;
 
   /** `pack`: samples cross a thread boundary (see samples.ts); otherwise they are passed as they are. */
   constructor(
@@ -52,7 +50,6 @@ export class ShardHost {
       abort: (msg) => post({ t: 'abort', msg }),
     });
     if (init.wasm) useCompiledModule(init.wasm);
-    this.warm = warmUpHttp();
     for (const [k, v] of init.shared) this.thread.shared.set(k, v);
     for (const d of init.metrics) this.thread.metrics.set(d.name, d);
   }
@@ -99,7 +96,6 @@ export class ShardHost {
         }
         return;
       case 'run': {
-        await this.warm;
         const vu = this.vus.get(m.id);
         let result: RunResult;
         try {

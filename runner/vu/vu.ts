@@ -14,6 +14,7 @@ import {
   type RequestContext,
   type WireRequest,
 } from '../modules/http-host.ts';
+import type { Cancel } from '../modules/http1.ts';
 import { Hashers, b64decode, b64encode, hexEncode, randomBytes } from '../modules/crypto-host.ts';
 import type { RunRequest, RunResult, ScriptInput } from './types.ts';
 import { BUILTIN_METRICS } from '../metrics/registry.ts';
@@ -191,14 +192,21 @@ export class VU {
     return this.vm.exports();
   }
 
+  private cancels = new Set<Cancel>();
+  private reqCtx: RequestContext | null = null;
+
   private ctx(): RequestContext {
-    return {
-      emit: (s) => this.thread.emit(s),
-      signal: this.abortCtl.signal,
-      warn: (msg, fields) => this.thread.callbacks.log('warning', msg, fields),
-      bytes: this.bytes,
-      jar: this.jar,
-    };
+    if (this.reqCtx?.signal !== this.abortCtl.signal) {
+      this.reqCtx = {
+        emit: (s) => this.thread.emit(s),
+        signal: this.abortCtl.signal,
+        cancels: this.cancels,
+        warn: (msg, fields) => this.thread.callbacks.log('warning', msg, fields),
+        bytes: this.bytes,
+        jar: this.jar,
+      };
+    }
+    return this.reqCtx;
   }
 
   private hostFunctions(): HostFunctions {
@@ -287,6 +295,7 @@ export class VU {
     this.interrupting = true;
     this.vm.interrupted = true;
     this.abortCtl.abort();
+    for (const cancel of [...this.cancels]) cancel(new Error('interrupted'));
     if (this.sleepTimer) {
       clearTimeout(this.sleepTimer.timer);
       this.sleepTimer.resolve(true);

@@ -3,9 +3,6 @@
 // otherwise be compiled during the first iterations of the test, stalling their thread for ~100 ms.
 // One throwaway VM runs a representative iteration against stub host functions first; the compiled
 // code is shared with every VM of the process, worker threads included.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Agent, request } from 'undici';
 import { VM } from './vm.ts';
 import { encodeResponse, type WireResponse } from '../modules/http-host.ts';
 
@@ -77,31 +74,4 @@ export function warmUp(): Promise<void> {
     }
   })();
   return done;
-}
-
-let httpDone: Promise<void> | null = null;
-
-/**
- * undici parses HTTP with its own WebAssembly module, compiled once per thread on the first connection
- * (~90 ms with optimising compilation). Each VU thread makes one request to a throwaway local server
- * before its VUs start.
- */
-export function warmUpHttp(): Promise<void> {
-  httpDone ??= (async () => {
-    const server = http.createServer((_req, res) => res.end('ok'));
-    const agent = new Agent();
-    try {
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const { port } = server.address() as AddressInfo;
-      const res = await request(`http://127.0.0.1:${port}/`, { dispatcher: agent });
-      await res.body.text();
-    } catch {
-      // Only the first real request pays instead.
-    } finally {
-      await agent.close();
-      server.closeAllConnections();
-      server.close();
-    }
-  })();
-  return httpDone;
 }
