@@ -92,6 +92,8 @@ async function runnerPool(
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250);
   const end = Date.now() + seconds * 1000;
   const scenario = { name: 'default', executor: 'constant-vus', startTime: Date.now() };
+  // The same tags object on every iteration, as the executors pass it (the pool then sends it once).
+  const tags = {};
   let started = 0;
   const reqsAtStart = reqs;
   const c0 = process.cpuUsage();
@@ -105,7 +107,7 @@ async function runnerPool(
           scenario,
           iterationInScenario: n++,
           iterationInTest: started++,
-          tags: {},
+          tags,
         });
       }
     }),
