@@ -215,10 +215,12 @@ export class VM {
         ctx.setProp(hostObj, name, f);
         f.dispose();
       }
+      const direct = directCalls(ctx);
       for (const [name, fn] of Object.entries(host.async)) {
-        const f = ctx.newAsyncifiedFunction(name, async (...args) =>
-          toHandle(ctx, await fn(...args.map((a) => fromHandle(ctx, a)))),
-        );
+        const viaLibrary = async (...args: QuickJSHandle[]) =>
+          toHandle(ctx, await fn(...args.map((a) => fromHandle(ctx, a))));
+        direct.add(viaLibrary, fn);
+        const f = ctx.newAsyncifiedFunction(name, viaLibrary);
         ctx.setProp(hostObj, name, f);
         f.dispose();
       }
@@ -445,6 +447,82 @@ export class VM {
   }
 }
 
+type AsyncHostFn = HostFunctions['async'][string];
+
+interface LowLevel {
+  ctx: { value: number };
+  runtime: { hostRefs: { get(id: number): object } };
+  cToHostCallbacks: {
+    callFunction: (ctx: number, self: number, argc: number, argv: number, id: number) => unknown;
+  };
+  ffi: {
+    QTS_ArgvGetJSValueConstPointer(argv: number, i: number): number;
+    QTS_GetString(ctx: number, ptr: number): number;
+    QTS_FreeCString(ctx: number, ptr: number): void;
+    QTS_NewString(ctx: number, ptr: number): number;
+    QTS_NewFloat64(ctx: number, n: number): number;
+    QTS_DupValuePointer(ctx: number, ptr: number): number;
+    QTS_GetTrue(): number;
+    QTS_GetFalse(): number;
+    QTS_GetNull(): number;
+    QTS_Throw(ctx: number, error: number): number;
+  };
+  module: {
+    UTF8ToString(ptr: number): string;
+    _malloc(n: number): number;
+    _free(p: number): void;
+    HEAPU8: Uint8Array;
+  };
+}
+
+/**
+ * The suspending host functions (a request, a sleep: one or more per iteration) are called straight
+ * from the context's C-to-host callback: arguments are read as strings and the result is handed to C
+ * as a fresh value, without the library's handles, scopes and generators (a few microseconds and
+ * ~1 KB of garbage a call in VU threads). Anything else takes the library's path.
+ */
+function directCalls(context: QuickJSAsyncContext): { add(viaLibrary: object, fn: AsyncHostFn): void } {
+  const c = context as unknown as LowLevel;
+  const byFunction = new Map<object, AsyncHostFn>();
+  const library = c.cToHostCallbacks.callFunction;
+  const { ffi } = c;
+  const ctx = c.ctx.value;
+  const argString = (argv: number, i: number): string => {
+    const p = ffi.QTS_GetString(ctx, ffi.QTS_ArgvGetJSValueConstPointer(argv, i));
+    const text = c.module.UTF8ToString(p);
+    ffi.QTS_FreeCString(ctx, p);
+    return text;
+  };
+  const result = (v: HostValue): number => {
+    if (v === undefined) return 0;
+    if (typeof v === 'string') return newStringPointer(c, v);
+    if (typeof v === 'number') return ffi.QTS_NewFloat64(ctx, v);
+    if (typeof v === 'boolean')
+      return ffi.QTS_DupValuePointer(ctx, v ? ffi.QTS_GetTrue() : ffi.QTS_GetFalse());
+    if (v === null) return ffi.QTS_DupValuePointer(ctx, ffi.QTS_GetNull());
+    const h = toHandle(context, v);
+    const p = ffi.QTS_DupValuePointer(ctx, h.value as number);
+    h.dispose();
+    return p;
+  };
+  c.cToHostCallbacks.callFunction = (ctxPtr, self, argc, argv, id) => {
+    const fn = byFunction.get(c.runtime.hostRefs.get(id));
+    if (!fn || ctxPtr !== ctx) return library(ctxPtr, self, argc, argv, id);
+    const args: string[] = new Array(argc);
+    for (let i = 0; i < argc; i++) args[i] = argString(argv, i);
+    return fn(...args).then(result, (e: unknown) => {
+      // As the library does: the host's exception is thrown inside the VM.
+      const err = e instanceof Error ? e : new Error(String(e));
+      const h = context.newError({ name: err.name, message: err.message });
+      const thrown = ffi.QTS_Throw(ctx, h.value as number);
+      h.dispose();
+      return thrown;
+    });
+  };
+  // The library keeps the function it was given as the host reference the C side calls back with.
+  return { add: (viaLibrary, fn) => byFunction.set(viaLibrary, fn) };
+}
+
 function fromHandle(ctx: QuickJSAsyncContext, h: QuickJSHandle): Bytes | number | boolean | undefined {
   switch (ctx.typeof(h)) {
     case 'string':
@@ -474,22 +552,22 @@ const utf8 = new TextEncoder();
  */
 function newString(ctx: QuickJSAsyncContext, s: string): QuickJSHandle {
   if (s.length < 64) return ctx.newString(s);
-  const c = ctx as unknown as {
-    ctx: { value: number };
-    module: { _malloc(n: number): number; _free(p: number): void; HEAPU8: Uint8Array };
-    ffi: { QTS_NewString(ctx: number, ptr: number): number };
-    memory: { heapValueHandle(ptr: number): QuickJSHandle };
-  };
+  const c = ctx as unknown as LowLevel & { memory: { heapValueHandle(ptr: number): QuickJSHandle } };
+  return c.memory.heapValueHandle(newStringPointer(c, s));
+}
+
+/** A new QuickJS string value (owned by the caller), its text encoded natively into the VM's memory. */
+function newStringPointer(c: LowLevel, s: string): number {
   const mod = c.module;
   const size = s.length * 3 + 1;
   const ptr = mod._malloc(size);
-  if (!ptr) return ctx.newString(s);
+  if (!ptr) throw new Error('runner: out of WebAssembly memory for a string');
   try {
     // HEAPU8 is read after malloc: a growing memory replaces it.
     const heap = mod.HEAPU8;
     const { written } = utf8.encodeInto(s, heap.subarray(ptr, ptr + size - 1));
     heap[ptr + written] = 0;
-    return c.memory.heapValueHandle(c.ffi.QTS_NewString(c.ctx.value, ptr));
+    return c.ffi.QTS_NewString(c.ctx.value, ptr);
   } finally {
     mod._free(ptr);
   }
