@@ -10,9 +10,9 @@ import { VM, ScriptError, type Bytes, type HostFunctions } from './vm.ts';
 import {
   HttpClient,
   CookieJar,
+  RequestTexts,
   encodeResponse,
   type RequestContext,
-  type WireRequest,
 } from '../modules/http-host.ts';
 import type { Cancel } from '../modules/http1.ts';
 import { Hashers, b64decode, b64encode, hexEncode, randomBytes } from '../modules/crypto-host.ts';
@@ -154,6 +154,7 @@ export class VU {
   private abortCtl = new AbortController();
   private bytes = { sent: 0, received: 0 };
   private jar = new CookieJar();
+  private texts = new RequestTexts();
   private hashers = new Hashers();
   private sleepTimer: { timer: NodeJS.Timeout; resolve: (v: boolean) => void } | null = null;
   private running = false;
@@ -254,7 +255,7 @@ export class VU {
       async: {
         request: async (json, samples) => {
           this.samples(samples);
-          const reqs = JSON.parse(str(json)) as WireRequest[];
+          const reqs = this.texts.parse(str(json));
           const res = (await this.client().send(reqs, this.ctx())).map(encodeResponse);
           return res.length === 1 ? res[0] : JSON.stringify(res);
         },
