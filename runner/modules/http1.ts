@@ -94,6 +94,7 @@ class Connection {
   private head = false;
   private method = '';
   private buf: Buffer | null = null;
+  private at = 0;
   private kind = Body.None;
   private remaining = 0;
   private chunk = Chunk.Size;
@@ -239,14 +240,9 @@ class Connection {
 
   private parse(d: Buffer): void {
     if (!this.head) {
-      const buf = this.buf ? Buffer.concat([this.buf, d]) : d;
-      const at = buf.indexOf(HEAD_END);
-      if (at < 0) {
-        if (buf.length > MAX_HEAD) return this.broken('response head too large');
-        this.buf = buf;
-        return;
-      }
-      this.buf = null;
+      const buf = this.upTo(d, HEAD_END, 'response head');
+      if (!buf) return;
+      const at = this.at;
       if (!this.parseHead(this.ex!, buf.toString('latin1', 0, at))) return;
       if (!this.ex) return;
       d = buf.subarray(at + 4);
@@ -257,6 +253,23 @@ class Connection {
       }
     }
     this.onBody(d);
+  }
+
+  /**
+   * `d` after the bytes held back, when `delim` has arrived (its offset in `this.at`); otherwise null, the
+   * bytes held for the next chunk (or the response failed past MAX_HEAD).
+   */
+  private upTo(d: Buffer, delim: Buffer | string, what: string): Buffer | null {
+    const buf = this.buf ? Buffer.concat([this.buf, d]) : d;
+    const at = buf.indexOf(delim);
+    if (at >= 0) {
+      this.buf = null;
+      this.at = at;
+      return buf;
+    }
+    if (buf.length > MAX_HEAD) this.broken(`${what} too large`);
+    else this.buf = buf;
+    return null;
   }
 
   private parseHead(ex: Exchange, text: string): boolean {
@@ -347,14 +360,9 @@ class Connection {
     let i = 0;
     while (i < d.length && this.ex) {
       if (this.chunk === Chunk.Size || this.chunk === Chunk.Trailer || this.chunk === Chunk.DataEnd) {
-        const buf = this.buf ? Buffer.concat([this.buf, d.subarray(i)]) : d.subarray(i);
-        const nl = buf.indexOf(CRLF);
-        if (nl < 0) {
-          if (buf.length > MAX_HEAD) return this.broken('chunk header too large');
-          this.buf = buf;
-          return;
-        }
-        this.buf = null;
+        const buf = this.upTo(d.subarray(i), CRLF, 'chunk header');
+        if (!buf) return;
+        const nl = this.at;
         const line = buf.toString('latin1', 0, nl);
         d = buf;
         i = nl + 2;

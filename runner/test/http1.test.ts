@@ -188,6 +188,7 @@ test('errors: refused, closed mid-response, malformed, timeout, cancel', async (
       return null;
     }
     if (head.startsWith('GET /garbage')) return 'SMTP ready\r\n\r\n';
+    if (head.startsWith('GET /endless')) return 'HTTP/1.1 200 OK\r\nX: ' + 'a'.repeat(1_100_000);
     if (head.startsWith('GET /slow')) return null;
     return ok('?');
   });
@@ -203,6 +204,9 @@ test('errors: refused, closed mid-response, malformed, timeout, cancel', async (
 
     const half = await client.request(get(`${srv.url}/half`));
     assert.equal((half.error as { code?: string }).code, 'UND_ERR_SOCKET');
+
+    const endless = await client.request(get(`${srv.url}/endless`));
+    assert.match(String((endless.error as Error).message), /response head too large/);
 
     const bad = await client.request(get(`${srv.url}/garbage`));
     assert.match(String((bad.error as Error).message), /malformed HTTP response "SMTP ready"/);
