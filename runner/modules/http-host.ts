@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
 import { Http1Client, type Cancel, type Exchange } from './http1.ts';
+import { ProxyConfig } from './proxy.ts';
 import type { Sample } from '../metrics/types.ts';
 import { goMethod, mapError, RequestTimeout, type NetError } from './errors.ts';
 
@@ -162,10 +163,12 @@ export class HttpClient {
 
   constructor(cfg: HttpConfig = {}) {
     this.cfg = cfg;
+    const proxies = new ProxyConfig();
     this.h1 = new Http1Client({
       rejectUnauthorized: !cfg.insecureSkipTLSVerify,
       noReuse: cfg.noConnectionReuse,
       idleTimeout: 30_000,
+      proxies: proxies.none ? undefined : proxies,
     });
   }
 

@@ -6,6 +6,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { RequestTimeout } from './errors.ts';
+import { ProxyConfig, proxyAuthorization } from './proxy.ts';
 
 /** What a connection tells the request that first used it. */
 export interface ConnInfo {
@@ -57,6 +58,8 @@ export interface ClientOptions {
   noReuse?: boolean;
   /** ms an idle connection is kept */
   idleTimeout?: number;
+  /** the proxies to use (default: none) */
+  proxies?: ProxyConfig;
 }
 
 /** Ends a request early (the VU is interrupted). */
@@ -85,7 +88,11 @@ const enum Chunk {
 }
 
 class Connection {
-  readonly socket: net.Socket;
+  socket: net.Socket;
+  /** requests go out in absolute form (to an HTTP proxy) */
+  private absolute = false;
+  /** the proxy connection a TLS tunnel runs over */
+  private carrier: net.Socket | null = null;
   private ready = false;
   private waiters: (() => void)[] = [];
   /** the exchange in flight, with what finishes it */
@@ -115,6 +122,8 @@ class Connection {
     private opts: ClientOptions,
     private release: (c: Connection) => void,
     private forget: (c: Connection) => void,
+    /** an http:// proxy: plain requests go to it in absolute form, TLS ones through a CONNECT tunnel */
+    private proxy: URL | null = null,
   ) {
     const t0 = performance.now();
     const secure = url.protocol === 'https:';
@@ -136,24 +145,70 @@ class Connection {
       this.ready = true;
       for (const w of this.waiters.splice(0)) w();
     };
-    if (secure) {
-      this.socket = tls.connect({
-        host,
-        port,
-        servername: net.isIP(host) ? undefined : host,
-        rejectUnauthorized: opts.rejectUnauthorized !== false,
-        ALPNProtocols: ['http/1.1'],
-      });
+    const tlsOptions = {
+      servername: net.isIP(host) ? undefined : host,
+      rejectUnauthorized: opts.rejectUnauthorized !== false,
+      ALPNProtocols: ['http/1.1'],
+    };
+    if (secure && !proxy) {
+      this.socket = tls.connect({ host, port, ...tlsOptions });
       this.socket.once('connect', () => (tcpAt = performance.now()));
       this.socket.once('secureConnect', onReady);
-    } else {
-      this.socket = net.connect({ host, port });
-      this.socket.once('connect', onReady);
+      this.watch(this.socket);
+      return;
     }
-    this.socket.setNoDelay(true);
-    this.socket.on('data', (d: Buffer) => this.onData(d));
-    this.socket.on('error', (e) => this.fail(e));
-    this.socket.on('close', () => this.fail(null));
+    const via = proxy ?? url;
+    const raw = net.connect({ host: via.hostname.replace(/^\[|\]$/g, ''), port: Number(via.port) || 80 });
+    raw.setNoDelay(true);
+    this.socket = raw;
+    if (secure) this.carrier = raw;
+    this.watch(raw, !secure);
+    if (!secure) {
+      this.absolute = proxy !== null;
+      raw.once('connect', onReady);
+      return;
+    }
+    // TLS through the proxy: CONNECT, then the handshake over the tunnel.
+    raw.once('connect', () => {
+      tcpAt = performance.now();
+      const auth = proxyAuthorization(proxy!);
+      const target = `${url.hostname}:${port}`;
+      raw.write(
+        `CONNECT ${target} HTTP/1.1${CRLF}host: ${target}${CRLF}` +
+          (auth ? `proxy-authorization: ${auth}${CRLF}` : '') +
+          CRLF,
+        'latin1',
+      );
+    });
+    let reply: Buffer | null = null;
+    const onReply = (d: Buffer) => {
+      reply = reply ? Buffer.concat([reply, d]) : d;
+      const at = reply.indexOf(HEAD_END);
+      if (at < 0) {
+        if (reply.length > MAX_HEAD) raw.destroy(socketError('HPE_INVALID', 'proxy response head too large'));
+        return;
+      }
+      raw.off('data', onReply);
+      const status = /^HTTP\/1\.[01] (\d{3})(?: (.*))?/.exec(reply.toString('latin1', 0, at).split(CRLF)[0]);
+      if (!status || status[1] !== '200') {
+        // As Go reports it: the proxy's status text.
+        const text = status ? status[2] || `status ${status[1]}` : 'malformed proxy response';
+        raw.destroy(socketError('K6_PROXY', text));
+        return;
+      }
+      tcpAt = performance.now();
+      this.socket = tls.connect({ socket: raw, ...tlsOptions });
+      this.socket.once('secureConnect', onReady);
+      this.watch(this.socket);
+    };
+    raw.on('data', onReply);
+  }
+
+  /** Error, close and (unless the socket is a tunnel's carrier) data events of a socket of this connection. */
+  private watch(socket: net.Socket, data = true): void {
+    if (data) socket.on('data', (d: Buffer) => this.onData(d));
+    socket.on('error', (e) => this.fail(e));
+    socket.on('close', () => this.fail(null));
   }
 
   /** Sends the request once the connection is up; `done` gets the exchange when it ends either way. */
@@ -174,7 +229,14 @@ class Connection {
       ex.conn = this.info;
       const u = req.url;
       const h = req.headers;
-      let text = `${req.method} ${u.pathname}${u.search} HTTP/1.1${CRLF}host: ${h.host ?? u.host}${CRLF}`;
+      const target = this.absolute
+        ? `${u.protocol}//${u.host}${u.pathname}${u.search}`
+        : `${u.pathname}${u.search}`;
+      let text = `${req.method} ${target} HTTP/1.1${CRLF}host: ${h.host ?? u.host}${CRLF}`;
+      if (this.absolute) {
+        const auth = proxyAuthorization(this.proxy!);
+        if (auth) text += `proxy-authorization: ${auth}${CRLF}`;
+      }
       const connection = h.connection ?? (this.opts.noReuse ? 'close' : 'keep-alive');
       if (connection.toLowerCase().includes('close')) this.closeAfter = true;
       text += `connection: ${connection}${CRLF}`;
@@ -199,7 +261,7 @@ class Connection {
     return (err) => {
       if (this.ex !== ex) return;
       this.finish(Object.assign(err, { cancelled: true }));
-      this.socket.destroy();
+      this.close();
     };
   }
 
@@ -223,14 +285,14 @@ class Connection {
     const left = this.deadline - performance.now();
     if (left > 0) return this.arm(this.deadline);
     this.finish(new RequestTimeout('request timeout'));
-    this.socket.destroy();
+    this.close();
   };
 
   private onData(d: Buffer): void {
     const ex = this.ex;
     if (!ex) {
       // Bytes on an idle connection: the server broke the protocol; the connection is not reused.
-      this.socket.destroy();
+      this.close();
       return;
     }
     ex.bytesIn += d.length;
@@ -397,7 +459,7 @@ class Connection {
 
   private broken(message: string): void {
     this.finish(socketError('HPE_INVALID', message));
-    this.socket.destroy();
+    this.close();
   }
 
   private complete(): void {
@@ -407,7 +469,7 @@ class Connection {
     const reuse = this.keepAlive;
     this.finish(null);
     if (reuse) this.idle();
-    else this.socket.destroy();
+    else this.close();
   }
 
   private finish(err: unknown): void {
@@ -426,7 +488,7 @@ class Connection {
 
   private idle(): void {
     this.socket.unref();
-    this.idleTimer = setTimeout(() => this.socket.destroy(), this.opts.idleTimeout ?? 30_000);
+    this.idleTimer = setTimeout(() => this.close(), this.opts.idleTimeout ?? 30_000);
     this.idleTimer.unref();
     this.release(this);
   }
@@ -451,6 +513,7 @@ class Connection {
 
   close(): void {
     this.socket.destroy();
+    this.carrier?.destroy();
   }
 }
 
@@ -486,7 +549,15 @@ export class Http1Client {
         ex.end = performance.now();
         return resolve(ex);
       }
-      const origin = req.url.origin;
+      let proxy: URL | null = null;
+      try {
+        proxy = this.opts.proxies?.for(req.url) ?? null;
+      } catch (e) {
+        ex.error = e;
+        ex.end = performance.now();
+        return resolve(ex);
+      }
+      const origin = proxy ? `${proxy.href} ${req.url.origin}` : req.url.origin;
       const attempt = (retry: boolean) => {
         const list = this.idle.get(origin);
         let conn = list?.pop();
@@ -498,6 +569,7 @@ export class Http1Client {
             this.opts,
             (c) => this.release(origin, c),
             (c) => this.forget(origin, c),
+            proxy,
           );
           this.all.add(conn);
         }
