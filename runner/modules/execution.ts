@@ -11,8 +11,10 @@ const tagsProxy = new Proxy(state.vuTags, {
   set(t, k, v) { t[k] = k6.checkTagValue(k, v); k6.tagsChanged(); return true; },
   deleteProperty(t, k) { delete t[k]; k6.tagsChanged(); return true; },
 });
+// The host attaches the VU's metadata to every sample it emits from then on (samples queued here go first).
 const metadataProxy = new Proxy(state.vuMetadata, {
-  set(t, k, v) { t[k] = String(v); return true; },
+  set(t, k, v) { t[k] = String(v); k6.host.metadata(JSON.stringify(t), k6.takeSamples()); return true; },
+  deleteProperty(t, k) { delete t[k]; k6.host.metadata(JSON.stringify(t), k6.takeSamples()); return true; },
 });
 
 const vu = {};

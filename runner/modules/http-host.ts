@@ -87,6 +87,8 @@ export interface HttpConfig {
   /** http.batch: requests in flight at once, overall (k6 default 20) and per host (default 6) */
   batch?: number;
   batchPerHost?: number;
+  /** the opt-in `ip` system tag on HTTP samples */
+  ipTag?: boolean;
 }
 
 const STATUS_TEXT: Record<number, string> = {};
@@ -450,7 +452,7 @@ export class HttpClient {
     // A request sent again (the same text, so the same parsed request: see parseRequests) with the same
     // outcome gets the same tags object: no new object per sample set, and the thread's sample packing
     // recognises it without serialising it again.
-    const key = `${res.status}|${method}|${res.proto}|${res.tls_version}|${res.error_code}|${res.error}|${expected}|${u}`;
+    const key = `${res.status}|${method}|${res.proto}|${res.tls_version}|${res.error_code}|${res.error}|${expected}|${u}|${res.remote_ip}`;
     let known = sampleTags.get(req);
     let tags = known?.get(key);
     if (!tags) {
@@ -466,6 +468,7 @@ export class HttpClient {
       if (res.error_code) tags.error_code = String(res.error_code);
       if (res.error && res.status === 0) tags.error = res.error;
       if (expected !== null) tags.expected_response = String(expected);
+      if (this.cfg.ipTag && res.remote_ip) tags.ip = res.remote_ip;
       if (!known) sampleTags.set(req, (known = new Map()));
       if (known.size < 16) known.set(key, tags);
     }

@@ -272,6 +272,72 @@ test('systemTags keeps only the listed system tags; user tags stay', async () =>
   assert.deepEqual(byMetric(c.samples, 'iterations')[0].tags, {});
 });
 
+test('opt-in system tags: ip as a tag, vu and iter as metadata; exec.vu.metrics.metadata reaches samples', async () => {
+  const script = writeScript(`import http from 'k6/http';
+    import { check } from 'k6';
+    import exec from 'k6/execution';
+    export default function () {
+      check(1, { before: () => true });
+      if (__ITER === 1) exec.vu.metrics.metadata.trace_id = 't-' + __VU;
+      http.get(__ENV.BASE + '/ok');
+      check(1, { after: () => true });
+      if (__ITER === 2) delete exec.vu.metrics.metadata.trace_id;
+    }`);
+  const c = collector();
+  const pool = await VUPool.create({
+    script,
+    env: { BASE: peer.url },
+    options: { systemTags: ['status', 'check', 'ip', 'vu', 'iter'] },
+    count: 2,
+    workers: 1,
+    ...c,
+  });
+  const scenario = { name: 's', executor: 'x', startTime: 0 };
+  for (let i = 0; i < 3; i++) await pool.vu(2).run({ fn: 'default', scenario, tags: {} });
+  await pool.close();
+  const reqs = byMetric(c.samples, 'http_reqs');
+  assert.deepEqual(reqs[0].tags, { status: '200', ip: '127.0.0.1' });
+  assert.deepEqual(
+    reqs.map((s) => s.metadata),
+    [
+      { vu: '2', iter: '0' },
+      { trace_id: 't-2', vu: '2', iter: '1' },
+      { trace_id: 't-2', vu: '2', iter: '2' },
+    ],
+  );
+  const checks = byMetric(c.samples, 'checks').map((s) => `${s.tags.check}:${s.metadata?.trace_id ?? '-'}`);
+  assert.deepEqual(checks, ['before:-', 'after:-', 'before:-', 'after:t-2', 'before:t-2', 'after:t-2']);
+  assert.deepEqual(
+    byMetric(c.samples, 'iterations').map((s) => s.metadata),
+    [
+      { vu: '2', iter: '0' },
+      { trace_id: 't-2', vu: '2', iter: '1' },
+      { vu: '2', iter: '2' },
+    ],
+  );
+});
+
+test('without opt-in system tags or metadata, samples carry no metadata', async () => {
+  const script = writeScript(`import http from 'k6/http';
+    export default function () { http.get(__ENV.BASE + '/ok'); }`);
+  const c = collector();
+  const pool = await VUPool.create({
+    script,
+    env: { BASE: peer.url },
+    options: {},
+    count: 1,
+    workers: 1,
+    ...c,
+  });
+  await pool.vu(1).run({ fn: 'default', scenario: { name: 's', executor: 'x', startTime: 0 }, tags: {} });
+  await pool.close();
+  assert.ok(c.samples.length > 10);
+  assert.deepEqual(
+    c.samples.filter((s) => s.metadata !== undefined || s.tags.ip !== undefined),
+    [],
+  );
+});
+
 test('a VU reused across iterations and scenarios sees the env, tags and scenario of each request', async () => {
   const script = writeScript(`import exec from 'k6/execution';
     export default function (data) { console.log([__ENV.WHO, exec.scenario.name, exec.scenario.progress, data && data.n].join(' ')); }`);

@@ -27,6 +27,8 @@ export class ThreadContext {
   http: HttpClient;
   readonly filename: string;
   readonly source: string;
+  /** The opt-in system tags `systemTags` asks for: `ip` is a tag, `vu` and `iter` sample metadata (as in k6). */
+  readonly optIn: { ip: boolean; vu: boolean; iter: boolean };
 
   constructor(
     script: ScriptInput,
@@ -37,6 +39,8 @@ export class ThreadContext {
     this.source = script.source;
     // Built-in metrics are taken: redeclaring one with another type fails like any other metric.
     for (const def of BUILTIN_METRICS) this.metrics.set(def.name, def);
+    const listed = Array.isArray(options.systemTags) ? (options.systemTags as string[]) : [];
+    this.optIn = { ip: listed.includes('ip'), vu: listed.includes('vu'), iter: listed.includes('iter') };
     this.http = this.newClient();
   }
 
@@ -49,6 +53,7 @@ export class ThreadContext {
       insecureSkipTLSVerify: o.insecureSkipTLSVerify as boolean | undefined,
       batch: o.batch as number | undefined,
       batchPerHost: o.batchPerHost as number | undefined,
+      ipTag: this.optIn.ip,
     });
   }
 
@@ -93,8 +98,8 @@ export class ThreadContext {
   private dropTags: Set<string> | null | undefined;
   private filtered = new WeakMap<Record<string, string>, Record<string, string>>();
 
-  /** Hands samples on, without the system tags `systemTags` leaves out. */
-  emit(batch: Sample[]): void {
+  /** Hands samples on, without the system tags `systemTags` leaves out, with the VU's metadata if any. */
+  emit(batch: Sample[], metadata: Record<string, string> | null = null): void {
     if (this.dropTags === undefined) {
       const keep = this.options.systemTags;
       this.dropTags = Array.isArray(keep) ? new Set(SYSTEM_TAGS.filter((t) => !keep.includes(t))) : null;
@@ -111,6 +116,7 @@ export class ThreadContext {
         s.tags = t;
       }
     }
+    if (metadata) for (const s of batch) s.metadata ??= metadata;
     this.callbacks.samples(batch);
   }
 }
@@ -194,12 +200,33 @@ export class VU {
   }
 
   private cancels = new Set<Cancel>();
+  /** the VU's iteration count (__ITER), for the `iter` metadata */
+  private iter = 0;
+  /** exec.vu.metrics.metadata, as the VM last set it */
+  private userMeta: Record<string, string> | null = null;
+  /** the metadata samples get now (null: none), rebuilt when the iteration or the VU's metadata changes */
+  private meta: Record<string, string> | null = null;
+  private metaFor = -1;
+
+  private metadata(): Record<string, string> | null {
+    const { vu, iter } = this.thread.optIn;
+    if (!this.userMeta && !vu && !iter) return null;
+    if (this.metaFor !== this.iter || !this.meta) {
+      const m: Record<string, string> = {};
+      if (this.userMeta) for (const k in this.userMeta) m[k] = this.userMeta[k];
+      if (vu) m.vu = String(this.id);
+      if (iter) m.iter = String(this.iter);
+      this.meta = m;
+      this.metaFor = this.iter;
+    }
+    return this.meta;
+  }
   private reqCtx: RequestContext | null = null;
 
   private ctx(): RequestContext {
     if (this.reqCtx?.signal !== this.abortCtl.signal) {
       this.reqCtx = {
-        emit: (s) => this.thread.emit(s),
+        emit: (s) => this.thread.emit(s, this.metadata()),
         signal: this.abortCtl.signal,
         cancels: this.cancels,
         warn: (msg, fields) => this.thread.callbacks.log('warning', msg, fields),
@@ -251,6 +278,14 @@ export class VU {
         randomBytes: (n) => randomBytes(Number(n)),
         hexEncode: (data) => hexEncode(bytes(data)),
         jar: (op, url, arg) => this.jar.op(str(op), str(url), str(arg)),
+        metadata: (json, samples) => {
+          // Samples queued in the VM before the change keep the metadata they were made with.
+          this.samples(samples);
+          const m = JSON.parse(str(json)) as Record<string, string>;
+          this.userMeta = Object.keys(m).length ? m : null;
+          this.meta = null;
+          return undefined;
+        },
       },
       async: {
         request: async (json, samples) => {
@@ -287,7 +322,10 @@ export class VU {
   private samples(json: unknown): void {
     if (typeof json !== 'string' || !json) return;
     const rows = JSON.parse(json) as [string, number, Record<string, string>, number][];
-    this.thread.emit(rows.map(([metric, value, tags, time]) => ({ metric, value, tags, time })));
+    this.thread.emit(
+      rows.map(([metric, value, tags, time]) => ({ metric, value, tags, time })),
+      this.metadata(),
+    );
   }
 
   /** Ends the running iteration: sleeps and requests return at once, then the VM stops. */
@@ -397,8 +435,9 @@ export class VU {
         { metric: 'iteration_duration', time, value: end - start, tags: itags },
       ];
       if (req.countIteration !== false) out.push({ metric: 'iterations', time, value: 1, tags: itags });
-      this.thread.emit(out);
+      this.thread.emit(out, this.metadata());
     }
+    if (req.countIteration !== false) this.iter++;
     const result: RunResult = { ok: verdict.ok };
     if (verdict.error !== undefined) result.error = verdict.error;
     if (verdict.interrupted) result.interrupted = true;
