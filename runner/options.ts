@@ -1,5 +1,6 @@
 // Option consolidation as k6 v0.49 does it: defaults < script `options` < K6_* env < CLI flags, the execution
 // shortcuts (vus/duration/iterations/stages) turned into scenarios, and validation. Config errors exit 104.
+import { checkHosts } from './modules/hosts.ts';
 import { parseDuration } from './duration.ts';
 import { checkTrendStats } from './summary/data.ts';
 
@@ -364,6 +365,8 @@ export function validateOptions(opts: Options): void {
   if (opts.scenarios !== undefined && opts.scenarios !== null && typeof opts.scenarios !== 'object') {
     throw new ConfigError('scenarios must be an object');
   }
+  const hosts = checkHosts((opts as { hosts?: unknown }).hosts);
+  if (hosts.length) throw new ConfigError(hosts[0]);
 }
 
 /** Parse a stage string from `-s` / K6_STAGES: "30s:10" (the target defaults to 0). */

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
 import { Http1Client, type Cancel, type Exchange } from './http1.ts';
 import { ProxyConfig } from './proxy.ts';
+import { HostOverrides } from './hosts.ts';
 import type { Sample } from '../metrics/types.ts';
 import { goMethod, mapError, RequestTimeout, type NetError } from './errors.ts';
 
@@ -89,6 +90,8 @@ export interface HttpConfig {
   batchPerHost?: number;
   /** the opt-in `ip` system tag on HTTP samples */
   ipTag?: boolean;
+  /** the `hosts` option */
+  hosts?: Record<string, unknown>;
 }
 
 const STATUS_TEXT: Record<number, string> = {};
@@ -166,7 +169,9 @@ export class HttpClient {
   constructor(cfg: HttpConfig = {}) {
     this.cfg = cfg;
     const proxies = new ProxyConfig();
+    const hosts = new HostOverrides(cfg.hosts);
     this.h1 = new Http1Client({
+      hosts: hosts.empty ? undefined : hosts,
       rejectUnauthorized: !cfg.insecureSkipTLSVerify,
       noReuse: cfg.noConnectionReuse,
       idleTimeout: 30_000,

@@ -7,6 +7,7 @@ import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { RequestTimeout } from './errors.ts';
 import { ProxyConfig, proxyAuthorization } from './proxy.ts';
+import type { HostOverrides } from './hosts.ts';
 
 /** What a connection tells the request that first used it. */
 export interface ConnInfo {
@@ -60,6 +61,8 @@ export interface ClientOptions {
   idleTimeout?: number;
   /** the proxies to use (default: none) */
   proxies?: ProxyConfig;
+  /** the `hosts` option's DNS overrides */
+  hosts?: HostOverrides;
 }
 
 /** Ends a request early (the VU is interrupted). */
@@ -150,15 +153,21 @@ class Connection {
       rejectUnauthorized: opts.rejectUnauthorized !== false,
       ALPNProtocols: ['http/1.1'],
     };
+    // The `hosts` option redirects the dial (of the proxy, when there is one), never the names used.
+    const dial = (h: string, p: number) => {
+      const d = opts.hosts?.lookup(h, p);
+      return d ? { host: d.host, port: d.port || p } : { host: h, port: p };
+    };
     if (secure && !proxy) {
-      this.socket = tls.connect({ host, port, ...tlsOptions });
+      this.socket = tls.connect({ ...dial(host, port), ...tlsOptions });
       this.socket.once('connect', () => (tcpAt = performance.now()));
       this.socket.once('secureConnect', onReady);
       this.watch(this.socket);
       return;
     }
-    const via = proxy ?? url;
-    const raw = net.connect({ host: via.hostname.replace(/^\[|\]$/g, ''), port: Number(via.port) || 80 });
+    const raw = net.connect(
+      proxy ? dial(proxy.hostname.replace(/^\[|\]$/g, ''), Number(proxy.port) || 80) : dial(host, port),
+    );
     raw.setNoDelay(true);
     this.socket = raw;
     if (secure) this.carrier = raw;

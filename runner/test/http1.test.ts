@@ -8,6 +8,7 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Http1Client, type Cancel, type Exchange, type RequestOptions } from '../modules/http1.ts';
+import { HostOverrides } from '../modules/hosts.ts';
 
 /** A TCP server that answers each request head it reads with `reply(head, socketIndex)`. */
 async function rawServer(
@@ -294,5 +295,29 @@ test('TLS: handshake timed apart from connect, version and cipher; an unknown CA
     await lax.close();
     server.closeAllConnections();
     server.close();
+  }
+});
+
+test('hosts overrides: the dial goes to the mapped address, the request keeps its name', async () => {
+  const o = new HostOverrides({
+    'a.test': '10.0.0.1',
+    'a.test:8443': '10.0.0.2:443',
+    '*.b.test': '[::1]:81',
+  });
+  assert.deepEqual(o.lookup('a.test', 80), { host: '10.0.0.1', port: 0 });
+  assert.deepEqual(o.lookup('A.TEST', 8443), { host: '10.0.0.2', port: 443 });
+  assert.deepEqual(o.lookup('x.y.b.test', 443), { host: '::1', port: 81 });
+  assert.equal(o.lookup('b.test', 443), null);
+  const srv = await rawServer((head) => ok(/\r\nhost: ([^\r]*)/.exec(head)?.[1] ?? '?'));
+  const port = Number(new URL(srv.url).port);
+  const client = new Http1Client({ hosts: new HostOverrides({ 'api.example.test': `127.0.0.1:${port}` }) });
+  try {
+    const ex = await client.request(get('http://api.example.test/x'));
+    assert.equal(ex.error, null);
+    assert.equal(ex.body.toString(), 'api.example.test');
+    assert.equal(ex.conn!.remoteAddress, '127.0.0.1');
+  } finally {
+    await client.close();
+    await srv.close();
   }
 });

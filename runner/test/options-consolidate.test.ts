@@ -216,3 +216,15 @@ test('env: K6_* variables, bad values are config errors; flags beat env at runti
     assert.throws(() => parseEnv(bad), ConfigError, JSON.stringify(bad));
   }
 });
+
+test('hosts: IP or IP:port values; anything else is a ConfigError', () => {
+  validateOptions({
+    hosts: { 'api.example.test': '127.0.0.1', '*.example.test': '10.0.0.1:8443', h: '[::1]:80' },
+  } as never);
+  assert.throws(
+    () => validateOptions({ hosts: { 'api.example.test': 'emulator.local' } } as never),
+    (e: Error) =>
+      e instanceof ConfigError && /hosts: "api.example.test": "emulator.local" is not an IP/.test(e.message),
+  );
+  assert.throws(() => validateOptions({ hosts: ['x'] } as never), ConfigError);
+});

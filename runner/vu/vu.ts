@@ -54,6 +54,7 @@ export class ThreadContext {
       batch: o.batch as number | undefined,
       batchPerHost: o.batchPerHost as number | undefined,
       ipTag: this.optIn.ip,
+      hosts: o.hosts as Record<string, unknown> | undefined,
     });
   }
 
