@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { ProxyConfig } from '../modules/proxy.ts';
 import { Http1Client, type RequestOptions } from '../modules/http1.ts';
+import { VUPool } from '../vu/pool.ts';
+import { byMetric, collector, writeScript } from './vu-harness.ts';
 
 const u = (s: string) => new URL(s);
 
@@ -132,5 +134,31 @@ test('TLS goes through a CONNECT tunnel; a refused CONNECT fails with the proxy 
     await refusing.close();
     server.closeAllConnections();
     server.close();
+  }
+});
+
+test('the VU pool reads the proxy from its environment: a script request reaches the proxy', async () => {
+  const proxy = await fakeProxy(null);
+  const saved = process.env.HTTP_PROXY;
+  process.env.HTTP_PROXY = `http://127.0.0.1:${proxy.port}`;
+  const c = collector();
+  try {
+    const script = writeScript(`import http from 'k6/http';
+      export default function () {
+        const r = http.get('http://api.example.test/users');
+        if (r.body !== 'via proxy') throw new Error('body ' + r.body);
+      }`);
+    const pool = await VUPool.create({ script, env: {}, options: {}, count: 1, workers: 1, ...c });
+    const r = await pool
+      .vu(1)
+      .run({ fn: 'default', scenario: { name: 's', executor: 'x', startTime: 0 }, tags: {} });
+    await pool.close();
+    assert.deepEqual(r, { ok: true });
+    assert.match(proxy.seen[0], /^GET http:\/\/api\.example\.test\/users HTTP\/1\.1\r\n/);
+    assert.equal(byMetric(c.samples, 'http_reqs')[0].tags.url, 'http://api.example.test/users');
+  } finally {
+    if (saved === undefined) delete process.env.HTTP_PROXY;
+    else process.env.HTTP_PROXY = saved;
+    await proxy.close();
   }
 });
