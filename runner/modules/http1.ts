@@ -6,8 +6,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { RequestTimeout } from './errors.ts';
-import { ProxyConfig, proxyAuthorization } from './proxy.ts';
+import { proxyAuthorization, type ProxyConfig } from './proxy.ts';
 import type { HostOverrides } from './hosts.ts';
+import { MAX_HEAD, ResponseParser } from './http1-parser.ts';
 
 /** What a connection tells the request that first used it. */
 export interface ConnInfo {
@@ -70,24 +71,9 @@ export type Cancel = (err: Error) => void;
 
 const CRLF = '\r\n';
 const HEAD_END = Buffer.from('\r\n\r\n');
-const MAX_HEAD = 1 << 20;
 
 function socketError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
-}
-
-const enum Body {
-  None,
-  Length,
-  Chunked,
-  UntilClose,
-}
-
-const enum Chunk {
-  Size,
-  Data,
-  DataEnd,
-  Trailer,
 }
 
 class Connection {
@@ -101,17 +87,7 @@ class Connection {
   /** the exchange in flight, with what finishes it */
   private ex: Exchange | null = null;
   private done: ((ex: Exchange) => void) | null = null;
-  private head = false;
-  private method = '';
-  private buf: Buffer | null = null;
-  private at = 0;
-  private kind = Body.None;
-  private remaining = 0;
-  private chunk = Chunk.Size;
-  private parts: Buffer[] = [];
-  private keepAlive = true;
-  /** the request asked for the connection to close */
-  private closeAfter = false;
+  private parser = new ResponseParser();
   private deadline = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
@@ -224,7 +200,6 @@ class Connection {
   send(ex: Exchange, req: RequestOptions, done: (ex: Exchange) => void): Cancel {
     this.ex = ex;
     this.done = done;
-    this.method = req.method;
     this.used = true;
     if (this.idleTimer) {
       clearTimeout(this.idleTimer);
@@ -247,7 +222,7 @@ class Connection {
         if (auth) text += `proxy-authorization: ${auth}${CRLF}`;
       }
       const connection = h.connection ?? (this.opts.noReuse ? 'close' : 'keep-alive');
-      if (connection.toLowerCase().includes('close')) this.closeAfter = true;
+      this.parser.begin(req.method, !this.opts.noReuse && !connection.toLowerCase().includes('close'));
       text += `connection: ${connection}${CRLF}`;
       for (const k in h) {
         if (k === 'host' || k === 'connection' || k === 'content-length') continue;
@@ -306,176 +281,33 @@ class Connection {
     }
     ex.bytesIn += d.length;
     if (!ex.firstByte) ex.firstByte = performance.now();
-    this.parse(d);
+    let done: boolean;
+    try {
+      done = this.parser.push(d);
+    } catch (e) {
+      this.finish(e);
+      this.close();
+      return;
+    }
+    if (done) this.complete();
   }
 
-  private parse(d: Buffer): void {
-    if (!this.head) {
-      const buf = this.upTo(d, HEAD_END, 'response head');
-      if (!buf) return;
-      const at = this.at;
-      if (!this.parseHead(this.ex!, buf.toString('latin1', 0, at))) return;
-      if (!this.ex) return;
-      d = buf.subarray(at + 4);
-      if (!this.head) {
-        // An informational (1xx) response: the real one follows.
-        if (d.length) this.parse(d);
-        return;
-      }
+  /** The parsed response into the exchange. */
+  private take(ex: Exchange): void {
+    const p = this.parser;
+    if (p.head) {
+      ex.status = p.head.status;
+      ex.statusText = p.head.statusText;
+      ex.headers = p.head.headers;
     }
-    this.onBody(d);
-  }
-
-  /**
-   * `d` after the bytes held back, when `delim` has arrived (its offset in `this.at`); otherwise null, the
-   * bytes held for the next chunk (or the response failed past MAX_HEAD).
-   */
-  private upTo(d: Buffer, delim: Buffer | string, what: string): Buffer | null {
-    const buf = this.buf ? Buffer.concat([this.buf, d]) : d;
-    const at = buf.indexOf(delim);
-    if (at >= 0) {
-      this.buf = null;
-      this.at = at;
-      return buf;
-    }
-    if (buf.length > MAX_HEAD) this.broken(`${what} too large`);
-    else this.buf = buf;
-    return null;
-  }
-
-  private parseHead(ex: Exchange, text: string): boolean {
-    const lines = text.split(CRLF);
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]);
-    if (!m) {
-      this.broken(`malformed HTTP response "${lines[0].slice(0, 64)}"`);
-      return false;
-    }
-    const status = Number(m[2]);
-    if (status >= 100 && status < 200 && status !== 101) return true;
-    const headers: string[] = [];
-    let length = -1;
-    let chunked = false;
-    let close = m[1] === '0';
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i];
-      const c = line.indexOf(':');
-      if (c <= 0) continue;
-      const name = line.slice(0, c).trim();
-      const value = line.slice(c + 1).trim();
-      headers.push(name, value);
-      switch (name.length) {
-        case 10:
-          if (name.toLowerCase() === 'connection') {
-            const v = value.toLowerCase();
-            if (v.includes('close')) close = true;
-            else if (v.includes('keep-alive')) close = false;
-          }
-          break;
-        case 14:
-          if (name.toLowerCase() === 'content-length') length = Number(value);
-          break;
-        case 17:
-          if (name.toLowerCase() === 'transfer-encoding') chunked = value.toLowerCase().includes('chunked');
-          break;
-      }
-    }
-    ex.status = status;
-    ex.statusText = m[3] ?? '';
-    ex.headers = headers;
-    this.head = true;
-    this.keepAlive = !close && !this.closeAfter && !this.opts.noReuse;
-    const bodiless = this.method === 'HEAD' || status === 204 || status === 304;
-    if (bodiless) this.kind = Body.None;
-    else if (chunked) {
-      this.kind = Body.Chunked;
-      this.chunk = Chunk.Size;
-    } else if (length >= 0 && Number.isSafeInteger(length)) {
-      this.kind = Body.Length;
-      this.remaining = length;
-    } else if (Number.isNaN(length)) {
-      this.broken('invalid Content-Length');
-      return false;
-    } else {
-      this.kind = Body.UntilClose;
-      this.keepAlive = false;
-    }
-    if (this.kind === Body.None || (this.kind === Body.Length && length === 0)) this.complete();
-    return true;
-  }
-
-  private onBody(d: Buffer): void {
-    switch (this.kind) {
-      case Body.None:
-        // Bytes past a response without a body: not reused.
-        if (d.length) this.keepAlive = false;
-        return;
-      case Body.Length: {
-        if (d.length > this.remaining) {
-          this.keepAlive = false;
-          d = d.subarray(0, this.remaining);
-        }
-        if (d.length) this.parts.push(d);
-        this.remaining -= d.length;
-        if (this.remaining === 0) this.complete();
-        return;
-      }
-      case Body.UntilClose:
-        if (d.length) this.parts.push(d);
-        return;
-      case Body.Chunked:
-        this.onChunked(d);
-    }
-  }
-
-  private onChunked(d: Buffer): void {
-    let i = 0;
-    while (i < d.length && this.ex) {
-      if (this.chunk === Chunk.Size || this.chunk === Chunk.Trailer || this.chunk === Chunk.DataEnd) {
-        const buf = this.upTo(d.subarray(i), CRLF, 'chunk header');
-        if (!buf) return;
-        const nl = this.at;
-        const line = buf.toString('latin1', 0, nl);
-        d = buf;
-        i = nl + 2;
-        if (this.chunk === Chunk.DataEnd) {
-          if (line !== '') return this.broken('malformed chunked encoding');
-          this.chunk = Chunk.Size;
-        } else if (this.chunk === Chunk.Trailer) {
-          if (line === '') {
-            this.complete();
-            if (i < d.length) this.keepAlive = false;
-            return;
-          }
-        } else {
-          const size = parseInt(line, 16);
-          if (!/^[0-9a-fA-F]+/.test(line) || !Number.isSafeInteger(size))
-            return this.broken('malformed chunked encoding');
-          if (size === 0) this.chunk = Chunk.Trailer;
-          else {
-            this.chunk = Chunk.Data;
-            this.remaining = size;
-          }
-        }
-        continue;
-      }
-      const take = Math.min(this.remaining, d.length - i);
-      this.parts.push(d.subarray(i, i + take));
-      this.remaining -= take;
-      i += take;
-      if (this.remaining === 0) this.chunk = Chunk.DataEnd;
-    }
-  }
-
-  private broken(message: string): void {
-    this.finish(socketError('HPE_INVALID', message));
-    this.close();
+    ex.body = p.parts.length === 1 ? p.parts[0] : Buffer.concat(p.parts);
   }
 
   private complete(): void {
     const ex = this.ex;
     if (!ex) return;
-    ex.body = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
-    const reuse = this.keepAlive;
+    this.take(ex);
+    const reuse = this.parser.reusable;
     this.finish(null);
     if (reuse) this.idle();
     else this.close();
@@ -487,9 +319,6 @@ class Connection {
     if (!ex || !done) return;
     this.ex = null;
     this.done = null;
-    this.head = false;
-    this.buf = null;
-    this.parts = [];
     ex.end = performance.now();
     if (err) ex.error = err;
     done(ex);
@@ -512,8 +341,9 @@ class Connection {
     this.timer = this.idleTimer = null;
     const ex = this.ex;
     if (!ex) return;
-    if (this.head && this.kind === Body.UntilClose && !err) {
-      ex.body = Buffer.concat(this.parts);
+    if (!err && this.parser.closed()) {
+      // A body without a length ends with the connection.
+      this.take(ex);
       this.finish(null);
       return;
     }
