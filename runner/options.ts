@@ -1,6 +1,7 @@
 // Option consolidation as k6 v0.49 does it: defaults < script `options` < K6_* env < CLI flags, the execution
 // shortcuts (vus/duration/iterations/stages) turned into scenarios, and validation. Config errors exit 104.
 import { checkHosts } from './modules/hosts.ts';
+import { TLSOptions } from './modules/tls-options.ts';
 import { parseDuration } from './duration.ts';
 import { checkTrendStats } from './summary/data.ts';
 
@@ -367,6 +368,11 @@ export function validateOptions(opts: Options): void {
   }
   const hosts = checkHosts((opts as { hosts?: unknown }).hosts);
   if (hosts.length) throw new ConfigError(hosts[0]);
+  try {
+    new TLSOptions(opts as Record<string, unknown>);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
 }
 
 /** Parse a stage string from `-s` / K6_STAGES: "30s:10" (the target defaults to 0). */

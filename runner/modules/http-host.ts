@@ -5,6 +5,7 @@ import zlib from 'node:zlib';
 import { Http1Client, type Cancel, type Exchange } from './http1.ts';
 import { ProxyConfig } from './proxy.ts';
 import { HostOverrides } from './hosts.ts';
+import type { TLSOptions } from './tls-options.ts';
 import type { Sample } from '../metrics/types.ts';
 import { goMethod, mapError, RequestTimeout, type NetError } from './errors.ts';
 
@@ -92,6 +93,8 @@ export interface HttpConfig {
   ipTag?: boolean;
   /** the `hosts` option */
   hosts?: Record<string, unknown>;
+  /** the TLS client options (tlsVersion, tlsCipherSuites, tlsAuth) */
+  tls?: TLSOptions;
 }
 
 const STATUS_TEXT: Record<number, string> = {};
@@ -172,6 +175,7 @@ export class HttpClient {
     const hosts = new HostOverrides(cfg.hosts);
     this.h1 = new Http1Client({
       hosts: hosts.empty ? undefined : hosts,
+      tls: cfg.tls,
       rejectUnauthorized: !cfg.insecureSkipTLSVerify,
       noReuse: cfg.noConnectionReuse,
       idleTimeout: 30_000,

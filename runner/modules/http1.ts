@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { RequestTimeout } from './errors.ts';
 import { proxyAuthorization, type ProxyConfig } from './proxy.ts';
 import type { HostOverrides } from './hosts.ts';
+import type { TLSOptions } from './tls-options.ts';
 import { MAX_HEAD, ResponseParser } from './http1-parser.ts';
 
 /** What a connection tells the request that first used it. */
@@ -64,6 +65,8 @@ export interface ClientOptions {
   proxies?: ProxyConfig;
   /** the `hosts` option's DNS overrides */
   hosts?: HostOverrides;
+  /** tlsVersion, tlsCipherSuites, tlsAuth */
+  tls?: TLSOptions;
 }
 
 /** Ends a request early (the VU is interrupted). */
@@ -125,6 +128,7 @@ class Connection {
       for (const w of this.waiters.splice(0)) w();
     };
     const tlsOptions = {
+      ...opts.tls?.for(host),
       servername: net.isIP(host) ? undefined : host,
       rejectUnauthorized: opts.rejectUnauthorized !== false,
       ALPNProtocols: ['http/1.1'],

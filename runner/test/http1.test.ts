@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Http1Client, type Cancel, type Exchange, type RequestOptions } from '../modules/http1.ts';
 import { HostOverrides } from '../modules/hosts.ts';
+import { TLSOptions } from '../modules/tls-options.ts';
 
 /** A TCP server that answers each request head it reads with `reply(head, socketIndex)`. */
 async function rawServer(
@@ -320,4 +321,51 @@ test('hosts overrides: the dial goes to the mapped address, the request keeps it
     await client.close();
     await srv.close();
   }
+});
+
+test('TLS options: tlsVersion and tlsCipherSuites limit the handshake; tlsAuth sends a client certificate', async () => {
+  const dir = new URL('./fixtures/', import.meta.url);
+  const read = (f: string) => readFileSync(new URL(f, dir), 'utf8');
+  const server = https.createServer(
+    {
+      key: read('localhost-key.pem'),
+      cert: read('localhost-cert.pem'),
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    (req, res) => {
+      const peer = (req.socket as tls.TLSSocket).getPeerCertificate();
+      res.end(peer && peer.subject ? `client ${peer.subject.CN}` : 'anonymous');
+    },
+  );
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `https://localhost:${(server.address() as AddressInfo).port}/`;
+  const client = (options: Record<string, unknown>) =>
+    new Http1Client({ rejectUnauthorized: false, tls: new TLSOptions(options) });
+  const clients = [
+    client({ tlsVersion: 'tls1.2', tlsCipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'] }),
+    client({ tlsVersion: { min: 'tls1.3' } }),
+    client({
+      tlsAuth: [{ domains: ['localhost'], cert: read('client-cert.pem'), key: read('client-key.pem') }],
+    }),
+    client({
+      tlsAuth: [{ domains: ['other.test'], cert: read('client-cert.pem'), key: read('client-key.pem') }],
+    }),
+  ];
+  try {
+    const [v12, v13, mine, notMine] = await Promise.all(clients.map((c) => c.request(get(url))));
+    assert.equal(v12.error, null);
+    assert.equal(v12.conn!.tlsVersion, 'tls1.2');
+    assert.equal(v12.conn!.cipher, 'ECDHE-ECDSA-AES256-GCM-SHA384');
+    assert.equal(v13.conn!.tlsVersion, 'tls1.3');
+    assert.equal(mine.body.toString(), 'client k6-client');
+    assert.equal(notMine.body.toString(), 'anonymous');
+  } finally {
+    for (const c of clients) await c.close();
+    server.closeAllConnections();
+    server.close();
+  }
+  assert.throws(() => new TLSOptions({ tlsVersion: 'tls9' }), /tlsVersion: "tls9" is not one of/);
+  assert.throws(() => new TLSOptions({ tlsCipherSuites: ['TLS_NOPE'] }), /unknown cipher suite "TLS_NOPE"/);
+  assert.throws(() => new TLSOptions({ tlsAuth: [{ domains: ['x'] }] }), /tlsAuth\[0\]: cert and key/);
 });

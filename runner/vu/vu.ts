@@ -15,6 +15,7 @@ import {
   type RequestContext,
 } from '../modules/http-host.ts';
 import type { Cancel } from '../modules/http1.ts';
+import { TLSOptions } from '../modules/tls-options.ts';
 import { Hashers, b64decode, b64encode, hexEncode, randomBytes } from '../modules/crypto-host.ts';
 import type { RunRequest, RunResult, ScriptInput } from './types.ts';
 import { BUILTIN_METRICS } from '../metrics/registry.ts';
@@ -29,6 +30,8 @@ export class ThreadContext {
   readonly source: string;
   /** The opt-in system tags `systemTags` asks for: `ip` is a tag, `vu` and `iter` sample metadata (as in k6). */
   readonly optIn: { ip: boolean; vu: boolean; iter: boolean };
+  /** the TLS client options, checked with the other options before any VU starts */
+  private tls: TLSOptions | undefined;
 
   constructor(
     script: ScriptInput,
@@ -55,6 +58,7 @@ export class ThreadContext {
       batchPerHost: o.batchPerHost as number | undefined,
       ipTag: this.optIn.ip,
       hosts: o.hosts as Record<string, unknown> | undefined,
+      tls: (this.tls ??= new TLSOptions(o)),
     });
   }
 
