@@ -215,6 +215,7 @@ export class Scheduler {
         env: cfg.env,
         setupData: result.setupData,
         minIterationDuration: durationMs(opts.minIterationDuration, 0),
+        vuMetadata: Array.isArray(opts.systemTags) && opts.systemTags.includes('vu'),
       };
       await Promise.all(
         cfg.scenarios.map(async (sc) => {

@@ -2,6 +2,7 @@
 // reports its remainder as dropped_iterations.
 import type { Scenario } from '../options.ts';
 import { giveBack, ScenarioRun, takeVUs } from './helpers.ts';
+import type { Sample } from '../metrics/types.ts';
 import type { ExecutionContext, Executor, VU } from './types.ts';
 
 export class PerVUIterations implements Executor {
@@ -17,7 +18,9 @@ export class PerVUIterations implements Executor {
     const run = new ScenarioRun(ctx, sc, () => this.progress());
     run.startedAtEpoch = Date.now();
     const remainders: number[] = [];
+    const ids: number[] = [];
     const loop = async (vu: VU, index: number) => {
+      ids[index] = vu.id;
       let i = 0;
       try {
         for (; i < sc.iterations && !run.halted; i++) {
@@ -32,7 +35,13 @@ export class PerVUIterations implements Executor {
     };
     const vus = takeVUs(ctx, sc.vus);
     await run.finish(Promise.all(vus.map(loop)), startAt + sc.maxDuration);
-    const drops = remainders.filter((r) => r > 0).map((r) => run.droppedSample(r));
+    // Each VU reports its own remainder (with the opt-in `vu` as metadata, as in k6).
+    const drops = remainders.flatMap((r, i) => {
+      if (r <= 0) return [];
+      const s: Sample = run.droppedSample(r);
+      if (ctx.vuMetadata) s.metadata = { vu: String(ids[i]) };
+      return [s];
+    });
     if (drops.length > 0) ctx.emit(drops);
   }
 }

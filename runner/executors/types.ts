@@ -33,6 +33,8 @@ export interface ExecutionContext {
   setupData: string | undefined;
   /** options.minIterationDuration in ms: complete iterations are padded to it (the VU stays busy) */
   minIterationDuration?: number;
+  /** `systemTags` lists the opt-in `vu`: samples an executor emits for a VU carry it as metadata */
+  vuMetadata?: boolean;
 }
 
 export interface Executor {

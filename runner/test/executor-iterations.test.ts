@@ -88,6 +88,22 @@ test('per-vu-iterations: on maxDuration each VU reports its own remainder', asyn
   assert.equal(w.interrupted().length, 2);
 });
 
+test('per-vu-iterations: with the opt-in vu system tag, each remainder names its VU as metadata', async () => {
+  const w = new FakeWorld(2, (c) => (c.vu === 1 ? 30 : 120));
+  const sc = scenario(
+    { executor: 'per-vu-iterations', vus: 2, iterations: 5 },
+    { maxDuration: 100, gracefulStop: 0 },
+  );
+  await new PerVUIterations(sc).run(w.ctx({ vuMetadata: true }), performance.now());
+  const drops = w.samples.filter((s) => s.metric === 'dropped_iterations');
+  const started = (vu: number) => w.calls.filter((c) => c.vu === vu).length;
+  assert.deepEqual(drops.map((d) => [d.metadata?.vu, d.value]).sort(), [
+    ['1', 5 - started(1)],
+    ['2', 5 - started(2)],
+  ]);
+  assert.equal(drops[0].tags.vu, undefined, 'metadata, not a tag');
+});
+
 test('a test-wide abort interrupts running iterations at once', async () => {
   const w = new FakeWorld(2, () => 1000);
   const sc = scenario({ executor: 'per-vu-iterations', vus: 2, iterations: 5 });
