@@ -137,7 +137,9 @@ export class ResponseParser {
     }
     this.head = { status, statusText: m[3] ?? '', headers };
     if (close) this.reusable = false;
-    if (this.method === 'HEAD' || status === 204 || status === 304) this.kind = Body.None;
+    // No body: a HEAD, a 204 or 304, and a 2xx to CONNECT (the tunnel starts right after its head).
+    const tunnel = this.method === 'CONNECT' && status >= 200 && status < 300;
+    if (this.method === 'HEAD' || status === 204 || status === 304 || tunnel) this.kind = Body.None;
     else if (chunked) {
       this.kind = Body.Chunked;
       this.chunk = Chunk.Size;

@@ -9,7 +9,7 @@ import { RequestTimeout } from './errors.ts';
 import { proxyAuthorization, type ProxyConfig } from './proxy.ts';
 import type { HostOverrides } from './hosts.ts';
 import type { TLSOptions } from './tls-options.ts';
-import { MAX_HEAD, ResponseParser } from './http1-parser.ts';
+import { ResponseParser } from './http1-parser.ts';
 
 /** What a connection tells the request that first used it. */
 export interface ConnInfo {
@@ -73,7 +73,6 @@ export interface ClientOptions {
 export type Cancel = (err: Error) => void;
 
 const CRLF = '\r\n';
-const HEAD_END = Buffer.from('\r\n\r\n');
 
 function socketError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
@@ -83,6 +82,8 @@ class Connection {
   socket: net.Socket;
   /** requests go out in absolute form (to an HTTP proxy) */
   private absolute = false;
+  /** Proxy-Authorization for requests in absolute form */
+  private proxyAuth: string | null = null;
   /** the proxy connection a TLS tunnel runs over */
   private carrier: net.Socket | null = null;
   private ready = false;
@@ -105,12 +106,12 @@ class Connection {
     private release: (c: Connection) => void,
     private forget: (c: Connection) => void,
     /** an http:// proxy: plain requests go to it in absolute form, TLS ones through a CONNECT tunnel */
-    private proxy: URL | null = null,
+    proxy: URL | null = null,
   ) {
     const t0 = performance.now();
     const secure = url.protocol === 'https:';
     const port = Number(url.port) || (secure ? 443 : 80);
-    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const host = bare(url.hostname);
     this.info = { connecting: 0, tls: 0, tlsVersion: '', cipher: '', remoteAddress: '', remotePort: 0 };
     let tcpAt = 0;
     const onReady = () => {
@@ -145,15 +146,14 @@ class Connection {
       this.watch(this.socket);
       return;
     }
-    const raw = net.connect(
-      proxy ? dial(proxy.hostname.replace(/^\[|\]$/g, ''), Number(proxy.port) || 80) : dial(host, port),
-    );
+    const raw = net.connect(proxy ? dial(bare(proxy.hostname), Number(proxy.port) || 80) : dial(host, port));
     raw.setNoDelay(true);
     this.socket = raw;
     if (secure) this.carrier = raw;
     this.watch(raw, !secure);
     if (!secure) {
       this.absolute = proxy !== null;
+      if (proxy) this.proxyAuth = proxyAuthorization(proxy);
       raw.once('connect', onReady);
       return;
     }
@@ -169,20 +169,22 @@ class Connection {
         'latin1',
       );
     });
-    let reply: Buffer | null = null;
+    // The proxy's answer, read by the response parser; its head is all that counts.
+    const reply = new ResponseParser();
+    reply.begin('CONNECT', false);
     const onReply = (d: Buffer) => {
-      reply = reply ? Buffer.concat([reply, d]) : d;
-      const at = reply.indexOf(HEAD_END);
-      if (at < 0) {
-        if (reply.length > MAX_HEAD) raw.destroy(socketError('HPE_INVALID', 'proxy response head too large'));
+      try {
+        reply.push(d);
+      } catch (e) {
+        raw.destroy(socketError('HPE_INVALID', `proxy ${(e as Error).message}`));
         return;
       }
+      const head = reply.head;
+      if (!head) return;
       raw.off('data', onReply);
-      const status = /^HTTP\/1\.[01] (\d{3})(?: (.*))?/.exec(reply.toString('latin1', 0, at).split(CRLF)[0]);
-      if (!status || status[1] !== '200') {
+      if (head.status !== 200) {
         // As Go reports it: the proxy's status text.
-        const text = status ? status[2] || `status ${status[1]}` : 'malformed proxy response';
-        raw.destroy(socketError('K6_PROXY', text));
+        raw.destroy(socketError('K6_PROXY', head.statusText || `status ${head.status}`));
         return;
       }
       tcpAt = performance.now();
@@ -221,10 +223,7 @@ class Connection {
         ? `${u.protocol}//${u.host}${u.pathname}${u.search}`
         : `${u.pathname}${u.search}`;
       let text = `${req.method} ${target} HTTP/1.1${CRLF}host: ${h.host ?? u.host}${CRLF}`;
-      if (this.absolute) {
-        const auth = proxyAuthorization(this.proxy!);
-        if (auth) text += `proxy-authorization: ${auth}${CRLF}`;
-      }
+      if (this.proxyAuth) text += `proxy-authorization: ${this.proxyAuth}${CRLF}`;
       const connection = h.connection ?? (this.opts.noReuse ? 'close' : 'keep-alive');
       this.parser.begin(req.method, !this.opts.noReuse && !connection.toLowerCase().includes('close'));
       text += `connection: ${connection}${CRLF}`;
@@ -470,6 +469,11 @@ export class Http1Client {
 
 const EMPTY = Buffer.alloc(0);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/** A URL's hostname without an IPv6 literal's brackets, as sockets take it. */
+function bare(hostname: string): string {
+  return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+}
 
 export function tlsName(p: string): string {
   const m = /^TLSv(1(?:\.\d)?)$/.exec(p);

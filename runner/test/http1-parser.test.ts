@@ -26,9 +26,10 @@ test('content-length, split anywhere; bytes past it make the connection single-u
   assert.equal(extra.reusable, false);
 });
 
-test('no body for HEAD, 204 and 304; bytes after one make the connection single-use', () => {
+test('no body for HEAD, 204, 304 and a 2xx to CONNECT; bytes after one make the connection single-use', () => {
   assert.equal(parse('HEAD', ['HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n']).reusable, true);
   assert.equal(parse('GET', ['HTTP/1.1 304 Not Modified\r\n\r\n']).reusable, true);
+  assert.equal(parse('CONNECT', ['HTTP/1.1 200 Connection Established\r\n\r\n']).head?.status, 200);
   const junk = parse('GET', ['HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\nabc']);
   assert.equal(body(junk), '');
   assert.equal(junk.reusable, false);
