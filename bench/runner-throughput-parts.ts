@@ -10,6 +10,7 @@ import { runBundledIfSource } from './runner-throughput-build.ts';
 import { VM } from '../runner/vu/vm.ts';
 import { ThreadContext, VU } from '../runner/vu/vu.ts';
 import { CookieJar, HttpClient, encodeResponse, type WireRequest } from '../runner/modules/http-host.ts';
+import type { Cancel } from '../runner/modules/http1.ts';
 import { warmUp } from '../runner/vu/warmup.ts';
 
 if (await runBundledIfSource(import.meta.url)) process.exit();
@@ -45,6 +46,7 @@ const client = new HttpClient({});
 const ctx = {
   emit: () => {},
   signal: new AbortController().signal,
+  cancels: new Set<Cancel>(),
   warn: () => {},
   bytes: { sent: 0, received: 0 },
   jar: new CookieJar(),

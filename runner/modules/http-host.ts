@@ -158,8 +158,8 @@ export class CookieJar {
 export interface RequestContext {
   emit: (s: Sample[]) => void;
   signal: AbortSignal;
-  /** requests in flight, ended at once when the VU is interrupted (else the signal is listened to) */
-  cancels?: Set<Cancel>;
+  /** the requests in flight; the VU ends them at once when it is interrupted */
+  cancels: Set<Cancel>;
   warn: (msg: string, fields: Record<string, string>) => void;
   bytes: { sent: number; received: number };
   jar: CookieJar;
@@ -333,19 +333,15 @@ export class HttpClient {
     vu: RequestContext,
   ): Promise<Hop> {
     let cancel: Cancel | null = null;
-    const cancels = vu.cancels;
     const track = (c: Cancel | null) => {
-      if (cancel && cancels) cancels.delete(cancel);
+      if (cancel) vu.cancels.delete(cancel);
       cancel = c;
-      if (c && cancels) cancels.add(c);
+      if (c) vu.cancels.add(c);
     };
-    const onAbort = () => cancel?.(new Error('interrupted'));
-    if (!cancels) vu.signal.addEventListener('abort', onAbort);
     try {
       return await this.h1.request({ method, url, headers, body, timeout }, track);
     } finally {
       track(null);
-      if (!cancels) vu.signal.removeEventListener('abort', onAbort);
     }
   }
 
