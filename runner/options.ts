@@ -1,6 +1,6 @@
 // Option consolidation as k6 v0.49 does it: defaults < script `options` < K6_* env < CLI flags, the execution
 // shortcuts (vus/duration/iterations/stages) turned into scenarios, and validation. Config errors exit 104.
-import { checkHosts } from './modules/hosts.ts';
+import { HostOverrides } from './modules/hosts.ts';
 import { TLSOptions } from './modules/tls-options.ts';
 import { parseDuration } from './duration.ts';
 import { checkTrendStats } from './summary/data.ts';
@@ -366,9 +366,9 @@ export function validateOptions(opts: Options): void {
   if (opts.scenarios !== undefined && opts.scenarios !== null && typeof opts.scenarios !== 'object') {
     throw new ConfigError('scenarios must be an object');
   }
-  const hosts = checkHosts((opts as { hosts?: unknown }).hosts);
-  if (hosts.length) throw new ConfigError(hosts[0]);
+  // The hosts and TLS settings are checked by building them, as each VU thread will.
   try {
+    new HostOverrides((opts as { hosts?: unknown }).hosts);
     new TLSOptions(opts as Record<string, unknown>);
   } catch (e) {
     throw new ConfigError((e as Error).message);

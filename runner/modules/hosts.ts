@@ -22,26 +22,17 @@ function parseTarget(value: unknown): Dial | string {
   return 'is not an IP address or IP:port';
 }
 
-/** Errors of a `hosts` option value, one line each (empty: valid). */
-export function checkHosts(hosts: unknown): string[] {
-  if (hosts === undefined || hosts === null) return [];
-  if (typeof hosts !== 'object' || Array.isArray(hosts)) return ['hosts must be an object'];
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(hosts)) {
-    const t = parseTarget(v);
-    if (typeof t === 'string') out.push(`hosts: "${k}": ${JSON.stringify(v)} ${t}`);
-  }
-  return out;
-}
-
 export class HostOverrides {
   private exact = new Map<string, Dial>();
   private wildcards: [string, Dial][] = [];
 
-  constructor(hosts: Record<string, unknown> = {}) {
+  /** Throws an Error naming the entry for a value k6 would refuse. */
+  constructor(hosts: unknown = {}) {
+    if (hosts === undefined || hosts === null) return;
+    if (typeof hosts !== 'object' || Array.isArray(hosts)) throw new Error('hosts must be an object');
     for (const [k, v] of Object.entries(hosts)) {
       const t = parseTarget(v);
-      if (typeof t === 'string') continue; // rejected when the options were checked
+      if (typeof t === 'string') throw new Error(`hosts: "${k}": ${JSON.stringify(v)} ${t}`);
       const key = k.toLowerCase();
       if (key.startsWith('*.')) this.wildcards.push([key.slice(1), t]);
       else this.exact.set(key, t);
