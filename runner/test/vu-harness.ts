@@ -102,7 +102,10 @@ export function collector(): Collected & {
   };
 }
 
-/** Runs `iterations` iterations of `fn` on VU 1 (main-thread pool) and returns what came out. */
+/**
+ * Runs `iterations` iterations of `fn` (main-thread pool unless `workers` says otherwise) and returns what
+ * came out: round robin over the `vus` VUs, or all on VU `onVU`.
+ */
 export async function runIterations(
   source: string,
   opts: {
@@ -111,6 +114,7 @@ export async function runIterations(
     fn?: string;
     workers?: number;
     vus?: number;
+    onVU?: number;
   } = {},
 ): Promise<Collected & { results: RunResult[] }> {
   const script = writeScript(source);
@@ -129,7 +133,7 @@ export async function runIterations(
   const scenario = { name: 'default', executor: 'shared-iterations', startTime: Date.now() };
   try {
     for (let i = 0; i < (opts.iterations ?? 1); i++) {
-      const vu = pool.vu(1 + (i % (opts.vus ?? 1)));
+      const vu = pool.vu(opts.onVU ?? 1 + (i % (opts.vus ?? 1)));
       results.push(
         await vu.run({
           fn: opts.fn ?? 'default',

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { VUPool, initOptionsPass, InitError } from '../vu/pool.ts';
-import { byMetric, collector, startPeer, writeScript, type Peer } from './vu-harness.ts';
+import { byMetric, collector, runIterations, startPeer, writeScript, type Peer } from './vu-harness.ts';
 
 let peer: Peer;
 before(async () => {
@@ -273,28 +273,20 @@ test('systemTags keeps only the listed system tags; user tags stay', async () =>
 });
 
 test('opt-in system tags: ip as a tag, vu and iter as metadata; exec.vu.metrics.metadata reaches samples', async () => {
-  const script = writeScript(`import http from 'k6/http';
+  const c = await runIterations(
+    `import http from 'k6/http';
     import { check } from 'k6';
     import exec from 'k6/execution';
+    export const options = { systemTags: ['status', 'check', 'ip', 'vu', 'iter'] };
     export default function () {
       check(1, { before: () => true });
       if (__ITER === 1) exec.vu.metrics.metadata.trace_id = 't-' + __VU;
       http.get(__ENV.BASE + '/ok');
       check(1, { after: () => true });
       if (__ITER === 2) delete exec.vu.metrics.metadata.trace_id;
-    }`);
-  const c = collector();
-  const pool = await VUPool.create({
-    script,
-    env: { BASE: peer.url },
-    options: { systemTags: ['status', 'check', 'ip', 'vu', 'iter'] },
-    count: 2,
-    workers: 1,
-    ...c,
-  });
-  const scenario = { name: 's', executor: 'x', startTime: 0 };
-  for (let i = 0; i < 3; i++) await pool.vu(2).run({ fn: 'default', scenario, tags: {} });
-  await pool.close();
+    }`,
+    { env: { BASE: peer.url }, vus: 2, onVU: 2, iterations: 3, workers: 1 },
+  );
   const reqs = byMetric(c.samples, 'http_reqs');
   assert.deepEqual(reqs[0].tags, { status: '200', ip: '127.0.0.1' });
   assert.deepEqual(
@@ -318,19 +310,11 @@ test('opt-in system tags: ip as a tag, vu and iter as metadata; exec.vu.metrics.
 });
 
 test('without opt-in system tags or metadata, samples carry no metadata', async () => {
-  const script = writeScript(`import http from 'k6/http';
-    export default function () { http.get(__ENV.BASE + '/ok'); }`);
-  const c = collector();
-  const pool = await VUPool.create({
-    script,
-    env: { BASE: peer.url },
-    options: {},
-    count: 1,
-    workers: 1,
-    ...c,
-  });
-  await pool.vu(1).run({ fn: 'default', scenario: { name: 's', executor: 'x', startTime: 0 }, tags: {} });
-  await pool.close();
+  const c = await runIterations(
+    `import http from 'k6/http';
+    export default function () { http.get(__ENV.BASE + '/ok'); }`,
+    { env: { BASE: peer.url }, workers: 1 },
+  );
   assert.ok(c.samples.length > 10);
   assert.deepEqual(
     c.samples.filter((s) => s.metadata !== undefined || s.tags.ip !== undefined),
