@@ -475,7 +475,7 @@ function bare(hostname: string): string {
   return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
 }
 
-export function tlsName(p: string): string {
+function tlsName(p: string): string {
   const m = /^TLSv(1(?:\.\d)?)$/.exec(p);
   if (!m) return '';
   return 'tls' + (m[1].includes('.') ? m[1] : m[1] + '.0');
