@@ -19,8 +19,15 @@ import { FiberSwitch, installedLayout, type Fiber } from './fibers.ts';
 // interpreter loop stays in baseline code for seconds, ~20x slower (see BENCHMARKS.md). Optimising
 // compilation from the start costs a few milliseconds per thread. Calls into WebAssembly (every FFI
 // call) otherwise start in V8's generic wrapper, which VU threads rarely tier up: per-signature
-// wrappers from the start gave 2-5% more throughput (BENCHMARKS.md).
-v8.setFlagsFromString(process.env.RUNNER_V8 ?? '--no-liftoff --no-wasm-generic-wrapper');
+// wrappers from the start gave 2-5% more throughput (BENCHMARKS.md). Under sustained load V8 let each
+// isolate's young generation grow to its maximum and its old generation to several times what survived
+// a collection, though little stays alive (a few MB per thread): keeping the young generation at its
+// initial size and the old one within 50 % of the survivors took 200 busy VUs from ~240 to ~176 MB at
+// the same CPU per request (BENCHMARKS.md). These flags are read at each resize, so they apply here too.
+v8.setFlagsFromString(
+  process.env.RUNNER_V8 ??
+    '--no-liftoff --no-wasm-generic-wrapper --semi-space-growth-factor=1 --heap-growing-percent=50',
+);
 
 // Node's types leave WebAssembly out of the ES lib this project targets.
 interface Wasm {
