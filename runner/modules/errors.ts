@@ -24,6 +24,11 @@ export function mapError(err: unknown, url: URL | null): NetError {
   switch (code) {
     case 'K6_REQUEST_TIMEOUT':
       return { code: 1050, message: 'request timeout', detail: 'request timeout' };
+    case 'K6_HTTP2': {
+      // http2.ts numbers these as k6 does.
+      const msg = e.message ?? 'http2 error';
+      return { code: (err as { k6Code: number }).k6Code, message: msg, detail: msg };
+    }
     case 'K6_INVALID_URL':
       return { code: 1020, message: 'invalid URL', detail: e.message ?? 'invalid URL' };
     case 'ECONNREFUSED':

@@ -339,7 +339,8 @@ export class HttpClient {
       if (c) vu.cancels.add(c);
     };
     try {
-      return await this.h1.request({ method, url, headers, body, timeout }, track);
+      // The VU's cookie jar is its own: its HTTP/2 sessions are too, as k6 gives each VU a transport.
+      return await this.h1.request({ method, url, headers, body, timeout, scope: vu.jar }, track);
     } finally {
       track(null);
     }
@@ -401,7 +402,7 @@ export class HttpClient {
     }
     res.status = hop.status;
     res.status_text = `${hop.status} ${hop.statusText || STATUS_TEXT[hop.status] || ''}`;
-    res.proto = 'HTTP/1.1';
+    res.proto = hop.proto;
     res.error = '';
     res.error_code = hop.status >= 400 ? 1000 + hop.status : 0;
     const hs: Record<string, string> = {};

@@ -10,6 +10,7 @@ import { proxyAuthorization, type ProxyConfig } from './proxy.ts';
 import type { HostOverrides } from './hosts.ts';
 import type { TLSOptions } from './tls-options.ts';
 import { ResponseParser } from './http1-parser.ts';
+import { H2Session } from './http2.ts';
 
 /** What a connection tells the request that first used it. */
 export interface ConnInfo {
@@ -43,6 +44,8 @@ export interface Exchange {
   conn: ConnInfo | null;
   /** the first request on its connection: the connection's timings are its own */
   fresh: boolean;
+  /** HTTP/1.1, or HTTP/2.0 when the TLS handshake chose h2 */
+  proto: string;
 }
 
 export interface RequestOptions {
@@ -53,6 +56,8 @@ export interface RequestOptions {
   body: Buffer | undefined;
   /** ms */
   timeout: number;
+  /** whose connections these are (k6 gives each VU its own): HTTP/2 sessions are kept per scope */
+  scope?: object;
 }
 
 export interface ClientOptions {
@@ -91,7 +96,13 @@ class Connection {
   /** the exchange in flight, with what finishes it */
   private ex: Exchange | null = null;
   private done: ((ex: Exchange) => void) | null = null;
+  private req: RequestOptions | null = null;
   private parser = new ResponseParser();
+  private onSocketData = (d: Buffer) => this.onData(d);
+  /** set once the TLS handshake chose h2: requests become streams of this session */
+  h2: H2Session | null = null;
+  /** a request that was waiting for the handshake and went to the session instead */
+  private moved = new WeakMap<Exchange, Cancel>();
   private deadline = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
@@ -107,6 +118,8 @@ class Connection {
     private forget: (c: Connection) => void,
     /** an http:// proxy: plain requests go to it in absolute form, TLS ones through a CONNECT tunnel */
     proxy: URL | null = null,
+    /** the connection became an HTTP/2 session, which takes concurrent requests */
+    private shared: (c: Connection) => void = () => {},
   ) {
     const t0 = performance.now();
     const secure = url.protocol === 'https:';
@@ -126,13 +139,14 @@ class Connection {
       this.info.remoteAddress = this.socket.remoteAddress ?? '';
       this.info.remotePort = this.socket.remotePort ?? 0;
       this.ready = true;
+      if (secure && (this.socket as tls.TLSSocket).alpnProtocol === 'h2') this.upgrade(url);
       for (const w of this.waiters.splice(0)) w();
     };
     const tlsOptions = {
       ...opts.tls?.for(host),
       servername: net.isIP(host) ? undefined : host,
       rejectUnauthorized: opts.rejectUnauthorized !== false,
-      ALPNProtocols: ['http/1.1'],
+      ALPNProtocols: ['h2', 'http/1.1'],
     };
     // The `hosts` option redirects the dial (of the proxy, when there is one), never the names used.
     const dial = (h: string, p: number) => {
@@ -197,15 +211,39 @@ class Connection {
 
   /** Error, close and (unless the socket is a tunnel's carrier) data events of a socket of this connection. */
   private watch(socket: net.Socket, data = true): void {
-    if (data) socket.on('data', (d: Buffer) => this.onData(d));
+    if (data) socket.on('data', this.onSocketData);
     socket.on('error', (e) => this.fail(e));
     socket.on('close', () => this.fail(null));
   }
 
+  // The session reads the socket from now on; the request that waited for the handshake goes to it.
+  private upgrade(url: URL): void {
+    const socket = this.socket as tls.TLSSocket;
+    socket.off('data', this.onSocketData);
+    this.h2 = new H2Session(
+      socket,
+      url.origin,
+      this.info,
+      { idleTimeout: this.opts.idleTimeout ?? 30_000, noReuse: !!this.opts.noReuse },
+      () => {
+        this.dead = true;
+        this.forget(this);
+      },
+    );
+    const { ex, req, done } = this;
+    this.ex = this.done = this.req = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (ex && req && done) this.moved.set(ex, this.h2.send(ex, req, done));
+    if (!this.opts.noReuse) this.shared(this);
+  }
+
   /** Sends the request once the connection is up; `done` gets the exchange when it ends either way. */
   send(ex: Exchange, req: RequestOptions, done: (ex: Exchange) => void): Cancel {
+    if (this.h2) return this.h2.send(ex, req, done);
     this.ex = ex;
     this.done = done;
+    this.req = req;
     this.used = true;
     if (this.idleTimer) {
       clearTimeout(this.idleTimer);
@@ -246,6 +284,8 @@ class Connection {
     if (this.ready) write();
     else this.waiters.push(write);
     return (err) => {
+      const moved = this.moved.get(ex);
+      if (moved) return moved(err);
       if (this.ex !== ex) return;
       this.finish(Object.assign(err, { cancelled: true }));
       this.close();
@@ -322,6 +362,7 @@ class Connection {
     if (!ex || !done) return;
     this.ex = null;
     this.done = null;
+    this.req = null;
     ex.end = performance.now();
     if (err) ex.error = err;
     done(ex);
@@ -354,6 +395,7 @@ class Connection {
   }
 
   close(): void {
+    this.h2?.close();
     this.socket.destroy();
     this.carrier?.destroy();
   }
@@ -362,6 +404,9 @@ class Connection {
 /** Connections per origin, reused most-recently-idle first. */
 export class Http1Client {
   private idle = new Map<string, Connection[]>();
+  /** HTTP/2 sessions per scope and origin; one takes every request of its scope to its origin */
+  private sessions = new WeakMap<object, Map<string, Connection>>();
+  private unscoped = {};
   private all = new Set<Connection>();
   private closed = false;
 
@@ -384,6 +429,7 @@ export class Http1Client {
       bytesOut: 0,
       conn: null,
       fresh: false,
+      proto: 'HTTP/1.1',
     };
     return new Promise((resolve) => {
       if (this.closed) {
@@ -400,9 +446,12 @@ export class Http1Client {
         return resolve(ex);
       }
       const origin = proxy ? `${proxy.href} ${req.url.origin}` : req.url.origin;
+      const scope = req.scope ?? this.unscoped;
       const attempt = (retry: boolean) => {
+        let conn = this.sessions.get(scope)?.get(origin);
+        if (conn?.dead) conn = undefined;
         const list = this.idle.get(origin);
-        let conn = list?.pop();
+        if (!conn) conn = list?.pop();
         while (conn?.dead) conn = list?.pop();
         const reused = !!conn;
         if (!conn) {
@@ -410,8 +459,9 @@ export class Http1Client {
             req.url,
             this.opts,
             (c) => this.release(origin, c),
-            (c) => this.forget(origin, c),
+            (c) => this.forget(origin, c, scope),
             proxy,
+            (c) => this.share(origin, c, scope),
           );
           this.all.add(conn);
         }
@@ -432,7 +482,9 @@ export class Http1Client {
             e.error = null;
             e.start = performance.now();
             e.connectedAt = e.sentAt = e.firstByte = e.end = 0;
-            e.bytesOut = 0;
+            e.bytesOut = e.bytesIn = 0;
+            e.proto = 'HTTP/1.1';
+            e.headers = [];
             return attempt(false);
           }
           resolve(e);
@@ -450,8 +502,19 @@ export class Http1Client {
     list.push(c);
   }
 
-  private forget(origin: string, c: Connection): void {
+  private share(origin: string, c: Connection, scope: object): void {
+    let m = this.sessions.get(scope);
+    if (!m) this.sessions.set(scope, (m = new Map()));
+    const old = m.get(origin);
+    m.set(origin, c);
+    // A second session to the same origin (requests raced the first handshake) is let go once idle.
+    if (old && old !== c && !old.dead) old.h2?.retire();
+  }
+
+  private forget(origin: string, c: Connection, scope: object): void {
     this.all.delete(c);
+    const m = this.sessions.get(scope);
+    if (m?.get(origin) === c) m.delete(origin);
     const list = this.idle.get(origin);
     if (!list) return;
     const i = list.indexOf(c);
