@@ -49,6 +49,18 @@ const rt =
 
 const ENV_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+// "ttl=1m,select=first" as the option's object; checked with the other options (modules/dns.ts).
+function dnsFields(text: string): Record<string, string> | string {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    if (!part.trim()) continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) return text;
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
 const SPECS: Spec[] = [
   { long: 'vus', short: 'u', kind: 'int', apply: opt('vus') },
   { long: 'duration', short: 'd', kind: 'duration', apply: opt('duration') },
@@ -102,6 +114,7 @@ const SPECS: Spec[] = [
   { long: 'insecure-skip-tls-verify', kind: 'bool', apply: opt('insecureSkipTLSVerify') },
   { long: 'discard-response-bodies', kind: 'bool', apply: opt('discardResponseBodies') },
   { long: 'user-agent', kind: 'string', apply: opt('userAgent') },
+  { long: 'dns', kind: 'string', apply: (p, v) => (p.options.dns = dnsFields(String(v))) },
   { long: 'system-tags', kind: 'list', apply: opt('systemTags') },
   { long: 'max-redirects', kind: 'int', apply: opt('maxRedirects') },
   { long: 'batch', kind: 'int', apply: opt('batch') },
@@ -256,6 +269,8 @@ export function parseEnv(env: Record<string, string | undefined>): Parsed {
   }
   const ua = get('K6_USER_AGENT');
   if (ua !== undefined) p.options.userAgent = ua;
+  const dnsText = get('K6_DNS');
+  if (dnsText !== undefined) p.options.dns = dnsFields(dnsText);
   const st = get('K6_SUMMARY_TREND_STATS');
   if (st !== undefined)
     p.options.summaryTrendStats = st === '' ? DEFAULT_TREND_STATS : st.split(',').map((s) => s.trim());

@@ -2,6 +2,7 @@
 // shortcuts (vus/duration/iterations/stages) turned into scenarios, and validation. Config errors exit 104.
 import { HostOverrides } from './modules/hosts.ts';
 import { TLSOptions } from './modules/tls-options.ts';
+import { parseDNS } from './modules/dns.ts';
 import { parseDuration } from './duration.ts';
 import { checkTrendStats } from './summary/data.ts';
 
@@ -366,10 +367,11 @@ export function validateOptions(opts: Options): void {
   if (opts.scenarios !== undefined && opts.scenarios !== null && typeof opts.scenarios !== 'object') {
     throw new ConfigError('scenarios must be an object');
   }
-  // The hosts and TLS settings are checked by building them, as each VU thread will.
+  // The hosts, TLS and DNS settings are checked by building them, as each VU thread will.
   try {
     new HostOverrides((opts as { hosts?: unknown }).hosts);
     new TLSOptions(opts as Record<string, unknown>);
+    parseDNS(opts.dns);
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }

@@ -6,6 +6,7 @@ import { Http1Client, type Cancel, type Exchange } from './http1.ts';
 import { ProxyConfig } from './proxy.ts';
 import { HostOverrides } from './hosts.ts';
 import type { TLSOptions } from './tls-options.ts';
+import type { Resolver } from './dns.ts';
 import type { Sample } from '../metrics/types.ts';
 import { goMethod, mapError, RequestTimeout, type NetError } from './errors.ts';
 
@@ -95,6 +96,8 @@ export interface HttpConfig {
   hosts?: Record<string, unknown>;
   /** the TLS client options (tlsVersion, tlsCipherSuites, tlsAuth) */
   tls?: TLSOptions;
+  /** the `dns` option's resolver */
+  dns?: Resolver;
 }
 
 const STATUS_TEXT: Record<number, string> = {};
@@ -180,6 +183,7 @@ export class HttpClient {
       noReuse: cfg.noConnectionReuse,
       idleTimeout: 30_000,
       proxies: proxies.none ? undefined : proxies,
+      dns: cfg.dns,
     });
   }
 

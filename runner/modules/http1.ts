@@ -9,6 +9,7 @@ import { RequestTimeout } from './errors.ts';
 import { proxyAuthorization, type ProxyConfig } from './proxy.ts';
 import type { HostOverrides } from './hosts.ts';
 import type { TLSOptions } from './tls-options.ts';
+import type { Resolver } from './dns.ts';
 import { ResponseParser } from './http1-parser.ts';
 import { H2Session } from './http2.ts';
 
@@ -72,6 +73,8 @@ export interface ClientOptions {
   hosts?: HostOverrides;
   /** tlsVersion, tlsCipherSuites, tlsAuth */
   tls?: TLSOptions;
+  /** the `dns` option's resolver (default: the system's, as Node dials) */
+  dns?: Resolver;
 }
 
 /** Ends a request early (the VU is interrupted). */
@@ -149,9 +152,10 @@ class Connection {
       ALPNProtocols: ['h2', 'http/1.1'],
     };
     // The `hosts` option redirects the dial (of the proxy, when there is one), never the names used.
+    const lookup = opts.dns?.lookup;
     const dial = (h: string, p: number) => {
       const d = opts.hosts?.lookup(h, p);
-      return d ? { host: d.host, port: d.port || p } : { host: h, port: p };
+      return d ? { host: d.host, port: d.port || p, lookup } : { host: h, port: p, lookup };
     };
     if (secure && !proxy) {
       this.socket = tls.connect({ ...dial(host, port), ...tlsOptions });

@@ -52,6 +52,10 @@ export default function () {}\n`,
   );
   await expectError(['run', conflict], 104, /iterations and stages/);
   await expectError(['run', '--summary-time-unit', 'weeks', ok], 104, /summaryTimeUnit/);
+  await expectError(['run', ok], 104, /unsupported dns select "nearest"/, {
+    K6_DNS: 'ttl=1m,select=nearest',
+  });
+  await expectError(['run', '--dns', 'policy=ipv4', ok], 104, /unsupported dns policy "ipv4"/);
 });
 
 test('invalid thresholds: 104', async () => {

@@ -16,6 +16,7 @@ import {
 } from '../modules/http-host.ts';
 import type { Cancel } from '../modules/http1.ts';
 import { TLSOptions } from '../modules/tls-options.ts';
+import { Resolver, parseDNS } from '../modules/dns.ts';
 import { Hashers, b64decode, b64encode, hexEncode, randomBytes } from '../modules/crypto-host.ts';
 import type { RunRequest, RunResult, ScriptInput } from './types.ts';
 import { BUILTIN_METRICS } from '../metrics/registry.ts';
@@ -32,6 +33,7 @@ export class ThreadContext {
   readonly optIn: { ip: boolean; vu: boolean; iter: boolean };
   /** the TLS client options, checked with the other options before any VU starts */
   private tls: TLSOptions | undefined;
+  private dns: Resolver | undefined;
 
   constructor(
     script: ScriptInput,
@@ -59,6 +61,7 @@ export class ThreadContext {
       ipTag: this.optIn.ip,
       hosts: o.hosts as Record<string, unknown> | undefined,
       tls: (this.tls ??= new TLSOptions(o)),
+      dns: (this.dns ??= new Resolver(parseDNS(o.dns))),
     });
   }
 
