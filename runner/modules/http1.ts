@@ -149,7 +149,7 @@ class Connection {
       ...opts.tls?.for(host),
       servername: net.isIP(host) ? undefined : host,
       rejectUnauthorized: opts.rejectUnauthorized !== false,
-      ALPNProtocols: ['h2', 'http/1.1'],
+      ALPNProtocols: OFFERED,
     };
     // The `hosts` option redirects the dial (of the proxy, when there is one), never the names used.
     const lookup = opts.dns?.lookup;
@@ -535,6 +535,11 @@ export class Http1Client {
 }
 
 const EMPTY = Buffer.alloc(0);
+// What a TLS connection offers in ALPN. Go's switch applies, as it does for k6: GODEBUG=http2client=0
+// keeps every connection on HTTP/1.1.
+const OFFERED = /(^|,)\s*http2client=0\s*(,|$)/.test(process.env.GODEBUG ?? '')
+  ? ['http/1.1']
+  : ['h2', 'http/1.1'];
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /** A URL's hostname without an IPv6 literal's brackets, as sockets take it. */

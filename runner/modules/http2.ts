@@ -127,7 +127,9 @@ export class H2Session {
             ? connectionError()
             : streamError(stream.id ?? 0, stream.rstCode ?? 0);
     stream.once('error', (e: Error) => this.finish(s, cut(e)));
-    stream.once('close', () => this.finish(s, cut()));
+    stream.once('close', () => {
+      if (this.streams.has(s)) this.finish(s, cut());
+    });
     return (err) => this.finish(s, Object.assign(err, { cancelled: true }));
   }
 

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { Http1Client, type Cancel, type RequestOptions } from '../modules/http1.ts';
 import { CookieJar, HttpClient, type WireRequest } from '../modules/http-host.ts';
@@ -200,6 +202,35 @@ test('k6/http over h2: Response.proto and the proto tag are HTTP/2.0, cookies re
     assert.ok(ctx.bytes.received > 0 && ctx.bytes.sent > 0);
   } finally {
     await client.close();
+    await srv.close();
+  }
+});
+
+test('GODEBUG=http2client=0 keeps TLS connections on HTTP/1.1, as it does for Go and k6', async () => {
+  const srv = await h2Server((req, res) => res.end(req.httpVersion));
+  const http1 = new URL('../modules/http1.ts', import.meta.url).href;
+  const code = `
+    const { Http1Client } = await import(${JSON.stringify(http1)});
+    const c = new Http1Client({ rejectUnauthorized: false });
+    const u = new URL(process.env.TARGET);
+    const ex = await c.request({ method: 'GET', url: u, headers: { host: u.host }, body: undefined, timeout: 5000 });
+    process.stdout.write(ex.proto + ' ' + ex.body.toString());
+    await c.close();`;
+  try {
+    for (const [godebug, want] of [
+      ['http2client=0', 'HTTP/1.1 1.1'],
+      ['x509sha1=1', 'HTTP/2.0 2.0'],
+    ]) {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+        env: { ...process.env, GODEBUG: godebug, TARGET: `${srv.url}/` },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d));
+      await once(child, 'exit');
+      assert.equal(out, want, `GODEBUG=${godebug}`);
+    }
+  } finally {
     await srv.close();
   }
 });
