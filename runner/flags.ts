@@ -2,6 +2,7 @@
 // settings that are not script options (summary export, outputs, colours).
 import { parseDuration } from './duration.ts';
 import { ConfigError, DEFAULT_TREND_STATS, parseStage, type Options } from './options.ts';
+import { dnsFields } from './modules/dns.ts';
 
 /** Unknown flags and unparsable flag values: k6 (cobra) exits with -1, i.e. 255. */
 export class UsageError extends Error {
@@ -49,16 +50,13 @@ const rt =
 
 const ENV_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-// "ttl=1m,select=first" as the option's object; checked with the other options (modules/dns.ts).
-function dnsFields(text: string): Record<string, string> | string {
-  const out: Record<string, string> = {};
-  for (const part of text.split(',')) {
-    if (!part.trim()) continue;
-    const eq = part.indexOf('=');
-    if (eq <= 0) return text;
-    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+// K6_DNS and --dns as the option's fields; a malformed value stays text, to fail with the other options.
+function dnsOption(text: string): Record<string, string> | string {
+  try {
+    return dnsFields(text);
+  } catch {
+    return text;
   }
-  return out;
 }
 
 const SPECS: Spec[] = [
@@ -114,7 +112,7 @@ const SPECS: Spec[] = [
   { long: 'insecure-skip-tls-verify', kind: 'bool', apply: opt('insecureSkipTLSVerify') },
   { long: 'discard-response-bodies', kind: 'bool', apply: opt('discardResponseBodies') },
   { long: 'user-agent', kind: 'string', apply: opt('userAgent') },
-  { long: 'dns', kind: 'string', apply: (p, v) => (p.options.dns = dnsFields(String(v))) },
+  { long: 'dns', kind: 'string', apply: (p, v) => (p.options.dns = dnsOption(String(v))) },
   { long: 'system-tags', kind: 'list', apply: opt('systemTags') },
   { long: 'max-redirects', kind: 'int', apply: opt('maxRedirects') },
   { long: 'batch', kind: 'int', apply: opt('batch') },
@@ -270,7 +268,7 @@ export function parseEnv(env: Record<string, string | undefined>): Parsed {
   const ua = get('K6_USER_AGENT');
   if (ua !== undefined) p.options.userAgent = ua;
   const dnsText = get('K6_DNS');
-  if (dnsText !== undefined) p.options.dns = dnsFields(dnsText);
+  if (dnsText !== undefined) p.options.dns = dnsOption(dnsText);
   const st = get('K6_SUMMARY_TREND_STATS');
   if (st !== undefined)
     p.options.summaryTrendStats = st === '' ? DEFAULT_TREND_STATS : st.split(',').map((s) => s.trim());

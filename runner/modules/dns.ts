@@ -37,6 +37,18 @@ function ttlOf(v: unknown): number {
   throw new Error(`invalid dns ttl "${String(v)}": a duration, a number of milliseconds, or "inf"`);
 }
 
+/** "ttl=1m,select=first" (K6_DNS, --dns) as the option's fields; throws on a part without `=`. */
+export function dnsFields(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    if (!part.trim()) continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new Error(`invalid dns value "${part.trim()}": want key=value`);
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
 /**
  * The option as a script writes it ({ttl, select, policy}) or as K6_DNS and --dns take it
  * ("ttl=1m,select=first,policy=any"); what is left out keeps its default. Throws on a bad value.
@@ -44,15 +56,8 @@ function ttlOf(v: unknown): number {
 export function parseDNS(v: unknown): DNSConfig {
   if (v === undefined || v === null) return DNS_DEFAULTS;
   let fields: Record<string, unknown>;
-  if (typeof v === 'string') {
-    fields = {};
-    for (const part of v.split(',')) {
-      if (!part.trim()) continue;
-      const eq = part.indexOf('=');
-      if (eq <= 0) throw new Error(`invalid dns value "${part.trim()}": want key=value`);
-      fields[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
-    }
-  } else if (typeof v === 'object' && !Array.isArray(v)) fields = v as Record<string, unknown>;
+  if (typeof v === 'string') fields = dnsFields(v);
+  else if (typeof v === 'object' && !Array.isArray(v)) fields = v as Record<string, unknown>;
   else throw new Error('dns must be an object like { ttl: "5m", select: "random", policy: "preferIPv4" }');
   const out = { ...DNS_DEFAULTS };
   for (const [k, val] of Object.entries(fields)) {
