@@ -7,6 +7,7 @@ import { ProxyConfig } from './proxy.ts';
 import { HostOverrides } from './hosts.ts';
 import type { TLSOptions } from './tls-options.ts';
 import type { Resolver } from './dns.ts';
+import { authorization, parseChallenge } from './digest.ts';
 import type { Sample } from '../metrics/types.ts';
 import { goMethod, mapError, RequestTimeout, type NetError } from './errors.ts';
 
@@ -28,6 +29,8 @@ export interface WireRequest {
   expected: [number, number][] | null;
   cookies?: Record<string, { value: string; replace: boolean }>;
   compression?: string;
+  /** params.auth: 'digest' answers the server's challenge; absent or 'basic': the URL's user info as Basic */
+  auth?: string;
   throw?: boolean;
 }
 
@@ -257,6 +260,8 @@ export class HttpClient {
     let body = requestBody(req);
     const headers = this.headers(req, url, body, vu.jar);
     const maxRedirects = req.redirects ?? this.cfg.maxRedirects ?? 10;
+    // auth: 'digest' (k6's): the first response is expected to be the server's 401 challenge.
+    let digest = req.auth === 'digest' && !!(url.username || url.password);
     for (let hopNo = 0; ; hopNo++) {
       const hop = await this.hop(method, url, headers, body, req.timeout ?? 60_000, vu);
       if (signal.aborted) {
@@ -266,7 +271,33 @@ export class HttpClient {
       const location = headerValue(hop.headers, 'location');
       const redirect = !hop.error && hop.status >= 300 && hop.status < 400 && location !== undefined;
       this.fill(res, req, method, url, headers, body, hop, vu);
-      this.emitHop(req, url, method, res, hop, emit);
+      this.emitHop(req, url, method, res, hop, emit, digest ? hop.status === 401 : undefined);
+      if (digest) {
+        digest = false;
+        const challenge =
+          !hop.error && hop.status === 401
+            ? parseChallenge(headerValue(hop.headers, 'www-authenticate'))
+            : null;
+        if (challenge) {
+          try {
+            headers['authorization'] = authorization(
+              challenge,
+              decodeURIComponent(url.username),
+              decodeURIComponent(url.password),
+              method,
+              `${url.pathname}${url.search}`,
+              body,
+            );
+            hopNo--;
+            continue;
+          } catch (e) {
+            warn('Request Failed', {
+              error: `${goMethod(method)} "${maskURL(url)}": ${(e as Error).message}`,
+            });
+            return res;
+          }
+        }
+      }
       if (hop.error) {
         const detail = `${goMethod(method)} "${maskURL(url)}": ${mapError(hop.error, url).detail}`;
         if (req.throw) res.thrown = detail;
@@ -305,7 +336,7 @@ export class HttpClient {
     const ua = this.cfg.userAgent ?? 'k6/0.49.0 (https://k6.io/)';
     if (ua) h['user-agent'] = ua;
     if (req.headers) for (const k in req.headers) h[k.toLowerCase()] = req.headers[k];
-    if (url.username || url.password) {
+    if ((url.username || url.password) && req.auth !== 'digest') {
       h['authorization'] =
         'Basic ' +
         Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString(
@@ -455,10 +486,13 @@ export class HttpClient {
     res: WireResponse,
     hop: Hop,
     emit: (s: Sample[]) => void,
+    /** in place of the response callback's verdict (digest auth's challenge) */
+    expectedAs?: boolean,
   ): void {
     const u = maskURL(url);
     let expected: boolean | null = null;
-    if (req.expected) expected = req.expected.some(([lo, hi]) => res.status >= lo && res.status <= hi);
+    if (req.expected)
+      expected = expectedAs ?? req.expected.some(([lo, hi]) => res.status >= lo && res.status <= hi);
     // A request sent again (the same text, so the same parsed request: see parseRequests) with the same
     // outcome gets the same tags object: no new object per sample set, and the thread's sample packing
     // recognises it without serialising it again.

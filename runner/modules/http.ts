@@ -131,7 +131,10 @@ function prepare(method, target, body, params) {
       (extra || (extra = {})).cookies = cookies;
     }
     if (params.compression) (extra || (extra = {})).compression = String(params.compression);
-    if (params.auth) (extra || (extra = {})).auth = String(params.auth);
+    if (params.auth) {
+      if (params.auth === 'ntlm') throw new Error('auth: "ntlm" is not supported by this runner');
+      (extra || (extra = {})).auth = String(params.auth);
+    }
     if (params.throw !== undefined) throws = params.throw;
   }
   if (responseType !== 'text') (extra || (extra = {})).responseType = responseType;
