@@ -52,7 +52,11 @@ export class H2Session {
     /** the session can take no more streams */
     private gone: () => void,
   ) {
-    this.session = http2.connect(authority, { createConnection: () => socket });
+    // Like Go's transport, no server push.
+    this.session = http2.connect(authority, {
+      createConnection: () => socket,
+      settings: { enablePush: false },
+    });
     this.session.on('error', (e) => this.end(e));
     this.session.on('goaway', (code: number, last: number, data?: Buffer) => {
       this.goaway = { code, last, debug: data?.toString('latin1') ?? '' };

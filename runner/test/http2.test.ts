@@ -20,11 +20,13 @@ const tlsFiles = {
 
 async function h2Server(
   handler: (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void,
-): Promise<{ url: string; sessions: () => number; close: () => Promise<void> }> {
+): Promise<{ url: string; sessions: () => number; push: boolean[]; close: () => Promise<void> }> {
   const server = http2.createSecureServer({ ...tlsFiles, allowHTTP1: true }, handler);
   let sessions = 0;
   const open = new Set<http2.ServerHttp2Session>();
+  const push: boolean[] = [];
   server.on('session', (s) => {
+    s.on('remoteSettings', (st) => push.push(st.enablePush !== false));
     sessions++;
     open.add(s);
     s.on('close', () => open.delete(s));
@@ -33,6 +35,7 @@ async function h2Server(
   return {
     url: `https://localhost:${(server.address() as AddressInfo).port}`,
     sessions: () => sessions,
+    push,
     close: () =>
       new Promise<void>((r) => {
         for (const s of open) s.destroy();
@@ -93,6 +96,8 @@ test('a server that offers h2 gets HTTP/2.0: status, headers, body, and one sess
     const other = await client.request(get(`${srv.url}/two`, { scope: vu2 }));
     assert.ok(other.fresh);
     assert.equal(srv.sessions(), 2);
+    // Like Go's transport, the client turns server push off.
+    assert.deepEqual(srv.push, [false, false]);
   } finally {
     await client.close();
     await srv.close();
