@@ -5,9 +5,8 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { authorization, parseChallenge } from '../modules/digest.ts';
-import { CookieJar, HttpClient, type WireRequest } from '../modules/http-host.ts';
-import type { Cancel } from '../modules/http1.ts';
-import type { Sample } from '../metrics/types.ts';
+import { HttpClient, type WireRequest } from '../modules/http-host.ts';
+import { requestContext } from './request-context.ts';
 
 // RFC 7616, 3.9.1.
 const RFC = {
@@ -71,15 +70,7 @@ async function digestServer(challenge: boolean) {
 
 async function send(port: number, path: string) {
   const client = new HttpClient({});
-  const samples: Sample[] = [];
-  const ctx = {
-    emit: (s: Sample[]) => samples.push(...s),
-    signal: new AbortController().signal,
-    cancels: new Set<Cancel>(),
-    warn: () => {},
-    bytes: { sent: 0, received: 0 },
-    jar: new CookieJar(),
-  };
+  const { ctx, samples } = requestContext();
   const wire: WireRequest = {
     method: 'GET',
     url: `http://user:s3cret@127.0.0.1:${port}${path}`,

@@ -8,9 +8,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { Http1Client, type Cancel, type RequestOptions } from '../modules/http1.ts';
-import { CookieJar, HttpClient, type WireRequest } from '../modules/http-host.ts';
+import { HttpClient, type WireRequest } from '../modules/http-host.ts';
+import { requestContext } from './request-context.ts';
 import { mapError } from '../modules/errors.ts';
-import type { Sample } from '../metrics/types.ts';
 
 const dir = new URL('./fixtures/', import.meta.url);
 const tlsFiles = {
@@ -177,15 +177,7 @@ test('k6/http over h2: Response.proto and the proto tag are HTTP/2.0, cookies re
     res.end(String(req.headers.cookie ?? 'none'));
   });
   const client = new HttpClient({ insecureSkipTLSVerify: true });
-  const samples: Sample[] = [];
-  const ctx = {
-    emit: (s: Sample[]) => samples.push(...s),
-    signal: new AbortController().signal,
-    cancels: new Set<Cancel>(),
-    warn: () => {},
-    bytes: { sent: 0, received: 0 },
-    jar: new CookieJar(),
-  };
+  const { ctx, samples } = requestContext();
   const wire: WireRequest = {
     method: 'GET',
     url: `${srv.url}/c`,
