@@ -1,7 +1,9 @@
 // Trivial GET, closed loop, against a node:http hello server: autocannon and a plain undici client with N
 // connections versus the runner's VU pool with N VUs (each VU: `http.get(url)` in a loop), in the same run.
 // The goal is stated against autocannon (real k6 reaches ~0.33x of it on the same machine).
-// Usage: node --import tsx bench/runner-throughput.ts [--vus 50] [--seconds 10] [--workers N]
+// Usage: node --import tsx bench/runner-throughput.ts [--vus 50] [--seconds 10] [--workers N] [--per-iteration]
+// Each VU loops in its thread as constant-vus drives it; --per-iteration sends every iteration from the
+// main thread instead (as the arrival-rate executors do).
 // Also reported: CPU time of this process per request (all its threads; the server runs apart).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     workers: { type: 'string' },
     only: { type: 'string' },
+    'per-iteration': { type: 'boolean' },
   },
 });
 const vus = Number(values.vus);
@@ -94,6 +97,7 @@ async function runnerPool(
   const scenario = { name: 'default', executor: 'constant-vus', startTime: Date.now() };
   // The same tags object on every iteration, as the executors pass it (the pool then sends it once).
   const tags = {};
+  const counter = new SharedArrayBuffer(4);
   let started = 0;
   const reqsAtStart = reqs;
   const c0 = process.cpuUsage();
@@ -101,6 +105,17 @@ async function runnerPool(
     Array.from({ length: vus }, async (_, i) => {
       const vu = pool.vu(i + 1);
       let n = 0;
+      if (!values['per-iteration']) {
+        // as constant-vus drives a VU: its iterations back to back in its thread until told to stop
+        const timer = setTimeout(() => vu.stopLooping!(), end - Date.now());
+        await vu.loop!({
+          req: { fn: 'default', scenario, tags },
+          counter,
+          progress: { from: Date.now(), ms: seconds * 1000 },
+        });
+        clearTimeout(timer);
+        return;
+      }
       while (Date.now() < end) {
         await vu.run({
           fn: 'default',

@@ -1,7 +1,7 @@
 // One test run in k6's order: plan and initialise the VUs, setup(), every scenario at its startTime (counted
 // from the end of setup), teardown(), the final thresholds, handleSummary. Returns the exit code.
 import { createExecutor, planVUs } from './executors/index.ts';
-import type { ExecutionContext, Executor, VU } from './executors/types.ts';
+import { INSTANCE, type ExecutionContext, type Executor, type VU } from './executors/types.ts';
 import { log, type Fields } from './log.ts';
 import type { MetricsEngine } from './metrics/engine.ts';
 import type { Sample } from './metrics/types.ts';
@@ -77,10 +77,26 @@ const now = () => performance.now();
 export class Scheduler {
   private exitCode: number = EXIT.OK;
   private readonly stopper = new AbortController();
-  private active = 0;
-  private initialized = 0;
-  private completed = 0;
-  private interrupted = 0;
+  // exec.instance's counters, in shared memory: VUs that loop in their own thread count there.
+  private readonly counters = new Int32Array(new SharedArrayBuffer(16));
+  private get active(): number {
+    return Atomics.load(this.counters, INSTANCE.active);
+  }
+  private set active(n: number) {
+    Atomics.store(this.counters, INSTANCE.active, n);
+  }
+  private get initialized(): number {
+    return Atomics.load(this.counters, INSTANCE.initialized);
+  }
+  private set initialized(n: number) {
+    Atomics.store(this.counters, INSTANCE.initialized, n);
+  }
+  private get completed(): number {
+    return Atomics.load(this.counters, INSTANCE.completed);
+  }
+  private get interrupted(): number {
+    return Atomics.load(this.counters, INSTANCE.interrupted);
+  }
   private phase: RunStatus['phase'] = 'init';
   private startedAt = 0;
   private epochStart = 0;
@@ -204,9 +220,9 @@ export class Scheduler {
           vusInitialized: this.initialized,
         }),
         countIteration: (interrupted) => {
-          if (interrupted) this.interrupted++;
-          else this.completed++;
+          Atomics.add(this.counters, interrupted ? INSTANCE.interrupted : INSTANCE.completed, 1);
         },
+        instanceCounters: this.counters.buffer as SharedArrayBuffer,
         emit: this.emit,
         warn: (msg, fields) => log('warning', msg, fields),
         now,

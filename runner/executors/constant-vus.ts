@@ -13,6 +13,10 @@ export class ConstantVUs extends TimedExecutor {
     const loop = async (vu: VU) => {
       try {
         while (!run.halted) {
+          if (run.canLoop(vu)) {
+            if ((await run.loop(vu, this.loopProgress(ctx))).error !== undefined) break;
+            continue;
+          }
           await run.iterate(vu);
           await run.pace();
         }

@@ -1,7 +1,7 @@
 // Shared pieces of every executor: waiting for absolute times, running one iteration with the scenario's
 // env/tags/counters, and ending a scenario (no new iterations, gracefulStop, then interrupt).
 import type { Scenario } from '../options.ts';
-import type { ExecutionContext, Executor, IterationResult, VU } from './types.ts';
+import type { ExecutionContext, Executor, IterationResult, LoopRequest, LoopResult, VU } from './types.ts';
 
 const yieldToTimers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -36,9 +36,11 @@ export function sleepUntil(
 /** One scenario's iteration bookkeeping. */
 export class ScenarioRun {
   readonly running = new Set<VU>();
-  /** No new iterations start once true (end of duration, or the test is stopping). */
-  stopping = false;
-  started = 0;
+  /** VUs running their iterations back to back in their own thread (see loop) */
+  private readonly looping = new Set<VU>();
+  private isStopping = false;
+  /** iterations started in the scenario, shared with VU threads that loop */
+  private readonly counter = new Int32Array(new SharedArrayBuffer(4));
   completed = 0;
   interrupted = 0;
   startedAtEpoch = 0;
@@ -61,11 +63,30 @@ export class ScenarioRun {
   /** an iteration called test.abort(): the test stops once that iteration has reported */
   private testAborted = false;
 
+  /** No new iterations start once true (end of duration, or the test is stopping). */
+  get stopping(): boolean {
+    return this.isStopping;
+  }
+
+  set stopping(v: boolean) {
+    this.isStopping = v;
+    if (v) for (const vu of this.looping) vu.stopLooping?.();
+  }
+
+  get started(): number {
+    return Atomics.load(this.counter, 0);
+  }
+
+  /** The next iteration number of the scenario (shared-iterations takes its iterations this way). */
+  claim(): number {
+    return Atomics.add(this.counter, 0, 1);
+  }
+
   get halted(): boolean {
     return this.stopping || this.testAborted || this.ctx.signal.aborted;
   }
 
-  async iterate(vu: VU, iterationInTest = this.started): Promise<IterationResult> {
+  async iterate(vu: VU, iterationInTest = this.claim()): Promise<IterationResult> {
     const start = this.ctx.now();
     const r = await this.runOnce(vu, iterationInTest);
     // minIterationDuration pads a complete iteration after its samples, as in k6: the VU stays busy until
@@ -75,28 +96,31 @@ export class ScenarioRun {
     return r;
   }
 
+  private request(inScenario: number, iterationInTest: number) {
+    return {
+      fn: this.sc.exec,
+      data: this.ctx.setupData,
+      scenario: {
+        name: this.sc.name,
+        executor: this.sc.executor,
+        startTime: this.startedAtEpoch,
+        progress: this.progress(),
+      },
+      iterationInScenario: inScenario,
+      iterationInTest,
+      tags: this.tags,
+      env: this.env,
+      emitIteration: true,
+      instance: this.ctx.instance?.(),
+    };
+  }
+
   private async runOnce(vu: VU, iterationInTest: number): Promise<IterationResult> {
-    this.started++;
     const inScenario = this.perVU.get(vu.id) ?? 0;
     this.perVU.set(vu.id, inScenario + 1);
     this.running.add(vu);
     try {
-      const r = await vu.run({
-        fn: this.sc.exec,
-        data: this.ctx.setupData,
-        scenario: {
-          name: this.sc.name,
-          executor: this.sc.executor,
-          startTime: this.startedAtEpoch,
-          progress: this.progress(),
-        },
-        iterationInScenario: inScenario,
-        iterationInTest,
-        tags: this.tags,
-        env: this.env,
-        emitIteration: true,
-        instance: this.ctx.instance?.(),
-      });
+      const r = await vu.run(this.request(inScenario, iterationInTest));
       // A VU in another thread reports test.abort() with its verdict, maybe before the stop reaches here.
       if (r.aborted) this.testAborted = true;
       if (r.interrupted) this.interrupted++;
@@ -105,6 +129,49 @@ export class ScenarioRun {
       return r;
     } finally {
       this.running.delete(vu);
+    }
+  }
+
+  /**
+   * Whether `vu` can run its iterations back to back in its own thread: a real VU (not a test fake),
+   * exec.instance counters in shared memory, and no minIterationDuration padding to apply between them.
+   */
+  canLoop(vu: VU): boolean {
+    return !!vu.loop && !!this.ctx.instanceCounters && !((this.ctx.minIterationDuration ?? 0) > 0);
+  }
+
+  /**
+   * Iterations of `vu` until the scenario stops, the VU is told to stop (stopLooping), an interrupt,
+   * test.abort, or the limits. Counted here and, through shared memory, in exec.instance.
+   */
+  async loop(
+    vu: VU,
+    progress: LoopRequest['progress'],
+    limits: { max?: number; limit?: number } = {},
+  ): Promise<LoopResult> {
+    const inScenario = this.perVU.get(vu.id) ?? 0;
+    const req = this.request(inScenario, 0);
+    const pending = vu.loop!({
+      req,
+      counter: this.counter.buffer as SharedArrayBuffer,
+      progress,
+      instance: this.ctx.instanceCounters,
+      ...limits,
+    });
+    // Set after the loop's flags were reset, so a stop that came first still reaches it.
+    this.running.add(vu);
+    this.looping.add(vu);
+    if (this.halted) vu.stopLooping?.();
+    try {
+      const r = await pending;
+      this.perVU.set(vu.id, inScenario + r.completed + r.interrupted);
+      this.completed += r.completed;
+      this.interrupted += r.interrupted;
+      if (r.aborted) this.testAborted = true;
+      return r;
+    } finally {
+      this.running.delete(vu);
+      this.looping.delete(vu);
     }
   }
 
@@ -188,6 +255,11 @@ export abstract class TimedExecutor implements Executor {
 
   progress(): number {
     return Math.min(1, Math.max(0, (this.clock() - this.startAt) / this.length()));
+  }
+
+  /** the progress of a loop in a VU thread, by the wall clock there */
+  protected loopProgress(ctx: ExecutionContext): LoopRequest['progress'] {
+    return { from: Date.now() - (ctx.now() - this.startAt), ms: this.length() };
   }
 
   protected begin(ctx: ExecutionContext, startAt: number): ScenarioRun {

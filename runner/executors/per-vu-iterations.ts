@@ -6,16 +6,16 @@ import type { Sample } from '../metrics/types.ts';
 import type { ExecutionContext, Executor, VU } from './types.ts';
 
 export class PerVUIterations implements Executor {
-  private started = 0;
+  private current?: ScenarioRun;
   constructor(readonly scenario: Scenario) {}
 
   progress(): number {
-    return Math.min(1, this.started / (this.scenario.iterations * this.scenario.vus));
+    return Math.min(1, (this.current?.started ?? 0) / (this.scenario.iterations * this.scenario.vus));
   }
 
   async run(ctx: ExecutionContext, startAt: number): Promise<void> {
     const sc = this.scenario;
-    const run = new ScenarioRun(ctx, sc, () => this.progress());
+    const run = (this.current = new ScenarioRun(ctx, sc, () => this.progress()));
     run.startedAtEpoch = Date.now();
     const remainders: number[] = [];
     const ids: number[] = [];
@@ -23,10 +23,14 @@ export class PerVUIterations implements Executor {
       ids[index] = vu.id;
       let i = 0;
       try {
-        for (; i < sc.iterations && !run.halted; i++) {
-          this.started++;
-          await run.iterate(vu);
-          await run.pace();
+        if (run.canLoop(vu) && !run.halted) {
+          const r = await run.loop(vu, { total: sc.iterations * sc.vus }, { max: sc.iterations });
+          i = r.completed + r.interrupted;
+        } else {
+          for (; i < sc.iterations && !run.halted; i++) {
+            await run.iterate(vu);
+            await run.pace();
+          }
         }
       } finally {
         remainders[index] = sc.iterations - i;

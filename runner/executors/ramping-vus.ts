@@ -52,6 +52,10 @@ export class RampingVUs extends TimedExecutor {
       try {
         while (slot.want && !run.halted) {
           slot.seq++;
+          if (run.canLoop(slot.vu)) {
+            if ((await run.loop(slot.vu, this.loopProgress(ctx))).error !== undefined) break;
+            continue;
+          }
           await run.iterate(slot.vu);
           await run.pace();
         }
@@ -75,6 +79,7 @@ export class RampingVUs extends TimedExecutor {
       if (!slot.want) return;
       slot.want = false;
       if (!slot.loop) return;
+      slot.vu.stopLooping?.();
       const seq = slot.seq;
       setTimeout(() => {
         if (!slot.want && slot.loop && slot.seq === seq) slot.vu.interrupt();

@@ -5,23 +5,26 @@ import { giveBack, ScenarioRun, takeVUs } from './helpers.ts';
 import type { ExecutionContext, Executor, VU } from './types.ts';
 
 export class SharedIterations implements Executor {
-  private next = 0;
+  private current?: ScenarioRun;
   constructor(readonly scenario: Scenario) {}
 
   progress(): number {
-    return Math.min(1, this.next / this.scenario.iterations);
+    return Math.min(1, (this.current?.started ?? 0) / this.scenario.iterations);
   }
 
   async run(ctx: ExecutionContext, startAt: number): Promise<void> {
     const sc = this.scenario;
-    const run = new ScenarioRun(ctx, sc, () => this.progress());
+    const run = (this.current = new ScenarioRun(ctx, sc, () => this.progress()));
     run.startedAtEpoch = Date.now();
     const loop = async (vu: VU) => {
       try {
-        while (!run.halted && this.next < sc.iterations) {
-          const n = this.next++;
-          await run.iterate(vu, n);
-          await run.pace();
+        if (run.canLoop(vu) && !run.halted) {
+          await run.loop(vu, { total: sc.iterations }, { limit: sc.iterations });
+        } else {
+          while (!run.halted && run.started < sc.iterations) {
+            await run.iterate(vu, run.claim());
+            await run.pace();
+          }
         }
       } finally {
         giveBack(ctx, vu);
@@ -29,7 +32,7 @@ export class SharedIterations implements Executor {
     };
     const vus = takeVUs(ctx, sc.vus);
     await run.finish(Promise.all(vus.map(loop)), startAt + sc.maxDuration);
-    const left = sc.iterations - this.next;
+    const left = sc.iterations - run.started;
     if (left > 0) ctx.emit([run.droppedSample(left)]);
   }
 }

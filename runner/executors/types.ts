@@ -2,12 +2,14 @@
 import type { Sample } from '../metrics/types.ts';
 import type { Fields } from '../log.ts';
 import type { Scenario } from '../options.ts';
-import type { InstanceInfo, RunRequest, RunResult, VUHandle } from '../vu/types.ts';
+import type { InstanceInfo, LoopRequest, LoopResult, RunRequest, RunResult, VUHandle } from '../vu/types.ts';
 
 export type { ScenarioInfo } from '../vu/types.ts';
 export type VU = VUHandle;
 export type IterationRequest = RunRequest;
 export type IterationResult = RunResult;
+export type { LoopRequest, LoopResult };
+export { INSTANCE } from '../vu/types.ts';
 
 export interface ExecutionContext {
   /** An idle initialised VU, first in first out; throws when none is idle (the plan guarantees enough). */
@@ -21,6 +23,11 @@ export interface ExecutionContext {
   countIteration(interrupted: boolean): void;
   /** exec.instance numbers as the iteration starts */
   instance?(): InstanceInfo;
+  /**
+   * The same numbers in shared memory (Int32Array, see INSTANCE in vu/types.ts): VUs that loop in their
+   * own thread read and count them there, and countIteration is not called for their iterations.
+   */
+  instanceCounters?: SharedArrayBuffer;
   emit(samples: Sample[]): void;
   warn(msg: string, fields?: Fields): void;
   /** Monotonic milliseconds, the clock executors schedule against. */

@@ -90,3 +90,58 @@ export default function () { sleep(0.3); }\n`,
   assert.equal(m.iterations.count, 6);
   assert.equal(m.dropped_iterations.count, 12);
 });
+
+test('looping executors number iterations as k6 does, and exec.instance counts them live', async () => {
+  const s = box.script(
+    'numbering.js',
+    `import { sleep } from 'k6';
+import exec from 'k6/execution';
+export const options = {
+  scenarios: {
+    si: { executor: 'shared-iterations', vus: 3, iterations: 12 },
+    pvi: { executor: 'per-vu-iterations', vus: 2, iterations: 4 },
+    cv: { executor: 'constant-vus', vus: 2, duration: '1s' },
+    rv: { executor: 'ramping-vus', startVUs: 1, stages: [{ duration: '1s', target: 3 }] },
+    last: { executor: 'per-vu-iterations', vus: 1, iterations: 1, startTime: '2s', exec: 'last' },
+  },
+};
+export default function () {
+  sleep(0.03);
+  console.log(['it', exec.scenario.name, exec.vu.idInTest, exec.vu.iterationInScenario, exec.scenario.iterationInTest].join(' '));
+}
+export function last() { console.log('completed ' + exec.instance.iterationsCompleted); }
+`,
+  );
+  const r = await box.run(['run', '-q', '--summary-export', 'numbering.json', s]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = logMessages(r.stderr).map((l) => /msg="([^"]*)"/.exec(l)?.[1] ?? l);
+  const its = lines.filter((l) => l.startsWith('it ')).map((l) => l.split(' '));
+  const byScenario = new Map<string, string[][]>();
+  for (const it of its) byScenario.set(it[1], [...(byScenario.get(it[1]) ?? []), it]);
+  assert.equal(byScenario.get('si')?.length, 12);
+  assert.equal(byScenario.get('pvi')?.length, 8);
+  for (const [name, rows] of byScenario) {
+    const inTest = rows.map((x) => Number(x[4])).sort((a, b) => a - b);
+    assert.deepEqual(
+      inTest,
+      Array.from({ length: rows.length }, (_, i) => i),
+      `${name}: iterationInTest`,
+    );
+    const perVU = new Map<string, number[]>();
+    for (const x of rows) perVU.set(x[2], [...(perVU.get(x[2]) ?? []), Number(x[3])]);
+    for (const [vu, seq] of perVU)
+      assert.deepEqual(
+        seq,
+        Array.from({ length: seq.length }, (_, i) => i),
+        `${name} VU ${vu}`,
+      );
+  }
+  const pviPerVU = new Map<string, number>();
+  for (const x of byScenario.get('pvi')!) pviPerVU.set(x[2], (pviPerVU.get(x[2]) ?? 0) + 1);
+  assert.deepEqual([...pviPerVU.values()], [4, 4]);
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith('completed ')),
+    [`completed ${its.length}`],
+  );
+  assert.equal(r.exported!.metrics.iterations.count, its.length + 1);
+});

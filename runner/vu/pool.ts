@@ -11,9 +11,10 @@ import { compiledModule } from './vm.ts';
 import { warmUp } from './warmup.ts';
 import { unpack } from './samples.ts';
 import { Outbox } from './outbox.ts';
-import type { PoolConfig, RunRequest, RunResult, SummaryOutputs, VUHandle } from './types.ts';
+import type { LoopRequest, PoolConfig, RunRequest, RunResult, SummaryOutputs, VUHandle } from './types.ts';
 
 export type { PoolConfig, RunRequest, RunResult, VUHandle, SummaryOutputs } from './types.ts';
+export type { LoopRequest, LoopResult } from './types.ts';
 export type { ScenarioInfo, InstanceInfo } from './types.ts';
 export { initOptionsPass, InitError } from './init.ts';
 
@@ -123,7 +124,8 @@ export class VUPool {
     const id = this.nextId++;
     const shard = this.shards[(id - 1) % this.shards.length];
     // The stop flag reaches a VU even while its thread is busy running JavaScript.
-    const stop = new SharedArrayBuffer(4);
+    // [interrupt, no further iteration of a loop]
+    const stop = new SharedArrayBuffer(8);
     const flag = new Int32Array(stop);
     const reply = await this.request(shard, { t: 'create', id, seq: 0, stop });
     if (reply.error !== undefined) throw new InitError(reply.error);
@@ -147,6 +149,15 @@ export class VUPool {
         const r = await this.request(shard, { t: 'run', id, seq: 0, req: msg });
         return r.result ?? { ok: false, error: r.error };
       },
+      loop: async (l: LoopRequest) => {
+        Atomics.store(flag, 0, 0);
+        Atomics.store(flag, 1, 0);
+        // The VU keeps the request as its last one: a later run() may leave the fixed parts out again.
+        last = l.req;
+        const r = await this.request(shard, { t: 'loop', id, seq: 0, loop: l });
+        return r.loop ?? { completed: 0, interrupted: 0, error: r.error ?? 'no reply' };
+      },
+      stopLooping: () => Atomics.store(flag, 1, 1),
       interrupt: () => {
         Atomics.store(flag, 0, 1);
         shard.send({ t: 'interrupt', id });

@@ -5,7 +5,7 @@ import type { Fields, Level } from '../log.ts';
 import { ThreadContext, VU } from './vu.ts';
 import { pack, type PackedSamples } from './samples.ts';
 import { useCompiledModule } from './vm.ts';
-import type { RunRequest, RunResult, ScriptInput } from './types.ts';
+import type { LoopRequest, LoopResult, RunRequest, RunResult, ScriptInput } from './types.ts';
 
 export interface ShardInit {
   script: ScriptInput;
@@ -20,11 +20,20 @@ export interface ShardInit {
 export type ToShard =
   | { t: 'create'; id: number; seq: number; stop?: SharedArrayBuffer }
   | { t: 'run'; id: number; seq: number; req: RunRequest }
+  | { t: 'loop'; id: number; seq: number; loop: LoopRequest }
   | { t: 'interrupt'; id: number }
   | { t: 'close'; seq: number };
 
 export type FromShard =
-  | { t: 'reply'; seq: number; result?: RunResult; error?: string; packed?: PackedSamples; batch?: Sample[] }
+  | {
+      t: 'reply';
+      seq: number;
+      result?: RunResult;
+      loop?: LoopResult;
+      error?: string;
+      packed?: PackedSamples;
+      batch?: Sample[];
+    }
   | { t: 'samples'; packed?: PackedSamples; batch?: Sample[] }
   | { t: 'define'; def: MetricDef }
   | { t: 'log'; level: Level; msg: string; fields: Fields }
@@ -110,6 +119,22 @@ export class ShardHost {
           this.packSamples
             ? { t: 'reply', seq: m.seq, result }
             : { t: 'reply', seq: m.seq, result, ...this.take() },
+        );
+        return;
+      }
+      case 'loop': {
+        const vu = this.vus.get(m.id);
+        let loop: LoopResult;
+        try {
+          if (!vu) throw new Error(`VU ${m.id} does not exist`);
+          loop = await vu.loop(m.loop);
+        } catch (e) {
+          loop = { completed: 0, interrupted: 0, error: String((e as Error)?.stack ?? e) };
+        }
+        this.post(
+          this.packSamples
+            ? { t: 'reply', seq: m.seq, loop }
+            : { t: 'reply', seq: m.seq, loop, ...this.take() },
         );
         return;
       }

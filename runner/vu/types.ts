@@ -18,6 +18,9 @@ export interface ScenarioInfo {
 }
 
 /** Live numbers exec.instance reports (a snapshot taken when the iteration starts). */
+/** The exec.instance counters in shared memory, so VU threads that loop keep them live (LoopRequest.instance). */
+export const INSTANCE = { completed: 0, interrupted: 1, active: 2, initialized: 3 } as const;
+
 export interface InstanceInfo {
   /** epoch ms of the test start, for currentTestRunDuration */
   testStart?: number;
@@ -86,9 +89,41 @@ export interface PoolConfig extends PoolCallbacks {
   workers?: number;
 }
 
+/**
+ * Iterations a VU runs back to back in its own thread, for the looping executors: one message there and
+ * one back per loop instead of per iteration. The VU takes each iteration's number from `counter`.
+ */
+export interface LoopRequest {
+  /** the first iteration's request; later ones differ only in the numbers below */
+  req: RunRequest;
+  /** Int32Array [iterations started in the scenario]: iterationInTest is the value taken */
+  counter: SharedArrayBuffer;
+  /** no iteration starts once the counter has reached this (shared-iterations) */
+  limit?: number;
+  /** at most this many iterations (per-vu-iterations) */
+  max?: number;
+  /** scenario progress as each iteration starts: the share of `ms` since the epoch `from`, or of `total` started */
+  progress: { from: number; ms: number } | { total: number };
+  /** Int32Array [completed, interrupted, active, initialized] of the test (exec.instance), see InstanceCounters */
+  instance?: SharedArrayBuffer;
+}
+
+export interface LoopResult {
+  completed: number;
+  interrupted: number;
+  /** an iteration called exec.test.abort() */
+  aborted?: boolean;
+  /** the loop could not run (a dead worker, a missing VU) */
+  error?: string;
+}
+
 export interface VUHandle {
   readonly id: number;
   run(req: RunRequest): Promise<RunResult>;
+  /** Runs iterations until `stopLooping`, an interrupt, test.abort or the request's limits (optional: test fakes). */
+  loop?(l: LoopRequest): Promise<LoopResult>;
+  /** The running loop starts no further iteration; the one in flight finishes. */
+  stopLooping?(): void;
   interrupt(): void;
 }
 

@@ -18,7 +18,14 @@ import type { Cancel } from '../modules/http1.ts';
 import { TLSOptions } from '../modules/tls-options.ts';
 import { Resolver, parseDNS } from '../modules/dns.ts';
 import { Hashers, b64decode, b64encode, hexEncode, randomBytes } from '../modules/crypto-host.ts';
-import type { RunRequest, RunResult, ScriptInput } from './types.ts';
+import {
+  INSTANCE,
+  type LoopRequest,
+  type LoopResult,
+  type RunRequest,
+  type RunResult,
+  type ScriptInput,
+} from './types.ts';
 import { BUILTIN_METRICS } from '../metrics/registry.ts';
 
 /** What the VUs of one thread share: the HTTP client, opened files, SharedArrays, metric names. */
@@ -452,6 +459,68 @@ export class VU {
     if (verdict.aborted) result.aborted = true;
     if (verdict.value !== undefined) result.value = verdict.value;
     return result;
+  }
+
+  /**
+   * Iterations back to back (see LoopRequest). The stop flag's second slot ends the loop between
+   * iterations; its first, an interrupt, ends it with the iteration in flight.
+   */
+  async loop(l: LoopRequest): Promise<LoopResult> {
+    const flag = this.vm.stopFlag;
+    const counter = new Int32Array(l.counter);
+    const inst = l.instance ? new Int32Array(l.instance) : null;
+    const p = l.progress;
+    const first = l.req;
+    const out: LoopResult = { completed: 0, interrupted: 0 };
+    let yielded = performance.now();
+    for (let k = 0; l.max === undefined || k < l.max; k++) {
+      if (flag && (Atomics.load(flag, 0) !== 0 || Atomics.load(flag, 1) !== 0)) break;
+      if (l.limit !== undefined && Atomics.load(counter, 0) >= l.limit) break;
+      const n = Atomics.add(counter, 0, 1);
+      if (l.limit !== undefined && n >= l.limit) {
+        Atomics.sub(counter, 0, 1);
+        break;
+      }
+      const progress = Math.min(1, Math.max(0, 'ms' in p ? (Date.now() - p.from) / p.ms : n / p.total));
+      // One literal of one shape: a spread copy grown afterwards is much slower to read (see run).
+      const req: RunRequest = {
+        fn: first.fn,
+        reuse: k > 0,
+        progress,
+        scenario: k > 0 || !first.scenario ? undefined : { ...first.scenario, progress },
+        tags: k > 0 ? undefined : first.tags,
+        env: k > 0 ? undefined : first.env,
+        data: k > 0 ? undefined : first.data,
+        iterationInScenario: (first.iterationInScenario ?? 0) + k,
+        iterationInTest: n,
+        emitIteration: first.emitIteration,
+        countIteration: first.countIteration,
+        group: first.group,
+        freshData: first.freshData,
+        logErrors: first.logErrors,
+        instance: inst
+          ? {
+              testStart: first.instance?.testStart,
+              iterationsCompleted: Atomics.load(inst, INSTANCE.completed),
+              iterationsInterrupted: Atomics.load(inst, INSTANCE.interrupted),
+              vusActive: Atomics.load(inst, INSTANCE.active),
+              vusInitialized: Atomics.load(inst, INSTANCE.initialized),
+            }
+          : undefined,
+      };
+      const r = await this.run(req);
+      if (r.interrupted) out.interrupted++;
+      else out.completed++;
+      if (inst) Atomics.add(inst, r.interrupted ? INSTANCE.interrupted : INSTANCE.completed, 1);
+      if (r.aborted) out.aborted = true;
+      if (r.aborted || r.interrupted) break;
+      // An iteration that never waits would otherwise keep this thread's other VUs and messages waiting.
+      if (performance.now() - yielded > 10) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        yielded = performance.now();
+      }
+    }
+    return out;
   }
 
   dispose(): void {
