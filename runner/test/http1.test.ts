@@ -87,6 +87,27 @@ test('keep-alive: sequential requests share one connection; the head goes out as
   }
 });
 
+test('a request made while the thread is busy leaves at the end of the turn; the wait is before sending', async () => {
+  const srv = await rawServer(() => ok('hello'));
+  const client = new Http1Client();
+  try {
+    await client.request(get(`${srv.url}/warm`));
+    const pending = client.request(get(`${srv.url}/b`));
+    const busyUntil = performance.now() + 40;
+    while (performance.now() < busyUntil);
+    const b = await pending;
+    assert.equal(b.error, null);
+    assert.ok(
+      b.connectedAt - b.start >= 39,
+      `left ${(b.connectedAt - b.start).toFixed(1)} ms after the call`,
+    );
+    assert.ok(b.end - b.sentAt < 39, `the exchange itself took ${(b.end - b.sentAt).toFixed(1)} ms`);
+  } finally {
+    await client.close();
+    await srv.close();
+  }
+});
+
 test('bodies: chunked (split anywhere), until close, HEAD and 204 without a body, a POST body', async () => {
   const chunked =
     'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7;x=y\r\n, world\r\n0\r\nX-T: 1\r\n\r\n';
