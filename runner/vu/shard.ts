@@ -93,6 +93,12 @@ export class ShardHost {
     if (s.packed || s.batch) this.post({ t: 'samples', ...s });
   }
 
+  // An iteration's samples arrive before it resolves: on this thread they ride with its reply; across
+  // threads they join the batch of messages that carries the reply (see samplesMessage).
+  private answer(seq: number, body: { result: RunResult } | { loop: LoopResult }): void {
+    this.post(this.packSamples ? { t: 'reply', seq, ...body } : { t: 'reply', seq, ...body, ...this.take() });
+  }
+
   async handle(m: ToShard): Promise<void> {
     switch (m.t) {
       case 'create':
@@ -113,13 +119,7 @@ export class ShardHost {
         } catch (e) {
           result = { ok: false, error: String((e as Error)?.stack ?? e) };
         }
-        // The iteration's samples arrive before it resolves: on this thread they ride with its reply;
-        // across threads they join the batch of messages that carries the reply (see samplesMessage).
-        this.post(
-          this.packSamples
-            ? { t: 'reply', seq: m.seq, result }
-            : { t: 'reply', seq: m.seq, result, ...this.take() },
-        );
+        this.answer(m.seq, { result });
         return;
       }
       case 'loop': {
@@ -131,11 +131,7 @@ export class ShardHost {
         } catch (e) {
           loop = { completed: 0, interrupted: 0, error: String((e as Error)?.stack ?? e) };
         }
-        this.post(
-          this.packSamples
-            ? { t: 'reply', seq: m.seq, loop }
-            : { t: 'reply', seq: m.seq, loop, ...this.take() },
-        );
+        this.answer(m.seq, { loop });
         return;
       }
       case 'interrupt':
