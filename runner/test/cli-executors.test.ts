@@ -145,3 +145,24 @@ export function last() { console.log('completed ' + exec.instance.iterationsComp
   );
   assert.equal(r.exported!.metrics.iterations.count, its.length + 1);
 });
+
+test('ramping-vus ramping down: looping VUs start no new iteration, and gracefulRampDown interrupts the one in flight', async () => {
+  const s = box.script(
+    'rampdown.js',
+    `import { sleep } from 'k6';
+export const options = {
+  scenarios: {
+    rv: {
+      executor: 'ramping-vus', startVUs: 3, gracefulRampDown: '100ms',
+      stages: [{ duration: '1s', target: 3 }, { duration: '0s', target: 0 }, { duration: '1s', target: 0 }],
+    },
+  },
+};
+export default function () { sleep(0.4); }
+`,
+  );
+  const r = await box.run(['run', '-q', '--summary-export', 'rampdown.json', s]);
+  assert.equal(r.code, 0, r.stderr);
+  // Iterations start at 0, 0.4 and 0.8 s; the ones in flight at 1 s are interrupted at 1.1 s, before they end.
+  assert.equal(r.exported!.metrics.iterations.count, 6);
+});
