@@ -164,6 +164,7 @@ async function run(argv: string[]): Promise<number> {
           }
         },
         onAbort: (msg) => scheduler.abort(EXIT.TEST_ABORT, msg),
+        onFault: (msg) => scheduler.abort(EXIT.OTHER, msg),
       });
       return pool;
     },

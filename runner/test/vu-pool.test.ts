@@ -349,3 +349,33 @@ test('a VU reused across iterations and scenarios sees the env, tags and scenari
     ['one/first', 'one/first', 'two/second', 'two/second'],
   );
 });
+
+test('a VU thread that dies is reported once as a fault; its VUs fail at once, the others run on', async () => {
+  const faults: string[] = [];
+  const c = collector();
+  const pool = await VUPool.create({
+    script: writeScript(`export default function () {}`),
+    env: {},
+    options: {},
+    count: 2,
+    workers: 2,
+    ...c,
+    onFault: (m) => faults.push(m),
+  });
+  // VU 1 lives on the first worker thread; stop that thread as a crash would.
+  const shards = (pool as unknown as { shards: { worker?: { terminate(): Promise<number> } }[] }).shards;
+  await shards[0].worker!.terminate();
+  await new Promise((r) => setTimeout(r, 50));
+  const dead = await pool.vu(1).run({ fn: 'default', tags: {} });
+  const loop = await pool.vu(1).loop!({
+    req: { fn: 'default', tags: {} },
+    counter: new SharedArrayBuffer(4),
+    progress: { total: 1 },
+  });
+  const alive = await pool.vu(2).run({ fn: 'default', tags: {} });
+  await pool.close();
+  assert.deepEqual(faults, ['VU worker exited']);
+  assert.deepEqual(dead, { ok: false, error: 'VU worker exited' });
+  assert.deepEqual(loop, { completed: 0, interrupted: 0, error: 'VU worker exited' });
+  assert.deepEqual(alive, { ok: true });
+});

@@ -23,8 +23,8 @@ interface Shard {
   close(): Promise<void>;
   /** set once a worker thread has died: requests to it fail at once */
   dead?: string;
-  /** a worker thread (not this one) */
-  worker?: boolean;
+  /** the worker thread (absent for VUs on this thread) */
+  worker?: Worker;
 }
 
 // Where the worker entry lives: beside the bundled cli (build/runner/worker.js), or runner/worker.ts
@@ -214,7 +214,7 @@ export class VUPool {
   ): Promise<RunResult & { timedOut?: boolean }> {
     // In a VU thread when there is one: there a busy loop can be interrupted at the timeout and a deep
     // call chain has room (see vm.ts).
-    const shard = this.shards.find((s) => s.worker && s.dead === undefined);
+    const shard = this.shards.find((s) => s.worker !== undefined && s.dead === undefined);
     if (shard) return this.lifecycleIn(shard, what, req, timeout);
     const thread = this.mainThread();
     let vu: VU;
@@ -343,7 +343,7 @@ export class VUPool {
       for (const m of batch) this.receive(m);
     });
     const shard: Shard = {
-      worker: true,
+      worker,
       send: (m) => out.post(m),
       close: () =>
         (closed ??= this.request(shard, { t: 'close', seq: 0 }).then(async () => {
@@ -351,6 +351,8 @@ export class VUPool {
         })),
     };
     const died = (message: string) => {
+      // Reported once, and only while the pool is open: a runner fault that takes the thread's VUs with it.
+      if (shard.dead === undefined && !closed) this.cfg.onFault?.(message);
       shard.dead ??= message;
       this.fail(shard, message);
     };

@@ -75,6 +75,8 @@ export interface PoolCallbacks {
   onDefine?: (def: MetricDef) => void;
   onLog?: (level: Level, msg: string, fields: Fields) => void;
   onAbort?: (message: string) => void;
+  /** A VU thread died while the pool was open (a runner fault): its VUs now fail every call at once. */
+  onFault?: (message: string) => void;
 }
 
 export interface PoolConfig extends PoolCallbacks {
