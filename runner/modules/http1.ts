@@ -269,46 +269,17 @@ class Connection {
     }
     this.socket.ref();
     this.arm(ex.start + req.timeout);
+    // Runs outside any caller (at the end of the turn, or once connected): a throw fails the request only.
     const write = () => {
       if (this.ex !== ex) return;
-      ex.connectedAt = performance.now();
-      ex.conn = this.info;
-      const u = req.url;
-      const h = req.headers;
-      const target = this.absolute
-        ? `${u.protocol}//${u.host}${u.pathname}${u.search}`
-        : `${u.pathname}${u.search}`;
-      let text = `${req.method} ${target} HTTP/1.1${CRLF}host: ${h.host ?? u.host}${CRLF}`;
-      if (this.proxyAuth) text += `proxy-authorization: ${this.proxyAuth}${CRLF}`;
-      const connection = h.connection ?? (this.opts.noReuse ? 'close' : 'keep-alive');
-      this.parser.begin(req.method, !this.opts.noReuse && !connection.toLowerCase().includes('close'));
-      text += `connection: ${connection}${CRLF}`;
-      for (const k in h) {
-        if (k === 'host' || k === 'connection' || k === 'content-length') continue;
-        text += `${k}: ${h[k]}${CRLF}`;
+      try {
+        this.writeHead(ex, req);
+      } catch (e) {
+        this.finish(e);
+        this.close();
       }
-      const body = req.body;
-      if (body) text += `content-length: ${body.length}${CRLF}`;
-      text += CRLF;
-      ex.bytesOut = Buffer.byteLength(text, 'latin1') + (body ? body.length : 0);
-      if (body && body.length) {
-        this.socket.cork();
-        this.socket.write(text, 'latin1');
-        this.socket.write(body);
-        this.socket.uncork();
-      } else this.socket.write(text, 'latin1');
-      ex.sentAt = performance.now();
     };
-    if (this.ready)
-      writeAtEndOfTurn(() => {
-        try {
-          write();
-        } catch (e) {
-          // the request fails, not the thread (the write runs outside any caller)
-          this.finish(e);
-          this.close();
-        }
-      });
+    if (this.ready) writeAtEndOfTurn(write);
     else this.waiters.push(write);
     return (err) => {
       const moved = this.moved.get(ex);
@@ -317,6 +288,37 @@ class Connection {
       this.finish(Object.assign(err, { cancelled: true }));
       this.close();
     };
+  }
+
+  /** Writes the request's head (and body) on the socket; the exchange is connected and sent from here. */
+  private writeHead(ex: Exchange, req: RequestOptions): void {
+    ex.connectedAt = performance.now();
+    ex.conn = this.info;
+    const u = req.url;
+    const h = req.headers;
+    const target = this.absolute
+      ? `${u.protocol}//${u.host}${u.pathname}${u.search}`
+      : `${u.pathname}${u.search}`;
+    let text = `${req.method} ${target} HTTP/1.1${CRLF}host: ${h.host ?? u.host}${CRLF}`;
+    if (this.proxyAuth) text += `proxy-authorization: ${this.proxyAuth}${CRLF}`;
+    const connection = h.connection ?? (this.opts.noReuse ? 'close' : 'keep-alive');
+    this.parser.begin(req.method, !this.opts.noReuse && !connection.toLowerCase().includes('close'));
+    text += `connection: ${connection}${CRLF}`;
+    for (const k in h) {
+      if (k === 'host' || k === 'connection' || k === 'content-length') continue;
+      text += `${k}: ${h[k]}${CRLF}`;
+    }
+    const body = req.body;
+    if (body) text += `content-length: ${body.length}${CRLF}`;
+    text += CRLF;
+    ex.bytesOut = Buffer.byteLength(text, 'latin1') + (body ? body.length : 0);
+    if (body && body.length) {
+      this.socket.cork();
+      this.socket.write(text, 'latin1');
+      this.socket.write(body);
+      this.socket.uncork();
+    } else this.socket.write(text, 'latin1');
+    ex.sentAt = performance.now();
   }
 
   /**
