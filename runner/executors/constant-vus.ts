@@ -12,14 +12,8 @@ export class ConstantVUs extends TimedExecutor {
     const run = this.begin(ctx, startAt);
     const loop = async (vu: VU) => {
       try {
-        while (!run.halted) {
-          if (run.canLoop(vu)) {
-            if ((await run.loop(vu, this.loopProgress(ctx))).error !== undefined) break;
-            continue;
-          }
-          await run.iterate(vu);
-          await run.pace();
-        }
+        const progress = () => this.loopProgress(ctx);
+        while (!run.halted) if (!(await run.step(vu, progress))) break;
       } finally {
         giveBack(ctx, vu);
       }

@@ -176,6 +176,17 @@ export class ScenarioRun {
   }
 
   /**
+   * A time-bound looping executor's step: the VU's iterations back to back in its thread where it can
+   * (see loop), else one iteration and a pace. False once the VU cannot go on (its thread died).
+   */
+  async step(vu: VU, progress: () => LoopRequest['progress']): Promise<boolean> {
+    if (this.canLoop(vu)) return (await this.loop(vu, progress())).error === undefined;
+    await this.iterate(vu);
+    await this.pace();
+    return true;
+  }
+
+  /**
    * Called by looping executors between iterations: an iteration that settles without a macrotask would
    * otherwise starve the timers that end the scenario.
    */

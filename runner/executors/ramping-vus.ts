@@ -50,14 +50,10 @@ export class RampingVUs extends TimedExecutor {
     const loop = async (slot: Slot) => {
       ctx.addActive(1);
       try {
+        const progress = () => this.loopProgress(ctx);
         while (slot.want && !run.halted) {
           slot.seq++;
-          if (run.canLoop(slot.vu)) {
-            if ((await run.loop(slot.vu, this.loopProgress(ctx))).error !== undefined) break;
-            continue;
-          }
-          await run.iterate(slot.vu);
-          await run.pace();
+          if (!(await run.step(slot.vu, progress))) break;
         }
       } finally {
         ctx.addActive(-1);

@@ -17,10 +17,10 @@ export interface ScenarioInfo {
   progress?: number;
 }
 
-/** Live numbers exec.instance reports (a snapshot taken when the iteration starts). */
 /** The exec.instance counters in shared memory, so VU threads that loop keep them live (LoopRequest.instance). */
 export const INSTANCE = { completed: 0, interrupted: 1, active: 2, initialized: 3 } as const;
 
+/** Live numbers exec.instance reports (a snapshot taken when the iteration starts). */
 export interface InstanceInfo {
   /** epoch ms of the test start, for currentTestRunDuration */
   testStart?: number;
@@ -106,7 +106,7 @@ export interface LoopRequest {
   max?: number;
   /** scenario progress as each iteration starts: the share of `ms` since the epoch `from`, or of `total` started */
   progress: { from: number; ms: number } | { total: number };
-  /** Int32Array [completed, interrupted, active, initialized] of the test (exec.instance), see InstanceCounters */
+  /** Int32Array [completed, interrupted, active, initialized] of the test (exec.instance), indexed by INSTANCE */
   instance?: SharedArrayBuffer;
 }
 

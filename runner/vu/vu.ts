@@ -475,7 +475,6 @@ export class VU {
     let yielded = performance.now();
     for (let k = 0; l.max === undefined || k < l.max; k++) {
       if (flag && (Atomics.load(flag, 0) !== 0 || Atomics.load(flag, 1) !== 0)) break;
-      if (l.limit !== undefined && Atomics.load(counter, 0) >= l.limit) break;
       const n = Atomics.add(counter, 0, 1);
       if (l.limit !== undefined && n >= l.limit) {
         Atomics.sub(counter, 0, 1);
