@@ -4,6 +4,8 @@ SHELL := /bin/bash
 NODE ?= node
 TEST ?= load
 LOAD_TESTS := smoke load stress spike soak breakpoint bot-conversation analytics-lag
+# Node flags the runner takes at start-up (bin/runner-flags.mjs): the tests' VU threads run as make load's do.
+RUNNER_NODE_FLAGS = $(shell $(NODE) --input-type=module -e "import { runnerNodeFlags } from './bin/runner-flags.mjs'; console.log(runnerNodeFlags.join(' '))")
 NODE_TESTS = $(shell find emulator runner lib tools bench -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
 
 .PHONY: help install build typecheck fmt fmt-check test unit emulator bench $(LOAD_TESTS) cloud-upload cloud-run k6-operator clean
@@ -32,7 +34,7 @@ fmt-check: install
 	npx prettier --check .
 
 unit: build
-	$(NODE) --import tsx --test --test-reporter=spec $(NODE_TESTS)
+	$(NODE) $(RUNNER_NODE_FLAGS) --import tsx --test --test-reporter=spec $(NODE_TESTS)
 
 test: fmt-check typecheck build unit
 

@@ -1,5 +1,6 @@
 // `make bench BENCH=<name>`: runs one benchmark with the command BENCHMARKS.md records for it.
 import { spawnSync } from 'node:child_process';
+import { runnerNodeFlags } from '../bin/runner-flags.mjs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -19,5 +20,8 @@ if (!name || !benches[name]) {
   console.error(`usage: make bench BENCH=<${Object.keys(benches).join('|')}> (see BENCHMARKS.md)`);
   process.exit(name ? 2 : 0);
 }
-const r = spawnSync(process.execPath, [...benches[name], ...rest], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(process.execPath, [...runnerNodeFlags, ...benches[name], ...rest], {
+  cwd: root,
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

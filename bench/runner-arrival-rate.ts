@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runnerNodeFlags } from '../bin/runner-flags.mjs';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { ConstantArrivalRate } from '../runner/executors/constant-arrival-rate.ts';
@@ -122,6 +123,7 @@ const t0 = performance.now();
 const child = spawn(
   process.execPath,
   [
+    ...runnerNodeFlags,
     path.join(root, 'bin', 'runner.mjs'),
     'run',
     '-q',

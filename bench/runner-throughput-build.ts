@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runnerNodeFlags } from '../bin/runner-flags.mjs';
 
 export async function runBundledIfSource(selfUrl: string): Promise<boolean> {
   if (!selfUrl.endsWith('.ts')) return false;
@@ -25,9 +26,13 @@ export async function runBundledIfSource(selfUrl: string): Promise<boolean> {
     packages: 'external',
     logLevel: 'warning',
   });
-  const r = spawnSync(process.execPath, [path.join(out, `${name}.js`), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...runnerNodeFlags, path.join(out, `${name}.js`), ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+    },
+  );
   process.exitCode = r.status ?? 1;
   return true;
 }

@@ -2,6 +2,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { runnerNodeFlags } from '../bin/runner-flags.mjs';
 
 function isExecutable(file) {
   try {
@@ -37,7 +38,7 @@ export function chooseEngine(root, env = process.env) {
   return {
     name: 'runner',
     command: process.execPath,
-    args: [path.join(root, 'bin', 'runner.mjs')],
+    args: [...runnerNodeFlags, path.join(root, 'bin', 'runner.mjs')],
     // glibc otherwise keeps the ~66 MB V8's optimising compiler takes for QuickJS's interpreter (about
     // 12 MB of the runner's RSS at 200 VUs, BENCHMARKS.md); it reads this only at process start.
     env: { MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? '65536' },

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runnerNodeFlags } from '../../bin/runner-flags.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const runnerBin = path.join(repoRoot, 'bin', 'runner.mjs');
@@ -40,7 +41,7 @@ export class Sandbox {
   start(args: string[], env: Record<string, string> = {}): ChildProcess {
     const base: Record<string, string | undefined> = { ...process.env };
     for (const k of Object.keys(base)) if (k.startsWith('K6_')) delete base[k];
-    return spawn(process.execPath, [runnerBin, ...args], {
+    return spawn(process.execPath, [...runnerNodeFlags, runnerBin, ...args], {
       cwd: this.dir,
       env: { ...base, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

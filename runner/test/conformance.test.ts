@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runnerNodeFlags } from '../../bin/runner-flags.mjs';
 import {
   checkCounts,
   checkFailCounts,
@@ -89,6 +90,7 @@ function runRunner(
     const child = spawn(
       process.execPath,
       [
+        ...runnerNodeFlags,
         runnerBin,
         'run',
         '--no-color',

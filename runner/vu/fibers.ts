@@ -32,21 +32,29 @@ export interface GlueLayout {
   stackRestore: string;
 }
 
-/** Reads the minified names of the glue's Asyncify state and stack functions; null if unrecognised. */
-export function glueLayout(text: string): GlueLayout | null {
+/** The minified export names of the glue's stack save and restore functions; null if unrecognised. */
+export function stackFunctions(text: string): { stackSave: string; stackRestore: string } | null {
   const save = /0===(\w+)&&\(\1=([\w$]+)\(\)\)/.exec(text)?.[2];
   const restore = /0!==(\w+)&&([\w$]+)\(\1\)/.exec(text)?.[2];
   const exported = (v: string | undefined) =>
     v === undefined
       ? undefined
       : new RegExp(`[;,]${v.replace(/\$/g, '\\$')}=\\w+\\.([\\w$]+)[;,]`).exec(text)?.[1];
+  const stackSave = exported(save);
+  const stackRestore = exported(restore);
+  return stackSave && stackRestore ? { stackSave, stackRestore } : null;
+}
+
+/** Reads the minified names of the glue's Asyncify state and stack functions; null if unrecognised. */
+export function glueLayout(text: string): GlueLayout | null {
+  const stack = stackFunctions(text);
   const layout = {
     handleSleep: /\{handleSleep:\w+\.([\w$]+)\}/.exec(text)?.[1],
     asyncifySize: /function\(\w+,\s*\w+\)\{\w+\.([\w$]+)=\w+\|\|\w+\}/.exec(text)?.[1],
     currData: /\.state=\w+\.\w+\.\w+,\w+\.([\w$]+)=\w+\(\)/.exec(text)?.[1],
     handlers: /\w+\.([\w$]+)=\{resolve:\w+,reject:\w+\}/.exec(text)?.[1],
-    stackSave: exported(save),
-    stackRestore: exported(restore),
+    stackSave: stack?.stackSave,
+    stackRestore: stack?.stackRestore,
   };
   return Object.values(layout).every((v) => typeof v === 'string') ? (layout as GlueLayout) : null;
 }

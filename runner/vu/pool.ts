@@ -7,7 +7,9 @@ import { log } from '../log.ts';
 import { ShardHost, type FromShard, type ShardInit, type ToShard } from './shard.ts';
 import { InitError, resolveScript, sharedArraysOf } from './init.ts';
 import { ThreadContext, VU } from './vu.ts';
-import { compiledModule } from './vm.ts';
+import { stackSwitching } from './vm.ts';
+import { compiledModule } from './engine-asyncify.ts';
+import { compiledSyncModule } from './engine-jspi.ts';
 import { warmUp } from './warmup.ts';
 import { unpack } from './samples.ts';
 import { Outbox } from './outbox.ts';
@@ -97,6 +99,7 @@ export class VUPool {
     if (workers <= 0) pool.shards.push(pool.localShard());
     else {
       pool.init.wasm = await compiledModule();
+      if (stackSwitching) pool.init.wasmSync = await compiledSyncModule();
       for (let i = 0; i < workers; i++) pool.shards.push(pool.workerShard());
     }
     try {

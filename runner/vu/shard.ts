@@ -4,7 +4,8 @@ import type { MetricDef, Sample } from '../metrics/types.ts';
 import type { Fields, Level } from '../log.ts';
 import { ThreadContext, VU } from './vu.ts';
 import { pack, type PackedSamples } from './samples.ts';
-import { useCompiledModule } from './vm.ts';
+import { useCompiledModule } from './engine-asyncify.ts';
+import { useCompiledSyncModule } from './engine-jspi.ts';
 import type { LoopRequest, LoopResult, RunRequest, RunResult, ScriptInput } from './types.ts';
 
 export interface ShardInit {
@@ -13,8 +14,9 @@ export interface ShardInit {
   options: Record<string, unknown>;
   shared: [string, string[]][];
   metrics: MetricDef[];
-  /** the compiled QuickJS WebAssembly.Module, shared with worker threads */
+  /** the compiled QuickJS WebAssembly.Modules (asyncify, sync), shared with worker threads */
   wasm?: object;
+  wasmSync?: object;
 }
 
 export type ToShard =
@@ -59,6 +61,7 @@ export class ShardHost {
       abort: (msg) => post({ t: 'abort', msg }),
     });
     if (init.wasm) useCompiledModule(init.wasm);
+    if (init.wasmSync) useCompiledSyncModule(init.wasmSync);
     for (const [k, v] of init.shared) this.thread.shared.set(k, v);
     for (const d of init.metrics) this.thread.metrics.set(d.name, d);
   }

@@ -45,6 +45,7 @@ function sandbox(): string {
   for (const f of readdirSync(tools).filter((f) => f.endsWith('.mjs'))) {
     copyFileSync(path.join(tools, f), path.join(root, 'tools', f));
   }
+  copyFileSync(path.join(tools, '..', 'bin', 'runner-flags.mjs'), path.join(root, 'bin', 'runner-flags.mjs'));
   copyFileSync(path.join(fixtures, 'fake-emulator.mjs'), path.join(root, 'bin', 'emulator.mjs'));
   copyFileSync(path.join(fixtures, 'fake-engine.mjs'), path.join(root, 'bin', 'runner.mjs'));
   copyFileSync(path.join(fixtures, 'fake-engine.mjs'), path.join(root, 'k6'));

@@ -1,0 +1,272 @@
+// VMs on QuickJS's synchronous build, suspended by stack switching (jspi.ts). Used in VU threads when
+// the V8 in use offers the early stack-switching API (Node 20); elsewhere engine-asyncify.ts serves.
+// Many VMs share one instance, each with its own C stack region and its own trampoline.
+import { QuickJSWASMModule, RELEASE_SYNC, type QuickJSRuntime } from 'quickjs-emscripten';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { stackFunctions } from './fibers.ts';
+import { JOB, JOB_BYTES, shimBytes, trampolineBytes } from './jspi.ts';
+import type { Engine, EngineMemory } from './engine.ts';
+
+type AnyFn = (...a: never[]) => unknown;
+interface FunctionType {
+  parameters: string[];
+  results: string[];
+}
+interface Wasm {
+  compile(b: Uint8Array): Promise<object>;
+  Module: new (b: Uint8Array) => object;
+  Instance: new (m: object, imports: unknown) => { exports: Record<string, unknown> };
+  Global: new (d: { value: string; mutable: boolean }, v: unknown) => { value: unknown };
+  Table: new (d: { element: string; initial: number }) => { set(i: number, f: unknown): void };
+  Function?: new (t: FunctionType, f: AnyFn, o: { suspending?: 'first'; promising?: 'first' }) => AnyFn;
+  Suspender?: unknown;
+}
+const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+
+/** Whether this thread's V8 offers the stack-switching API the trampoline is written for. */
+export function jspiAvailable(): boolean {
+  return typeof wasm.Suspender === 'function' && typeof wasm.Function === 'function';
+}
+
+const require = createRequire(import.meta.url);
+const WASM_PATH = require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm');
+
+let compiled: Promise<object> | null = null;
+/** The compiled synchronous QuickJS module; worker threads get the main thread's (shared code). */
+export function compiledSyncModule(): Promise<object> {
+  compiled ??= wasm.compile(readFileSync(WASM_PATH));
+  return compiled;
+}
+export function useCompiledSyncModule(m: object): void {
+  compiled = Promise.resolve(m);
+}
+
+type Loader = (arg: Record<string, unknown>) => Promise<Record<string, unknown>>;
+type FFIClass = new (m: unknown) => unknown;
+function unwrap<T>(m: T): T {
+  const d = (m as { default?: { default?: unknown } })?.default;
+  return (d && typeof d === 'object' && 'default' in d ? d.default : (d ?? m)) as T;
+}
+
+interface Fiber {
+  top: number;
+  job: number;
+  /** resolves the trampoline's wait for a job (1: run it, 0: end) */
+  parked: ((go: number) => void) | null;
+  pending: { resolve(r: number): void; reject(e: unknown): void } | null;
+}
+
+/** One instance of the synchronous build, with the two helper modules around it. */
+class JspiInstance {
+  mod!: QuickJSWASMModule;
+  em!: EngineMemory;
+  private save!: () => number;
+  private restore!: (sp: number) => void;
+  /** the C stack pointer whenever no VM is running */
+  private base = 0;
+  private run!: (job: number) => Promise<unknown>;
+  private readonly suspender = new wasm.Global({ value: 'externref', mutable: true }, null);
+  private readonly fibers = new Map<number, Fiber>();
+  private dead: Error | null = null;
+  vms = 0;
+
+  static async create(): Promise<JspiInstance> {
+    const inst = new JspiInstance();
+    await inst.start();
+    return inst;
+  }
+
+  private async start(): Promise<void> {
+    const [loader, FFI, module] = await Promise.all([
+      RELEASE_SYNC.importModuleLoader().then((m) => unwrap(m) as unknown as Loader),
+      RELEASE_SYNC.importFFI() as unknown as Promise<FFIClass>,
+      compiledSyncModule(),
+    ]);
+    const layout = stackFunctions(readFileSync(WASM_PATH.replace(/\.wasm$/, '.mjs'), 'utf8'));
+    if (!layout) throw new Error('runner: the installed QuickJS build is not the one this runner knows');
+    const Fn = wasm.Function!;
+    const table = new wasm.Table({ element: 'anyfunc', initial: 2 });
+    let memory: unknown;
+    let exports: Record<string, unknown> = {};
+    const proc = process as { type?: string };
+    const type = proc.type;
+    proc.type = 'renderer'; // see engine-asyncify.ts: keeps the glue from importing node:module again
+    let pending: Promise<Record<string, unknown>>;
+    try {
+      pending = loader({
+        printErr: () => {},
+        instantiateWasm: async (imports: { a: Record<string, unknown> }, onSuccess: (i: unknown) => void) => {
+          const plain = imports.a.s as AnyFn;
+          memory = imports.a.a;
+          const susp = (...args: never[]) => {
+            const r = plain(...args);
+            // A promise suspends this VM: until it resumes (the shim restores both), nothing runs on
+            // its stack or under its suspender.
+            if (r instanceof Promise) {
+              this.suspender.value = null;
+              this.restore(this.base);
+            }
+            return r;
+          };
+          const shim = new wasm.Instance(new wasm.Module(shimBytes()), {
+            j: {
+              g: this.suspender,
+              t: table,
+              susp: new Fn(
+                { parameters: ['externref', 'i32', 'i32', 'i32', 'i32', 'i32'], results: ['i32'] },
+                susp,
+                { suspending: 'first' },
+              ),
+              plain,
+            },
+          });
+          const instance = new wasm.Instance(module, { a: { ...imports.a, s: shim.exports.s } });
+          exports = instance.exports;
+          onSuccess(instance);
+          return instance.exports;
+        },
+      });
+    } finally {
+      proc.type = type;
+    }
+    const em = await pending;
+    this.save = exports[layout.stackSave] as () => number;
+    this.restore = exports[layout.stackRestore] as (sp: number) => void;
+    table.set(0, this.save);
+    table.set(1, this.restore);
+    this.base = this.save();
+    const tramp = new wasm.Instance(new wasm.Module(trampolineBytes()), {
+      j: {
+        g: this.suspender,
+        next: new Fn(
+          { parameters: ['externref', 'i32'], results: ['i32'] },
+          (job: number) => this.next(job),
+          {
+            suspending: 'first',
+          },
+        ),
+        done: (job: number, r: number) => this.done(job, r),
+      },
+      a: {
+        call: em._QTS_Call,
+        pending: em._QTS_ExecutePendingJob,
+        eval: em._QTS_Eval,
+        save: this.save,
+        restore: this.restore,
+        mem: memory,
+      },
+    });
+    this.run = new Fn({ parameters: ['i32'], results: ['externref'] }, tramp.exports.run as AnyFn, {
+      promising: 'first',
+    }) as unknown as (job: number) => Promise<unknown>;
+    const Ctor = QuickJSWASMModule as unknown as new (m: unknown, ffi: unknown) => QuickJSWASMModule;
+    this.mod = new Ctor(em, new FFI(em));
+    const callbacks = (
+      this.mod as unknown as {
+        callbacks?: {
+          deleteRuntime?: (rt: number) => void;
+          handleAsyncify?: (a: unknown, fn: () => unknown) => unknown;
+        };
+      }
+    ).callbacks;
+    if (callbacks?.deleteRuntime) callbacks.deleteRuntime = () => {};
+    // The library refuses a host function's promise in a synchronous build; here it is what suspends.
+    if (callbacks) callbacks.handleAsyncify = (_a, fn) => fn();
+    this.em = em as unknown as EngineMemory;
+  }
+
+  private next(job: number): Promise<number> {
+    const fiber = this.fibers.get(job)!;
+    return new Promise((resolve) => (fiber.parked = resolve));
+  }
+
+  private done(job: number, r: number): void {
+    const fiber = this.fibers.get(job)!;
+    const p = fiber.pending;
+    fiber.pending = null;
+    p?.resolve(r);
+  }
+
+  private kill(e: Error): void {
+    if (this.dead) return;
+    this.dead = e;
+    this.suspender.value = null;
+    this.restore(this.base);
+    for (const f of this.fibers.values()) {
+      const p = f.pending;
+      f.pending = null;
+      p?.reject(e);
+    }
+  }
+
+  newEngine(stackBytes: number): Engine {
+    const base = this.em._malloc(stackBytes + JOB_BYTES);
+    if (!base) throw new Error('runner: out of WebAssembly memory for another VU');
+    const job = base + stackBytes;
+    const fiber: Fiber = { top: (base + stackBytes) & ~15, job, parked: null, pending: null };
+    this.fibers.set(job, fiber);
+    this.run(job).then(
+      () => this.fibers.delete(job),
+      (e: unknown) => this.kill(e instanceof Error ? e : new Error(String(e))),
+    );
+    let active = false;
+    const exec = (kind: number, args: number[]): Promise<number> => {
+      if (this.dead) return Promise.reject(this.dead);
+      if (!fiber.parked || fiber.pending) return Promise.reject(new Error('runner: a VM was entered twice'));
+      const words = new Int32Array(this.em.HEAPU8.buffer, job, JOB_BYTES / 4);
+      words[0] = kind;
+      for (let i = 0; i < args.length; i++) words[1 + i] = args[i];
+      words[7] = fiber.top;
+      const go = fiber.parked;
+      fiber.parked = null;
+      return new Promise<number>((resolve, reject) => {
+        fiber.pending = { resolve, reject };
+        go(1);
+      });
+    };
+    return {
+      mod: this.mod,
+      em: this.em,
+      shared: true,
+      enter: <T>(fn: () => T): T => {
+        if (active || fiber.pending) return fn();
+        if (this.dead) throw this.dead;
+        this.restore(fiber.top);
+        active = true;
+        try {
+          return fn();
+        } finally {
+          active = false;
+          this.restore(this.base);
+        }
+      },
+      configure: (rt: QuickJSRuntime, limit: number) => rt.setMaxStackSize(limit),
+      canSuspend: () => this.suspender.value !== null,
+      call: (ctx, fn, self, argc, argv) => exec(JOB.call, [ctx, fn, self, argc, argv]),
+      pendingJob: (rt, max, out) => exec(JOB.pendingJob, [rt, max, out]),
+      eval: (ctx, code, len, file, detect, flags) => exec(JOB.eval, [ctx, code, len, file, detect, flags]),
+      release: () => {
+        const go = fiber.parked;
+        fiber.parked = null;
+        go?.(0);
+      },
+    };
+  }
+}
+
+// Address space: an instance's memory tops out at 2 GB.
+const VMS_PER_INSTANCE = 256;
+let shared: Promise<JspiInstance> | null = null;
+let placed = 0;
+
+/** An engine for one more VM in this thread's shared instance. */
+export async function jspiEngine(stackBytes: number): Promise<Engine> {
+  if (!shared || placed >= VMS_PER_INSTANCE) {
+    shared = JspiInstance.create();
+    placed = 0;
+  }
+  placed++;
+  const inst = await shared;
+  return inst.newEngine(stackBytes);
+}

@@ -1,0 +1,29 @@
+// What a VM needs from the QuickJS build under it: a runtime factory, the instance's memory, a way to
+// run synchronous calls on the VM's own C stack, and the three entry points that may suspend on a
+// host call (a request, a sleep). engine-jspi.ts and engine-asyncify.ts provide it.
+import type { QuickJSRuntime } from 'quickjs-emscripten';
+
+export interface EngineMemory {
+  _malloc(n: number): number;
+  _free(p: number): void;
+  HEAPU8: Uint8Array;
+}
+
+export interface Engine {
+  mod: { newRuntime(): QuickJSRuntime };
+  em: EngineMemory;
+  /** other VMs share the instance: a runtime is left to go with it rather than freed */
+  shared: boolean;
+  /** runs calls that execute JavaScript synchronously, on this VM's stack */
+  enter<T>(fn: () => T): T;
+  /** applied to the VM's runtime, on its own stack, right after it is created */
+  configure(rt: QuickJSRuntime, stackLimit: number): void;
+  /** QTS_Call, QTS_ExecutePendingJob and QTS_Eval, allowed to suspend */
+  call(ctx: number, fn: number, self: number, argc: number, argv: number): Promise<number>;
+  pendingJob(rt: number, max: number, ctxOut: number): Promise<number>;
+  eval(ctx: number, code: number, len: number, file: number, detect: number, flags: number): Promise<number>;
+  /** whether a host function may suspend now (false while a synchronous call runs) */
+  canSuspend(): boolean;
+  /** the VM is gone */
+  release(): void;
+}
