@@ -1,9 +1,12 @@
-// VMs on QuickJS's synchronous build, suspended by stack switching (jspi.ts). Used in VU threads when
-// the V8 in use offers the early stack-switching API (Node 20); elsewhere engine-asyncify.ts serves.
-// Many VMs share one instance, each with its own C stack region and its own trampoline.
+// VMs on QuickJS's synchronous build, suspended by stack switching (jspi.ts), wherever the V8 in use
+// offers the early stack-switching API (Node 20 started with the flag); else engine-asyncify.ts serves.
+// In a VU thread many VMs share one instance, each with its own C stack region and its own trampoline;
+// on the main thread (options pass, setup, teardown, handleSummary, warm-up) each VM owns one, which
+// goes with it.
 import { QuickJSWASMModule, RELEASE_SYNC, type QuickJSRuntime } from 'quickjs-emscripten';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 import { stackFunctions } from './fibers.ts';
 import { JOB, JOB_BYTES, shimBytes, trampolineBytes } from './jspi.ts';
 import type { Engine, EngineMemory } from './engine.ts';
@@ -200,7 +203,7 @@ class JspiInstance {
     }
   }
 
-  newEngine(stackBytes: number): Engine {
+  newEngine(stackBytes: number, shared: boolean): Engine {
     const base = this.em._malloc(stackBytes + JOB_BYTES);
     if (!base) throw new Error('runner: out of WebAssembly memory for another VU');
     const job = base + stackBytes;
@@ -228,7 +231,7 @@ class JspiInstance {
     return {
       mod: this.mod,
       em: this.em,
-      shared: true,
+      shared,
       enter: <T>(fn: () => T): T => {
         if (active || fiber.pending) return fn();
         if (this.dead) throw this.dead;
@@ -260,13 +263,14 @@ const VMS_PER_INSTANCE = 256;
 let shared: Promise<JspiInstance> | null = null;
 let placed = 0;
 
-/** An engine for one more VM in this thread's shared instance. */
+/** An engine for one more VM: in this thread's shared instance in VU threads, else in one of its own. */
 export async function jspiEngine(stackBytes: number): Promise<Engine> {
+  if (isMainThread) return (await JspiInstance.create()).newEngine(stackBytes, false);
   if (!shared || placed >= VMS_PER_INSTANCE) {
     shared = JspiInstance.create();
     placed = 0;
   }
   placed++;
   const inst = await shared;
-  return inst.newEngine(stackBytes);
+  return inst.newEngine(stackBytes, true);
 }

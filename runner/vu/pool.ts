@@ -98,8 +98,7 @@ export class VUPool {
     const workers = cfg.workers ?? Math.min(os.availableParallelism(), Math.ceil(cfg.count / 10));
     if (workers <= 0) pool.shards.push(pool.localShard());
     else {
-      pool.init.wasm = await compiledModule();
-      if (stackSwitching) pool.init.wasmSync = await compiledSyncModule();
+      pool.init.wasm = await (stackSwitching ? compiledSyncModule() : compiledModule());
       for (let i = 0; i < workers; i++) pool.shards.push(pool.workerShard());
     }
     try {

@@ -6,6 +6,7 @@ import { ThreadContext, VU } from './vu.ts';
 import { pack, type PackedSamples } from './samples.ts';
 import { useCompiledModule } from './engine-asyncify.ts';
 import { useCompiledSyncModule } from './engine-jspi.ts';
+import { stackSwitching } from './vm.ts';
 import type { LoopRequest, LoopResult, RunRequest, RunResult, ScriptInput } from './types.ts';
 
 export interface ShardInit {
@@ -14,9 +15,8 @@ export interface ShardInit {
   options: Record<string, unknown>;
   shared: [string, string[]][];
   metrics: MetricDef[];
-  /** the compiled QuickJS WebAssembly.Modules (asyncify, sync), shared with worker threads */
+  /** the compiled QuickJS WebAssembly.Module (the build vm.ts chose), shared with worker threads */
   wasm?: object;
-  wasmSync?: object;
 }
 
 export type ToShard =
@@ -60,8 +60,7 @@ export class ShardHost {
       log: (level, msg, fields) => post({ t: 'log', level, msg, fields }),
       abort: (msg) => post({ t: 'abort', msg }),
     });
-    if (init.wasm) useCompiledModule(init.wasm);
-    if (init.wasmSync) useCompiledSyncModule(init.wasmSync);
+    if (init.wasm) (stackSwitching ? useCompiledSyncModule : useCompiledModule)(init.wasm);
     for (const [k, v] of init.shared) this.thread.shared.set(k, v);
     for (const d of init.metrics) this.thread.metrics.set(d.name, d);
   }

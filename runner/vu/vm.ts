@@ -1,10 +1,8 @@
 // One QuickJS VM: a runtime and context of its own, on an engine (engine.ts) that lets it suspend on
-// a request or a sleep. VU threads use QuickJS's synchronous build with stack switching where V8
-// offers it (engine-jspi.ts), else the asyncify build (engine-asyncify.ts), which the main thread
-// (options pass, setup, teardown, handleSummary, warm-up) always uses.
+// a request or a sleep: QuickJS's synchronous build with stack switching where V8 offers it
+// (engine-jspi.ts), else the asyncify build (engine-asyncify.ts).
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
 import v8 from 'node:v8';
-import { isMainThread } from 'node:worker_threads';
 import { coreSource, loadModule } from '../modules/index.ts';
 import type { Engine } from './engine.ts';
 import { asyncifyEngine } from './engine-asyncify.ts';
@@ -25,7 +23,7 @@ v8.setFlagsFromString(
 );
 
 /**
- * Whether VU threads run the synchronous build with stack switching: when the process was started with
+ * Whether VMs run the synchronous build with stack switching: when the process was started with
  * --experimental-wasm-stack-switching on a V8 with the early API this runner's trampoline is written
  * for (Node 20; bin/runner.mjs passes the flag). V8 sets up an isolate for it only when the flag is
  * there from the start, so it cannot be turned on here. RUNNER_QUICKJS=asyncify keeps the asyncify
@@ -40,9 +38,7 @@ const STACK_BYTES = 256 * 1024;
 const STACK_LIMIT = 128 * 1024;
 
 function newEngine(): Promise<Engine> {
-  return !isMainThread && stackSwitching && jspiAvailable()
-    ? jspiEngine(STACK_BYTES)
-    : asyncifyEngine(STACK_BYTES);
+  return stackSwitching ? jspiEngine(STACK_BYTES) : asyncifyEngine(STACK_BYTES);
 }
 
 const ARGV_SLOTS = 8;
