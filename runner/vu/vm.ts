@@ -32,8 +32,9 @@ v8.setFlagsFromString(
 export const stackSwitching = process.env.RUNNER_QUICKJS !== 'asyncify' && jspiAvailable();
 
 // A VM's C stack: QuickJS raises "stack overflow" (a catchable InternalError) past its limit, well
-// before the VU thread's own stack runs out (V8's optimised code for the asyncified interpreter takes
-// ~31 KB of thread stack per JavaScript call level; VU threads get 64 MB, see pool.ts).
+// before the machine stack under it runs out: the trampoline's (engine-jspi.ts), or under asyncify the
+// VU thread's (V8's optimised code for the asyncified interpreter takes ~31 KB of it per JavaScript call
+// level; VU threads get 64 MB, see pool.ts).
 const STACK_BYTES = 256 * 1024;
 const STACK_LIMIT = 128 * 1024;
 
@@ -180,30 +181,46 @@ export class VM {
     }
     let out = this.ctx.getString(res.value!);
     res.value!.dispose();
+    // Promise jobs the function left (an async function's continuations among them) run until none is
+    // left, allowed to suspend on requests and sleeps as the iteration itself was.
+    const jobs = await this.drainJobsAsync();
     if (out === ASYNC) {
-      // An async function: its promise jobs run (and may suspend on requests or sleeps) until none
-      // is left, then the VM reports how the promise settled.
-      await this.drainJobsAsync();
       const v = this.ctx.getProp(this.k6, 'asyncVerdict');
       out = this.ctx.typeof(v) === 'string' ? this.ctx.getString(v) : JSON.stringify({ ok: true });
       v.dispose();
     }
-    this.drainJobs();
+    // Samples of what the jobs did after the verdict was written go with it (modules/core.ts).
+    if (jobs) out = withSamples(out, this.takeSamples());
     return out;
   }
 
   // The library runs promise jobs only synchronously; a job that calls a suspending host function
   // needs the engine's suspending entry point, one job at a time.
-  private async drainJobsAsync(): Promise<void> {
+  private async drainJobsAsync(): Promise<number> {
     const rt = this.runtime as unknown as {
       rt: { value: number };
       ffi: { QTS_FreeValuePointerRuntime(rt: number, ptr: number): void };
     };
-    for (let i = 0; i < 1_000_000 && this.runtime.hasPendingJob() && !this.interrupted; i++) {
+    let i = 0;
+    for (; i < 1_000_000 && this.runtime.hasPendingJob() && !this.interrupted; i++) {
       const ctxOut = this.scratch();
       const valuePtr = await this.engine.pendingJob(rt.rt.value, 1, ctxOut);
       rt.ffi.QTS_FreeValuePointerRuntime(rt.rt.value, valuePtr);
     }
+    return i;
+  }
+
+  private takeSamples(): string {
+    const f = this.ctx.getProp(this.k6, 'takeSamples');
+    const r = this.enter(() => this.ctx.callFunction(f, this.k6));
+    f.dispose();
+    if (r.error) {
+      r.error.dispose();
+      return '';
+    }
+    const text = this.ctx.getString(r.value);
+    r.value.dispose();
+    return text;
   }
 
   private runFn: QuickJSHandle | null = null;
@@ -270,13 +287,6 @@ export class VM {
       for (const h of handles) h.dispose();
     }
     return this.settle(ptr);
-  }
-
-  private drainJobs(): void {
-    for (let i = 0; i < 1000 && this.runtime.hasPendingJob(); i++) {
-      const r = this.enter(() => this.runtime.executePendingJobs());
-      if (r.error) r.error.dispose();
-    }
   }
 
   private callK6(fn: string, args: (string | number)[]): void {
@@ -438,6 +448,15 @@ function newString(ctx: QuickJSContext, s: string): QuickJSHandle {
   if (s.length < 64) return ctx.newString(s);
   const c = ctx as unknown as LowLevel & { memory: { heapValueHandle(ptr: number): QuickJSHandle } };
   return c.memory.heapValueHandle(newStringPointer(c, s));
+}
+
+/** A verdict (JSON, then after \u0001 a JSON array of samples or nothing) with `more` samples added. */
+export function withSamples(verdict: string, more: string): string {
+  if (!more) return verdict;
+  const cut = verdict.indexOf('\u0001');
+  if (cut < 0) return verdict + '\u0001' + more;
+  const have = verdict.slice(cut + 1);
+  return have ? verdict.slice(0, cut + 1) + have.slice(0, -1) + ',' + more.slice(1) : verdict + more;
 }
 
 /** `s` as a NUL-terminated UTF-8 string in the VM's memory (the caller frees `ptr`). */
