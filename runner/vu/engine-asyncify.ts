@@ -168,6 +168,7 @@ export async function asyncifyEngine(stackBytes: number): Promise<Engine> {
     pendingJob: (...a) => enter(() => qtsJob(...a)),
     eval: (...a) => enter(() => qtsEval(...a)),
     canSuspend: () => true,
+    bindContext: () => {},
     release: () => {},
   };
 }

@@ -58,7 +58,18 @@ interface Fiber {
   /** resolves the trampoline's wait for a job (1: run it, 0: end) */
   parked: ((go: number) => void) | null;
   pending: { resolve(r: number): void; reject(e: unknown): void } | null;
+  /** suspensions of the current trampoline call */
+  suspensions: number;
+  /** while the trampoline call is being replaced: settles once the new one waits for a job */
+  ready: Promise<void> | null;
+  readyNow: (() => void) | null;
+  released: boolean;
 }
+
+// V8 settles a promising call's promise through one more promise for each time it suspended, all kept
+// until the call returns (a never-ending trampoline would hold ~100 bytes per request for good), so
+// the trampoline returns after this many suspensions and a new one takes over (~80 µs).
+const RESTART_AFTER = 256;
 
 /** One instance of the synchronous build, with the two helper modules around it. */
 class JspiInstance {
@@ -71,6 +82,8 @@ class JspiInstance {
   private run!: (job: number) => Promise<unknown>;
   private readonly suspender = new wasm.Global({ value: 'externref', mutable: true }, null);
   private readonly fibers = new Map<number, Fiber>();
+  /** which VM a host call comes from: its JSContext pointer is the call's first argument */
+  private readonly byContext = new Map<number, Fiber>();
   private dead: Error | null = null;
   vms = 0;
 
@@ -107,6 +120,8 @@ class JspiInstance {
             // A promise suspends this VM: until it resumes (the shim restores both), nothing runs on
             // its stack or under its suspender.
             if (r instanceof Promise) {
+              const f = this.byContext.get(args[0] as number);
+              if (f) f.suspensions++;
               this.suspender.value = null;
               this.restore(this.base);
             }
@@ -179,9 +194,32 @@ class JspiInstance {
     this.em = em as unknown as EngineMemory;
   }
 
-  private next(job: number): Promise<number> {
+  private next(job: number): Promise<number> | number {
     const fiber = this.fibers.get(job)!;
+    if (fiber.suspensions >= RESTART_AFTER && !fiber.released) {
+      fiber.ready = new Promise((resolve) => (fiber.readyNow = resolve));
+      return 0;
+    }
+    fiber.suspensions++;
     return new Promise((resolve) => (fiber.parked = resolve));
+  }
+
+  /** Starts the fiber's trampoline call; it waits for a job before this returns. */
+  private launch(fiber: Fiber): void {
+    fiber.suspensions = 0;
+    this.run(fiber.job).then(
+      () => {
+        if (fiber.released) {
+          this.fibers.delete(fiber.job);
+          return;
+        }
+        this.launch(fiber);
+        const now = fiber.readyNow;
+        fiber.ready = fiber.readyNow = null;
+        now?.();
+      },
+      (e: unknown) => this.kill(e instanceof Error ? e : new Error(String(e))),
+    );
   }
 
   private done(job: number, r: number): void {
@@ -207,15 +245,22 @@ class JspiInstance {
     const base = this.em._malloc(stackBytes + JOB_BYTES);
     if (!base) throw new Error('runner: out of WebAssembly memory for another VU');
     const job = base + stackBytes;
-    const fiber: Fiber = { top: (base + stackBytes) & ~15, job, parked: null, pending: null };
+    const fiber: Fiber = {
+      top: (base + stackBytes) & ~15,
+      job,
+      parked: null,
+      pending: null,
+      suspensions: 0,
+      ready: null,
+      readyNow: null,
+      released: false,
+    };
     this.fibers.set(job, fiber);
-    this.run(job).then(
-      () => this.fibers.delete(job),
-      (e: unknown) => this.kill(e instanceof Error ? e : new Error(String(e))),
-    );
+    this.launch(fiber);
     let active = false;
     const exec = (kind: number, args: number[]): Promise<number> => {
       if (this.dead) return Promise.reject(this.dead);
+      if (fiber.ready && !fiber.pending) return fiber.ready.then(() => exec(kind, args));
       if (!fiber.parked || fiber.pending) return Promise.reject(new Error('runner: a VM was entered twice'));
       const words = new Int32Array(this.em.HEAPU8.buffer, job, JOB_BYTES / 4);
       words[0] = kind;
@@ -246,10 +291,12 @@ class JspiInstance {
       },
       configure: (rt: QuickJSRuntime, limit: number) => rt.setMaxStackSize(limit),
       canSuspend: () => this.suspender.value !== null,
+      bindContext: (ctx: number) => void this.byContext.set(ctx, fiber),
       call: (ctx, fn, self, argc, argv) => exec(JOB.call, [ctx, fn, self, argc, argv]),
       pendingJob: (rt, max, out) => exec(JOB.pendingJob, [rt, max, out]),
       eval: (ctx, code, len, file, detect, flags) => exec(JOB.eval, [ctx, code, len, file, detect, flags]),
       release: () => {
+        fiber.released = true;
         const go = fiber.parked;
         fiber.parked = null;
         go?.(0);

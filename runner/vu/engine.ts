@@ -22,6 +22,8 @@ export interface Engine {
   call(ctx: number, fn: number, self: number, argc: number, argv: number): Promise<number>;
   pendingJob(rt: number, max: number, ctxOut: number): Promise<number>;
   eval(ctx: number, code: number, len: number, file: number, detect: number, flags: number): Promise<number>;
+  /** the VM's context: host calls that suspend come from it */
+  bindContext(ctx: number): void;
   /** whether a host function may suspend now (false while a synchronous call runs) */
   canSuspend(): boolean;
   /** the VM is gone */

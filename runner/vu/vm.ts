@@ -95,6 +95,7 @@ export class VM {
       engine.configure(runtime, STACK_LIMIT);
       runtime.setModuleLoader((name) => loadModule(name));
       const ctx = runtime.newContext();
+      engine.bindContext((ctx as unknown as LowLevel).ctx.value);
       const hostObj = ctx.newObject();
       for (const [name, fn] of Object.entries(host.sync)) {
         const f = ctx.newFunction(name, (...args) =>

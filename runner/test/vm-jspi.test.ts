@@ -1,0 +1,69 @@
+// The stack-switching engine (vu/engine-jspi.ts), where this process has it (make test starts Node with
+// bin/runner-flags.mjs's flags): many VMs suspended at once, and memory that does not grow with the
+// number of suspensions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { stackSwitching, VM } from '../vu/vm.ts';
+
+const skip = stackSwitching
+  ? false
+  : 'this Node has no stack switching for the runner (see bin/runner-flags.mjs)';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+async function newVM(source: string, sleep: () => Promise<boolean>): Promise<VM> {
+  const vm = await VM.create({ sync: { log: () => undefined, define: () => '' }, async: { sleep } });
+  vm.prepare(1, {}, {});
+  await vm.load('file:///jspi.js', source);
+  return vm;
+}
+
+const fixed = JSON.stringify({ tags: {}, group: '', scenario: null, countIteration: true });
+
+test('VMs suspended at once resume in any order, each on its own stack', { skip }, async () => {
+  const wake: (() => void)[] = [];
+  const source = `import { sleep } from 'k6';
+    function down(n, acc) { if (n === 0) { sleep(1); return acc; } return down(n - 1, acc + n); }
+    export default function () { if (down(__VU * 10, 0) !== (__VU * 10 * (__VU * 10 + 1)) / 2) throw new Error('lost frames'); }`;
+  const vms = await Promise.all(
+    Array.from({ length: 8 }, async (_, i) => {
+      const vm = await VM.create({
+        sync: { log: () => undefined, define: () => '' },
+        async: { sleep: () => new Promise<boolean>((r) => wake.push(() => r(false))) },
+      });
+      vm.prepare(i + 1, {}, {});
+      await vm.load('file:///jspi.js', source);
+      return vm;
+    }),
+  );
+  const runs = vms.map((vm) => vm.run('default', fixed, '[0,0,null,0]'));
+  while (wake.length < vms.length) await new Promise((r) => setImmediate(r));
+  // last suspended first: each resumption must find its own C stack and suspender
+  for (const w of wake.reverse()) w();
+  for (const out of await Promise.all(runs)) assert.match(out, /^\{"ok":true\}/);
+  for (const vm of vms) vm.dispose();
+});
+
+test('a VM that suspends 40,000 times holds no more memory than after 10,000', { skip }, async () => {
+  const vm = await newVM(
+    `import { sleep } from 'k6';
+     export default function () { for (let i = 0; i < 10000; i++) sleep(0); }`,
+    async () => false,
+  );
+  const heapAfter = async (iterations: number) => {
+    for (let i = 0; i < iterations; i++)
+      assert.match(await vm.run('default', fixed, `[${i},${i},null,0]`), /ok":true/);
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const first = await heapAfter(1);
+  const later = await heapAfter(3);
+  vm.dispose();
+  // V8 keeps one promise per suspension until a promising call returns (~100 bytes each): 30,000 more
+  // would be ~3 MB.
+  assert.ok(later - first < 1_000_000, `heap grew by ${later - first} bytes`);
+});
