@@ -67,7 +67,7 @@ interface Fiber {
 }
 
 // V8 settles a promising call's promise through one more promise for each time it suspended, all kept
-// until the call returns (a never-ending trampoline would hold ~100 bytes per request for good), so
+// until the call returns (a never-ending trampoline would hold ~0.6 KB per suspension for good), so
 // the trampoline returns after this many suspensions and a new one takes over (~80 µs).
 const RESTART_AFTER = 256;
 
@@ -85,7 +85,6 @@ class JspiInstance {
   /** which VM a host call comes from: its JSContext pointer is the call's first argument */
   private readonly byContext = new Map<number, Fiber>();
   private dead: Error | null = null;
-  vms = 0;
 
   static async create(): Promise<JspiInstance> {
     const inst = new JspiInstance();

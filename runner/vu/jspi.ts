@@ -204,6 +204,6 @@ export function trampolineBytes(): Uint8Array {
     ),
     section(3, vec([[0]])),
     section(7, vec([[...name('run'), 0x00, 7]])),
-    section(10, vec([code([[3, I32]], body)])),
+    section(10, vec([code([[2, I32]], body)])),
   ]);
 }
