@@ -86,3 +86,24 @@ test('the runner starts with stack switching wherever V8 offers the API it is wr
   if (!flagged) return void console.log('skipped: this process was not started with the runner flags');
   assert.equal(stackSwitching, runnerNodeFlags.length > 0 && process.env.RUNNER_QUICKJS !== 'asyncify');
 });
+
+test('100 VUs of one thread requesting back to back while their trampoline calls are replaced', async () => {
+  // Replaced every 4 suspensions: V8 11.3 broke in the first second here (a VU thread failed) when every
+  // trampoline call went through one promising wrapper (vu/engine-jspi.ts).
+  const s = box.script(
+    'replaced.js',
+    `import http from 'k6/http';\nexport default function () { http.get(__ENV.URL + '/r'); }\n`,
+  );
+  const r = await box.run(
+    ['run', '-q', '--no-color', '-u', '100', '-d', '3s', '--summary-export', 'replaced.json', s],
+    {
+      URL: url,
+      RUNNER_JSPI_RESTART: '4',
+    },
+  );
+  assert.deepEqual(logMessages(r.stderr), []);
+  assert.equal(r.code, 0);
+  const m = r.exported!.metrics as Record<string, Record<string, number>>;
+  assert.ok(m.http_reqs.count > 1000, `${m.http_reqs.count} requests`);
+  assert.equal(m.http_req_failed.passes, 0);
+});

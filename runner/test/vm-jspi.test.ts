@@ -1,11 +1,13 @@
 // The stack-switching engine (vu/engine-jspi.ts), where this process has it (make test starts Node with
-// bin/runner-flags.mjs's flags): many VMs suspended at once, and memory that does not grow with the
-// number of suspensions.
+// bin/runner-flags.mjs's flags): many VMs suspended at once, memory that does not grow with the number
+// of suspensions, and trampoline calls replaced while a thread's other VMs are suspended.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { stackSwitching, VM } from '../vu/vm.ts';
+import { VUPool } from '../vu/pool.ts';
+import { collector, writeScript } from './vu-harness.ts';
 
 const skip = stackSwitching
   ? false
@@ -66,4 +68,45 @@ test('a VM that suspends 40,000 times holds no more memory than after 10,000', {
   // V8 keeps one promise per suspension until a promising call returns (~100 bytes each): 30,000 more
   // would be ~3 MB.
   assert.ok(later - first < 1_000_000, `heap grew by ${later - first} bytes`);
+});
+
+test('100 VUs of one thread keep suspending while their trampolines are replaced', { skip }, async () => {
+  // Each iteration suspends 300 times (more than a trampoline call takes), at random moments, so calls
+  // return and new ones start while the thread's other VMs are suspended.
+  const c = collector();
+  // A trampoline call replaced every 16 suspensions (the VU threads read it when they start).
+  process.env.RUNNER_JSPI_RESTART = '16';
+  const pool = await VUPool.create({
+    script: writeScript(`import { sleep } from 'k6';
+      export default function () { let n = 0; for (let i = 0; i < 300; i++) { sleep(Math.random() / 500); n++; }
+        if (n !== 300) throw new Error('lost count'); }`),
+    env: {},
+    options: {},
+    count: 100,
+    workers: 1,
+    ...c,
+  });
+  try {
+    const loops = Array.from({ length: 100 }, (_, i) =>
+      pool.vu(i + 1).loop!({
+        req: {
+          fn: 'default',
+          scenario: { name: 's', executor: 'per-vu-iterations', startTime: Date.now() },
+          tags: {},
+        },
+        counter: new SharedArrayBuffer(4),
+        max: 6,
+        progress: { total: 600 },
+      }),
+    );
+    const results = await Promise.all(loops);
+    assert.deepEqual(
+      results.map((r) => [r.completed, r.interrupted, r.error ?? '']),
+      results.map(() => [6, 0, '']),
+    );
+    assert.deepEqual(c.logs, []);
+  } finally {
+    delete process.env.RUNNER_JSPI_RESTART;
+    await pool.close();
+  }
 });

@@ -69,7 +69,8 @@ interface Fiber {
 // V8 settles a promising call's promise through one more promise for each time it suspended, all kept
 // until the call returns (a never-ending trampoline would hold ~0.6 KB per suspension for good), so
 // the trampoline returns after this many suspensions and a new one takes over (~80 µs).
-const RESTART_AFTER = 256;
+// RUNNER_JSPI_RESTART sets another count (the tests make it small to replace calls often).
+const RESTART_AFTER = Number(process.env.RUNNER_JSPI_RESTART) || 256;
 
 /** One instance of the synchronous build, with the two helper modules around it. */
 class JspiInstance {
@@ -174,9 +175,14 @@ class JspiInstance {
         mem: memory,
       },
     });
-    this.run = new Fn({ parameters: ['i32'], results: ['externref'] }, tramp.exports.run as AnyFn, {
-      promising: 'first',
-    }) as unknown as (job: number) => Promise<unknown>;
+    // A promising wrapper per trampoline call: V8 11.3 mixes up the suspenders of concurrent calls of one
+    // wrapper once one of them has returned ("invalid suspender object for suspend" with a few dozen VMs
+    // suspended); a wrapper costs ~2.5 µs.
+    const run = tramp.exports.run as AnyFn;
+    this.run = (job) => {
+      const promising = new Fn({ parameters: ['i32'], results: ['externref'] }, run, { promising: 'first' });
+      return (promising as unknown as (j: number) => Promise<unknown>)(job);
+    };
     const Ctor = QuickJSWASMModule as unknown as new (m: unknown, ffi: unknown) => QuickJSWASMModule;
     this.mod = new Ctor(em, new FFI(em));
     const callbacks = (
