@@ -214,14 +214,9 @@ class JspiInstance {
     fiber.suspensions = 0;
     this.run(fiber.job).then(
       () => {
-        if (fiber.released) {
-          this.fibers.delete(fiber.job);
-          return;
-        }
-        this.launch(fiber);
-        const now = fiber.readyNow;
-        fiber.ready = fiber.readyNow = null;
-        now?.();
+        if (fiber.released) this.fibers.delete(fiber.job);
+        else this.launch(fiber);
+        this.ready(fiber);
       },
       (e: unknown) => this.kill(e instanceof Error ? e : new Error(String(e))),
     );
@@ -234,6 +229,13 @@ class JspiInstance {
     p?.resolve(r);
   }
 
+  /** A call waiting for the fiber's new trampoline goes on (and fails if the VM is gone meanwhile). */
+  private ready(fiber: Fiber): void {
+    const now = fiber.readyNow;
+    fiber.ready = fiber.readyNow = null;
+    now?.();
+  }
+
   private kill(e: Error): void {
     if (this.dead) return;
     this.dead = e;
@@ -243,6 +245,7 @@ class JspiInstance {
       const p = f.pending;
       f.pending = null;
       p?.reject(e);
+      this.ready(f);
     }
   }
 
@@ -265,6 +268,7 @@ class JspiInstance {
     let active = false;
     const exec = (kind: number, args: number[]): Promise<number> => {
       if (this.dead) return Promise.reject(this.dead);
+      if (fiber.released) return Promise.reject(new Error('runner: the VM was disposed'));
       if (fiber.ready && !fiber.pending) return fiber.ready.then(() => exec(kind, args));
       if (!fiber.parked || fiber.pending) return Promise.reject(new Error('runner: a VM was entered twice'));
       const words = new Int32Array(this.em.HEAPU8.buffer, job, JOB_BYTES / 4);
