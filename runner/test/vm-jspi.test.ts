@@ -16,9 +16,9 @@ const skip = stackSwitching
 v8.setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-async function newVM(source: string, sleep: () => Promise<boolean>): Promise<VM> {
+async function newVM(source: string, sleep: () => Promise<boolean>, id = 1): Promise<VM> {
   const vm = await VM.create({ sync: { log: () => undefined, define: () => '' }, async: { sleep } });
-  vm.prepare(1, {}, {});
+  vm.prepare(id, {}, {});
   await vm.load('file:///jspi.js', source);
   return vm;
 }
@@ -31,15 +31,9 @@ test('VMs suspended at once resume in any order, each on its own stack', { skip 
     function down(n, acc) { if (n === 0) { sleep(1); return acc; } return down(n - 1, acc + n); }
     export default function () { if (down(__VU * 10, 0) !== (__VU * 10 * (__VU * 10 + 1)) / 2) throw new Error('lost frames'); }`;
   const vms = await Promise.all(
-    Array.from({ length: 8 }, async (_, i) => {
-      const vm = await VM.create({
-        sync: { log: () => undefined, define: () => '' },
-        async: { sleep: () => new Promise<boolean>((r) => wake.push(() => r(false))) },
-      });
-      vm.prepare(i + 1, {}, {});
-      await vm.load('file:///jspi.js', source);
-      return vm;
-    }),
+    Array.from({ length: 8 }, (_, i) =>
+      newVM(source, () => new Promise<boolean>((r) => wake.push(() => r(false))), i + 1),
+    ),
   );
   const runs = vms.map((vm) => vm.run('default', fixed, '[0,0,null,0]'));
   while (wake.length < vms.length) await new Promise((r) => setImmediate(r));

@@ -2,57 +2,17 @@
 // pass, setup, teardown, handleSummary, warm-up; a V8 without the early stack-switching API). In a VU
 // thread many VMs share an instance, each on its own C stack (fibers.ts); elsewhere each VM owns one.
 import { QuickJSAsyncWASMModule, RELEASE_ASYNC, type QuickJSRuntime } from 'quickjs-emscripten';
-import { readFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
-import { createRequire } from 'node:module';
 import { FiberSwitch, installedLayout, type Fiber } from './fibers.ts';
+import { QuickJSBuild, libraryModule } from './glue.ts';
 import type { Engine, EngineMemory } from './engine.ts';
 
 // Node's types leave WebAssembly out of the ES lib this project targets.
-interface Wasm {
-  compile(b: Uint8Array): Promise<object>;
-  Instance: new (m: object, imports: unknown) => { exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+const wasm = (
+  globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: unknown) => { exports: unknown } } }
+).WebAssembly;
 
-type Loader = (arg: Record<string, unknown>) => Promise<Record<string, unknown>>;
-type FFIClass = new (m: unknown) => unknown;
-
-// The library imports its loader and FFI modules on every new instance; under a module loader hook
-// that costs milliseconds per VU, so the pieces are imported and compiled once per thread.
-let parts: Promise<{ loader: Loader; FFI: FFIClass; module: object }> | null = null;
-
-function unwrap<T>(m: T): T {
-  const d = (m as { default?: { default?: unknown } })?.default;
-  return (d && typeof d === 'object' && 'default' in d ? d.default : (d ?? m)) as T;
-}
-
-let compiled: Promise<object> | null = null;
-
-/** The compiled QuickJS WebAssembly module; worker threads get the main thread's, sharing its code. */
-export function compiledModule(): Promise<object> {
-  compiled ??= (() => {
-    const require = createRequire(import.meta.url);
-    return wasm.compile(readFileSync(require.resolve('@jitl/quickjs-wasmfile-release-asyncify/wasm')));
-  })();
-  return compiled;
-}
-
-export function useCompiledModule(module: object): void {
-  compiled = Promise.resolve(module);
-}
-
-function loadParts(): Promise<{ loader: Loader; FFI: FFIClass; module: object }> {
-  parts ??= (async () => {
-    const [loader, FFI, module] = await Promise.all([
-      RELEASE_ASYNC.importModuleLoader().then((m) => unwrap(m) as unknown as Loader),
-      RELEASE_ASYNC.importFFI() as unknown as Promise<FFIClass>,
-      compiledModule(),
-    ]);
-    return { loader, FFI, module };
-  })();
-  return parts;
-}
+export const ASYNCIFY_BUILD = new QuickJSBuild(RELEASE_ASYNC, '@jitl/quickjs-wasmfile-release-asyncify');
 
 interface Instance {
   mod: QuickJSAsyncWASMModule;
@@ -70,40 +30,13 @@ type Cwrap = (
 ) => (...a: number[]) => Promise<number>;
 
 async function newInstance(): Promise<Instance> {
-  const { loader, FFI, module } = await loadParts();
-  let exports: Record<string, unknown> = {};
   const aborted: Instance['aborted'] = { hook: null };
-  // The Emscripten glue re-imports node:module on every instance when it sees Node; it needs nothing
-  // from Node here (the WebAssembly module comes from instantiateWasm), so it is told it runs elsewhere
-  // for the synchronous start of the call, where it makes that check.
-  const proc = process as { type?: string };
-  const type = proc.type;
-  proc.type = 'renderer';
-  let pending: Promise<Record<string, unknown>>;
-  try {
-    pending = loader({
-      // QuickJS's own diagnostics (e.g. a failed assertion when a runtime that a script left cycles in is
-      // freed, which dispose() tolerates) are not the user's business.
-      printErr: () => {},
-      onAbort: (reason: unknown) => aborted.hook?.(reason),
-      instantiateWasm: async (imports: unknown, onSuccess: (i: unknown) => void) => {
-        const instance = new wasm.Instance(module, imports);
-        exports = instance.exports as Record<string, unknown>;
-        onSuccess(instance);
-        return instance.exports;
-      },
-    });
-  } finally {
-    proc.type = type;
-  }
-  const em = await pending;
+  const { em, FFI, exports } = await ASYNCIFY_BUILD.start(
+    (imports, module) => new wasm.Instance(module, imports),
+    (reason) => aborted.hook?.(reason),
+  );
   em.type = 'async';
-  const Ctor = QuickJSAsyncWASMModule as unknown as new (m: unknown, ffi: unknown) => QuickJSAsyncWASMModule;
-  const mod = new Ctor(em, new FFI(em));
-  // Each VM can outlive the library's idea of the runtime: QuickJS frees host function references
-  // during its final GC, after the library forgot the runtime.
-  const callbacks = (mod as unknown as { callbacks?: { deleteRuntime?: (rt: number) => void } }).callbacks;
-  if (callbacks?.deleteRuntime) callbacks.deleteRuntime = () => {};
+  const { mod } = libraryModule<QuickJSAsyncWASMModule>(QuickJSAsyncWASMModule, em, FFI);
   return { mod, em: em as unknown as Instance['em'], exports, fibers: null, aborted };
 }
 

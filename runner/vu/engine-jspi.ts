@@ -4,10 +4,9 @@
 // on the main thread (options pass, setup, teardown, handleSummary, warm-up) each VM owns one, which
 // goes with it.
 import { QuickJSWASMModule, RELEASE_SYNC, type QuickJSRuntime } from 'quickjs-emscripten';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import { stackFunctions } from './fibers.ts';
+import { QuickJSBuild, libraryModule, type Imports } from './glue.ts';
 import { JOB, JOB_BYTES, shimBytes, trampolineBytes } from './jspi.ts';
 import type { Engine, EngineMemory } from './engine.ts';
 
@@ -17,7 +16,6 @@ interface FunctionType {
   results: string[];
 }
 interface Wasm {
-  compile(b: Uint8Array): Promise<object>;
   Module: new (b: Uint8Array) => object;
   Instance: new (m: object, imports: unknown) => { exports: Record<string, unknown> };
   Global: new (d: { value: string; mutable: boolean }, v: unknown) => { value: unknown };
@@ -32,25 +30,7 @@ export function jspiAvailable(): boolean {
   return typeof wasm.Suspender === 'function' && typeof wasm.Function === 'function';
 }
 
-const require = createRequire(import.meta.url);
-const WASM_PATH = require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm');
-
-let compiled: Promise<object> | null = null;
-/** The compiled synchronous QuickJS module; worker threads get the main thread's (shared code). */
-export function compiledSyncModule(): Promise<object> {
-  compiled ??= wasm.compile(readFileSync(WASM_PATH));
-  return compiled;
-}
-export function useCompiledSyncModule(m: object): void {
-  compiled = Promise.resolve(m);
-}
-
-type Loader = (arg: Record<string, unknown>) => Promise<Record<string, unknown>>;
-type FFIClass = new (m: unknown) => unknown;
-function unwrap<T>(m: T): T {
-  const d = (m as { default?: { default?: unknown } })?.default;
-  return (d && typeof d === 'object' && 'default' in d ? d.default : (d ?? m)) as T;
-}
+export const SYNC_BUILD = new QuickJSBuild(RELEASE_SYNC, '@jitl/quickjs-wasmfile-release-sync');
 
 interface Fiber {
   top: number;
@@ -94,61 +74,41 @@ class JspiInstance {
   }
 
   private async start(): Promise<void> {
-    const [loader, FFI, module] = await Promise.all([
-      RELEASE_SYNC.importModuleLoader().then((m) => unwrap(m) as unknown as Loader),
-      RELEASE_SYNC.importFFI() as unknown as Promise<FFIClass>,
-      compiledSyncModule(),
-    ]);
-    const layout = stackFunctions(readFileSync(WASM_PATH.replace(/\.wasm$/, '.mjs'), 'utf8'));
+    const layout = stackFunctions(SYNC_BUILD.glueText());
     if (!layout) throw new Error('runner: the installed QuickJS build is not the one this runner knows');
     const Fn = wasm.Function!;
     const table = new wasm.Table({ element: 'anyfunc', initial: 2 });
     let memory: unknown;
-    let exports: Record<string, unknown> = {};
-    const proc = process as { type?: string };
-    const type = proc.type;
-    proc.type = 'renderer'; // see engine-asyncify.ts: keeps the glue from importing node:module again
-    let pending: Promise<Record<string, unknown>>;
-    try {
-      pending = loader({
-        printErr: () => {},
-        instantiateWasm: async (imports: { a: Record<string, unknown> }, onSuccess: (i: unknown) => void) => {
-          const plain = imports.a.s as AnyFn;
-          memory = imports.a.a;
-          const susp = (...args: never[]) => {
-            const r = plain(...args);
-            // A promise suspends this VM: until it resumes (the shim restores both), nothing runs on
-            // its stack or under its suspender.
-            if (r instanceof Promise) {
-              const f = this.byContext.get(args[0] as number);
-              if (f) f.suspensions++;
-              this.suspender.value = null;
-              this.restore(this.base);
-            }
-            return r;
-          };
-          const shim = new wasm.Instance(new wasm.Module(shimBytes()), {
-            j: {
-              g: this.suspender,
-              t: table,
-              susp: new Fn(
-                { parameters: ['externref', 'i32', 'i32', 'i32', 'i32', 'i32'], results: ['i32'] },
-                susp,
-                { suspending: 'first' },
-              ),
-              plain,
-            },
-          });
-          const instance = new wasm.Instance(module, { a: { ...imports.a, s: shim.exports.s } });
-          exports = instance.exports;
-          onSuccess(instance);
-          return instance.exports;
+    const instantiate = (imports: Imports, module: object) => {
+      const plain = imports.a.s as AnyFn;
+      memory = imports.a.a;
+      const susp = (...args: never[]) => {
+        const r = plain(...args);
+        // A promise suspends this VM: until it resumes (the shim restores both), nothing runs on
+        // its stack or under its suspender.
+        if (r instanceof Promise) {
+          const f = this.byContext.get(args[0] as number);
+          if (f) f.suspensions++;
+          this.suspender.value = null;
+          this.restore(this.base);
+        }
+        return r;
+      };
+      const shim = new wasm.Instance(new wasm.Module(shimBytes()), {
+        j: {
+          g: this.suspender,
+          t: table,
+          susp: new Fn(
+            { parameters: ['externref', 'i32', 'i32', 'i32', 'i32', 'i32'], results: ['i32'] },
+            susp,
+            { suspending: 'first' },
+          ),
+          plain,
         },
       });
-    } finally {
-      proc.type = type;
-    }
-    const em = await pending;
+      return new wasm.Instance(module, { a: { ...imports.a, s: shim.exports.s } });
+    };
+    const { em, FFI, exports } = await SYNC_BUILD.start(instantiate);
     this.save = exports[layout.stackSave] as () => number;
     this.restore = exports[layout.stackRestore] as (sp: number) => void;
     table.set(0, this.save);
@@ -183,19 +143,10 @@ class JspiInstance {
       const promising = new Fn({ parameters: ['i32'], results: ['externref'] }, run, { promising: 'first' });
       return (promising as unknown as (j: number) => Promise<unknown>)(job);
     };
-    const Ctor = QuickJSWASMModule as unknown as new (m: unknown, ffi: unknown) => QuickJSWASMModule;
-    this.mod = new Ctor(em, new FFI(em));
-    const callbacks = (
-      this.mod as unknown as {
-        callbacks?: {
-          deleteRuntime?: (rt: number) => void;
-          handleAsyncify?: (a: unknown, fn: () => unknown) => unknown;
-        };
-      }
-    ).callbacks;
-    if (callbacks?.deleteRuntime) callbacks.deleteRuntime = () => {};
+    const { mod, callbacks } = libraryModule<QuickJSWASMModule>(QuickJSWASMModule, em, FFI);
+    this.mod = mod;
     // The library refuses a host function's promise in a synchronous build; here it is what suspends.
-    if (callbacks) callbacks.handleAsyncify = (_a, fn) => fn();
+    if (callbacks) callbacks.handleAsyncify = (_a: unknown, fn: () => unknown) => fn();
     this.em = em as unknown as EngineMemory;
   }
 
@@ -266,12 +217,15 @@ class JspiInstance {
     this.fibers.set(job, fiber);
     this.launch(fiber);
     let active = false;
+    // The job block, viewed again only when a growing memory replaced the buffer.
+    let words = new Int32Array(this.em.HEAPU8.buffer, job, JOB_BYTES / 4);
     const exec = (kind: number, args: number[]): Promise<number> => {
       if (this.dead) return Promise.reject(this.dead);
       if (fiber.released) return Promise.reject(new Error('runner: the VM was disposed'));
       if (fiber.ready && !fiber.pending) return fiber.ready.then(() => exec(kind, args));
       if (!fiber.parked || fiber.pending) return Promise.reject(new Error('runner: a VM was entered twice'));
-      const words = new Int32Array(this.em.HEAPU8.buffer, job, JOB_BYTES / 4);
+      const buffer = this.em.HEAPU8.buffer;
+      if (words.buffer !== buffer) words = new Int32Array(buffer, job, JOB_BYTES / 4);
       words[0] = kind;
       for (let i = 0; i < args.length; i++) words[1 + i] = args[i];
       words[7] = fiber.top;

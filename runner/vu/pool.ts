@@ -7,9 +7,7 @@ import { log } from '../log.ts';
 import { ShardHost, type FromShard, type ShardInit, type ToShard } from './shard.ts';
 import { InitError, resolveScript, sharedArraysOf } from './init.ts';
 import { ThreadContext, VU } from './vu.ts';
-import { stackSwitching } from './vm.ts';
-import { compiledModule } from './engine-asyncify.ts';
-import { compiledSyncModule } from './engine-jspi.ts';
+import { quickjsBuild } from './vm.ts';
 import { warmUp } from './warmup.ts';
 import { unpack } from './samples.ts';
 import { Outbox } from './outbox.ts';
@@ -98,7 +96,7 @@ export class VUPool {
     const workers = cfg.workers ?? Math.min(os.availableParallelism(), Math.ceil(cfg.count / 10));
     if (workers <= 0) pool.shards.push(pool.localShard());
     else {
-      pool.init.wasm = await (stackSwitching ? compiledSyncModule() : compiledModule());
+      pool.init.wasm = await quickjsBuild.module();
       for (let i = 0; i < workers; i++) pool.shards.push(pool.workerShard());
     }
     try {

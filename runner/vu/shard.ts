@@ -4,9 +4,7 @@ import type { MetricDef, Sample } from '../metrics/types.ts';
 import type { Fields, Level } from '../log.ts';
 import { ThreadContext, VU } from './vu.ts';
 import { pack, type PackedSamples } from './samples.ts';
-import { useCompiledModule } from './engine-asyncify.ts';
-import { useCompiledSyncModule } from './engine-jspi.ts';
-import { stackSwitching } from './vm.ts';
+import { quickjsBuild } from './vm.ts';
 import type { LoopRequest, LoopResult, RunRequest, RunResult, ScriptInput } from './types.ts';
 
 export interface ShardInit {
@@ -60,7 +58,7 @@ export class ShardHost {
       log: (level, msg, fields) => post({ t: 'log', level, msg, fields }),
       abort: (msg) => post({ t: 'abort', msg }),
     });
-    if (init.wasm) (stackSwitching ? useCompiledSyncModule : useCompiledModule)(init.wasm);
+    if (init.wasm) quickjsBuild.useModule(init.wasm);
     for (const [k, v] of init.shared) this.thread.shared.set(k, v);
     for (const d of init.metrics) this.thread.metrics.set(d.name, d);
   }

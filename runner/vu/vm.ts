@@ -5,8 +5,8 @@ import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emsc
 import v8 from 'node:v8';
 import { coreSource, loadModule } from '../modules/index.ts';
 import type { Engine } from './engine.ts';
-import { asyncifyEngine } from './engine-asyncify.ts';
-import { jspiAvailable, jspiEngine } from './engine-jspi.ts';
+import { ASYNCIFY_BUILD, asyncifyEngine } from './engine-asyncify.ts';
+import { SYNC_BUILD, jspiAvailable, jspiEngine } from './engine-jspi.ts';
 
 // V8 first runs WebAssembly through its baseline compiler and tiers hot functions up lazily; QuickJS's
 // interpreter loop stays in baseline code for seconds, ~20x slower (see BENCHMARKS.md). Optimising
@@ -30,6 +30,9 @@ v8.setFlagsFromString(
  * build everywhere.
  */
 export const stackSwitching = process.env.RUNNER_QUICKJS !== 'asyncify' && jspiAvailable();
+
+/** The QuickJS build the VMs run on; its compiled module is shared with the worker threads. */
+export const quickjsBuild = stackSwitching ? SYNC_BUILD : ASYNCIFY_BUILD;
 
 // A VM's C stack: QuickJS raises "stack overflow" (a catchable InternalError) past its limit, well
 // before the machine stack under it runs out: the trampoline's (engine-jspi.ts), or under asyncify the
@@ -191,7 +194,7 @@ export class VM {
       v.dispose();
     }
     // Samples of what the jobs did after the verdict was written go with it (modules/core.ts).
-    if (jobs) out = withSamples(out, this.takeSamples());
+    if (jobs) out = withSamples(out, this.callText('takeSamples') ?? '');
     return out;
   }
 
@@ -209,19 +212,6 @@ export class VM {
       rt.ffi.QTS_FreeValuePointerRuntime(rt.rt.value, valuePtr);
     }
     return i;
-  }
-
-  private takeSamples(): string {
-    const f = this.ctx.getProp(this.k6, 'takeSamples');
-    const r = this.enter(() => this.ctx.callFunction(f, this.k6));
-    f.dispose();
-    if (r.error) {
-      r.error.dispose();
-      return '';
-    }
-    const text = this.ctx.getString(r.value);
-    r.value.dispose();
-    return text;
   }
 
   private runFn: QuickJSHandle | null = null;
@@ -302,18 +292,22 @@ export class VM {
 
   /** k6-style text of a VM exception (disposes the handle). */
   describe(err: QuickJSHandle): string {
-    const f = this.ctx.getProp(this.k6, 'describe');
-    const r = this.enter(() => this.ctx.callFunction(f, this.k6, err));
-    f.dispose();
-    let text: string;
-    if (r.error) {
-      text = String(JSON.stringify(this.ctx.dump(err)));
-      r.error.dispose();
-    } else {
-      text = this.ctx.getString(r.value);
-      r.value.dispose();
-    }
+    const text = this.callText('describe', err) ?? String(JSON.stringify(this.ctx.dump(err)));
     err.dispose();
+    return text;
+  }
+
+  /** The string `__k6[fn](...args)` returns, or null if it throws. */
+  private callText(fn: string, ...args: QuickJSHandle[]): string | null {
+    const f = this.ctx.getProp(this.k6, fn);
+    const r = this.enter(() => this.ctx.callFunction(f, this.k6, ...args));
+    f.dispose();
+    if (r.error) {
+      r.error.dispose();
+      return null;
+    }
+    const text = this.ctx.getString(r.value);
+    r.value.dispose();
     return text;
   }
 
@@ -465,6 +459,7 @@ function cString(c: LowLevel, s: string): { ptr: number; bytes: number } {
   const size = s.length * 3 + 1;
   const ptr = c.module._malloc(size);
   if (!ptr) throw new Error('runner: out of WebAssembly memory for a string');
+  // HEAPU8 is read after malloc: a growing memory replaces it.
   const heap = c.module.HEAPU8;
   const { written } = utf8.encodeInto(s, heap.subarray(ptr, ptr + size - 1));
   heap[ptr + written] = 0;
@@ -473,18 +468,11 @@ function cString(c: LowLevel, s: string): { ptr: number; bytes: number } {
 
 /** A new QuickJS string value (owned by the caller), its text encoded natively into the VM's memory. */
 function newStringPointer(c: LowLevel, s: string): number {
-  const mod = c.module;
-  const size = s.length * 3 + 1;
-  const ptr = mod._malloc(size);
-  if (!ptr) throw new Error('runner: out of WebAssembly memory for a string');
+  const { ptr } = cString(c, s);
   try {
-    // HEAPU8 is read after malloc: a growing memory replaces it.
-    const heap = mod.HEAPU8;
-    const { written } = utf8.encodeInto(s, heap.subarray(ptr, ptr + size - 1));
-    heap[ptr + written] = 0;
     return c.ffi.QTS_NewString(c.ctx.value, ptr);
   } finally {
-    mod._free(ptr);
+    c.module._free(ptr);
   }
 }
 
