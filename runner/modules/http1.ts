@@ -116,6 +116,12 @@ class Connection {
   private req: RequestOptions | null = null;
   private parser = new ResponseParser();
   private onSocketData = (d: Buffer) => this.onData(d);
+  private onSocketRead = (n: number, buf: Buffer): boolean => {
+    const d = Buffer.allocUnsafe(n);
+    buf.copy(d, 0, 0, n);
+    this.onData(d);
+    return true;
+  };
   /** set once the TLS handshake chose h2: requests become streams of this session */
   h2: H2Session | null = null;
   /** a request that was waiting for the handshake and went to the session instead */
@@ -178,11 +184,16 @@ class Connection {
       this.watch(this.socket);
       return;
     }
-    const raw = net.connect(proxy ? dial(bare(proxy.hostname), Number(proxy.port) || 80) : dial(host, port));
+    const target = proxy ? dial(bare(proxy.hostname), Number(proxy.port) || 80) : dial(host, port);
+    // Plain connections are read straight into one buffer per thread (copied out, as the parser keeps
+    // what it is given): no readable-stream machinery per read (BENCHMARKS.md, "Runner VUs").
+    const raw = secure
+      ? net.connect(target)
+      : net.connect({ ...target, onread: { buffer: readBuffer, callback: this.onSocketRead } });
     raw.setNoDelay(true);
     this.socket = raw;
     if (secure) this.carrier = raw;
-    this.watch(raw, !secure);
+    this.watch(raw, false);
     if (!secure) {
       this.absolute = proxy !== null;
       if (proxy) this.proxyAuth = proxyAuthorization(proxy);
@@ -560,6 +571,7 @@ export class Http1Client {
 }
 
 const EMPTY = Buffer.alloc(0);
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
 // What a TLS connection offers in ALPN. Go's switch applies, as it does for k6: GODEBUG=http2client=0
 // keeps every connection on HTTP/1.1.
 const OFFERED = /(^|,)\s*http2client=0\s*(,|$)/.test(process.env.GODEBUG ?? '')
