@@ -411,13 +411,7 @@ export class HttpClient {
     vu.bytes.received += hop.bytesIn;
     res.url = maskURL(url);
     res.timings = timings;
-    res.request = {
-      method,
-      url: maskURL(url),
-      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [canonical(k), [v]])),
-      body: body ? body.toString() : '',
-      cookies: {},
-    };
+    res.request = sentRequest(req, method, res.url, headers, body);
     if (info) {
       res.remote_ip = info.remoteAddress;
       res.remote_port = info.remotePort;
@@ -533,6 +527,44 @@ export class HttpClient {
   }
 }
 
+type SentRequest = WireResponse['request'];
+/** The last request part each parsed request got, with its JSON (see sentRequest, encodeResponse). */
+const sent = new WeakMap<WireRequest, SentRequest>();
+const sentJSON = new WeakMap<SentRequest, string>();
+
+/**
+ * The response's `request` part. A request sent again with the same method, URL, headers and body
+ * gets the same (never modified) object back, whose JSON encodeResponse then writes only once.
+ */
+function sentRequest(
+  req: WireRequest,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+): SentRequest {
+  const text = body ? body.toString() : '';
+  const last = sent.get(req);
+  if (last && last.method === method && last.url === url && last.body === text) {
+    let n = 0;
+    let same = true;
+    for (const k in headers) {
+      n++;
+      const v = last.headers[canonical(k)];
+      if (v === undefined || v[0] !== headers[k]) {
+        same = false;
+        break;
+      }
+    }
+    if (same && n === Object.keys(last.headers).length) return last;
+  }
+  const h: Record<string, string[]> = {};
+  for (const k in headers) h[canonical(k)] = [headers[k]];
+  const r: SentRequest = { method, url, headers: h, body: text, cookies: {} };
+  sent.set(req, r);
+  return r;
+}
+
 /** Sample tags per parsed request and outcome (see emitHop). */
 const sampleTags = new WeakMap<WireRequest, Map<string, Record<string, string>>>();
 const urls = new WeakMap<WireRequest, URL>();
@@ -569,15 +601,16 @@ export function encodeResponse(r: WireResponse): string {
   const kind = r.bodyB64 !== undefined ? 'b' : r.body === null || r.body === undefined ? 'n' : 't';
   const headers = JSON.stringify(r.headers);
   const timings = JSON.stringify(r.timings);
-  const extra = JSON.stringify({
-    cookies: r.cookies,
-    request: r.request,
-    remote_ip: r.remote_ip,
-    remote_port: r.remote_port,
-    tls_version: r.tls_version,
-    tls_cipher_suite: r.tls_cipher_suite,
-    ocsp: r.ocsp,
-  });
+  // Written from parts, as JSON.stringify would write the whole object: the request part and the
+  // connection's fields repeat from one response to the next.
+  let request = sentJSON.get(r.request);
+  if (request === undefined) sentJSON.set(r.request, (request = JSON.stringify(r.request)));
+  let cookies = '{}';
+  for (const _ in r.cookies) {
+    cookies = JSON.stringify(r.cookies);
+    break;
+  }
+  const extra = `{"cookies":${cookies},"request":${request},${connectionJSON(r)}}`;
   // The head carries the lengths of the parts after it: the VM finds them without scanning the text
   // (QuickJS's indexOf compares at every position, ~10 ns a character).
   const head = JSON.stringify([
@@ -595,6 +628,37 @@ export function encodeResponse(r: WireResponse): string {
   ]);
   const body = kind === 'b' ? r.bodyB64 : kind === 't' ? r.body : '';
   return `${head}${SEP}${headers}${SEP}${timings}${SEP}${extra}${SEP}${body}`;
+}
+
+type ConnectionFields = Pick<
+  WireResponse,
+  'remote_ip' | 'remote_port' | 'tls_version' | 'tls_cipher_suite' | 'ocsp'
+>;
+let lastConnection: ConnectionFields | null = null;
+let lastConnectionJSON = '';
+
+/** The remote address, TLS and OCSP fields of a response's JSON; the last ones are kept. */
+function connectionJSON(r: WireResponse): string {
+  const l = lastConnection;
+  if (
+    l &&
+    l.remote_ip === r.remote_ip &&
+    l.remote_port === r.remote_port &&
+    l.tls_version === r.tls_version &&
+    l.tls_cipher_suite === r.tls_cipher_suite &&
+    l.ocsp.status === r.ocsp.status
+  )
+    return lastConnectionJSON;
+  const fields: ConnectionFields = {
+    remote_ip: r.remote_ip,
+    remote_port: r.remote_port,
+    tls_version: r.tls_version,
+    tls_cipher_suite: r.tls_cipher_suite,
+    ocsp: { status: r.ocsp.status },
+  };
+  lastConnection = fields;
+  lastConnectionJSON = JSON.stringify(fields).slice(1, -1);
+  return lastConnectionJSON;
 }
 
 const MULTIPART_BOUNDARY = 'k6runnerboundary7MA4YWxkTrZu0gW';

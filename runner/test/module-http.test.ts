@@ -240,11 +240,25 @@ test('gzip bodies are decoded; responses set cookies for the next request', asyn
        const g = http.get(__ENV.BASE + '/gzip');
        const c1 = http.get(__ENV.BASE + '/cookie');
        const c2 = http.get(__ENV.BASE + '/cookie');
-       console.log(JSON.stringify([g.body, c1.cookies.sid[0].value, c1.cookies.sid[0].http_only, c2.body]));
+       const c3 = http.get(__ENV.BASE + '/cookie', { headers: { 'X-Try': '3' } });
+       console.log(JSON.stringify([g.body, c1.cookies.sid[0].value, c1.cookies.sid[0].http_only, c2.body,
+         c1.request.headers.Cookie ?? null, c2.request.headers.Cookie, c3.request.headers['X-Try'],
+         Object.keys(g.cookies).length, c2.remote_ip]));
      }`,
     { env: { BASE: peer.url } },
   );
-  assert.deepEqual(JSON.parse(out.logs[0].msg), ['compressed hello', '42', true, 'sid=42']);
+  // The same request sent again reports the headers it went out with, the jar's cookie included.
+  assert.deepEqual(JSON.parse(out.logs[0].msg), [
+    'compressed hello',
+    '42',
+    true,
+    'sid=42',
+    null,
+    ['sid=42'],
+    ['3'],
+    0,
+    '127.0.0.1',
+  ]);
 });
 
 test('204 has a null body, even with a Content-Length; responseType binary gives an ArrayBuffer', async () => {
