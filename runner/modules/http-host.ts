@@ -490,9 +490,27 @@ export class HttpClient {
     // A request sent again (the same text, so the same parsed request: see parseRequests) with the same
     // outcome gets the same tags object: no new object per sample set, and the thread's sample packing
     // recognises it without serialising it again.
-    const key = `${res.status}|${method}|${res.proto}|${res.tls_version}|${res.error_code}|${res.error}|${expected}|${u}|${res.remote_ip}`;
-    let known = sampleTags.get(req);
-    let tags = known?.get(key);
+    // The last outcome is compared field by field first: no key to build or hash in the usual case.
+    const last = lastTags.get(req);
+    let tags: Record<string, string> | undefined;
+    if (
+      last &&
+      last.status === res.status &&
+      last.method === method &&
+      last.proto === res.proto &&
+      last.tls === res.tls_version &&
+      last.code === res.error_code &&
+      last.error === res.error &&
+      last.expected === expected &&
+      last.url === u &&
+      last.ip === res.remote_ip
+    )
+      tags = last.tags;
+    const key = tags
+      ? ''
+      : `${res.status}|${method}|${res.proto}|${res.tls_version}|${res.error_code}|${res.error}|${expected}|${u}|${res.remote_ip}`;
+    let known = tags ? undefined : sampleTags.get(req);
+    if (!tags) tags = known?.get(key);
     if (!tags) {
       // Copied key by key: V8 makes a spread copy that then grows (`{ ...t }; t.x = ...`) ~50x slower.
       tags = {};
@@ -509,6 +527,20 @@ export class HttpClient {
       if (this.cfg.ipTag && res.remote_ip) tags.ip = res.remote_ip;
       if (!known) sampleTags.set(req, (known = new Map()));
       if (known.size < 16) known.set(key, tags);
+    }
+    if (last?.tags !== tags) {
+      lastTags.set(req, {
+        status: res.status,
+        method,
+        proto: res.proto,
+        tls: res.tls_version,
+        code: res.error_code,
+        error: res.error,
+        expected,
+        url: u,
+        ip: res.remote_ip,
+        tags,
+      });
     }
     const time = performance.timeOrigin + hop.end;
     const t = res.timings;
@@ -567,6 +599,20 @@ function sentRequest(
 
 /** Sample tags per parsed request and outcome (see emitHop). */
 const sampleTags = new WeakMap<WireRequest, Map<string, Record<string, string>>>();
+interface Outcome {
+  status: number;
+  method: string;
+  proto: string;
+  tls: string;
+  code: number;
+  error: string;
+  expected: boolean | null;
+  url: string;
+  ip: string;
+  tags: Record<string, string>;
+}
+/** The last outcome of each parsed request and its tags. */
+const lastTags = new WeakMap<WireRequest, Outcome>();
 const urls = new WeakMap<WireRequest, URL>();
 
 function urlOf(req: WireRequest): URL {
