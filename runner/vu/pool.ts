@@ -30,10 +30,11 @@ interface Shard {
 // Where the worker entry lives: beside the bundled cli (build/runner/worker.js), or runner/worker.ts
 // when running from source under tsx.
 // Under load V8 grows each isolate's young generation to its maximum (~34 MB of new space per VU
-// thread, measured); VU threads make small short-lived garbage, so a smaller one costs no throughput.
+// thread, measured); a bounded one does as well. Its size is set in vm.ts (3 MB semi-spaces); this
+// maximum only has to allow it.
 // A deep JavaScript call chain in a VU takes ~31 KB of thread stack per level (see vm.ts); 64 MB lets
 // QuickJS's own limit, a catchable error, come first. Untouched stack costs no memory.
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, stackSizeMb: 64 };
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 12, stackSizeMb: 64 };
 
 function startWorker(workerData: ShardInit): Worker {
   if (import.meta.url.endsWith('.ts')) {

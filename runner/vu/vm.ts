@@ -17,9 +17,13 @@ import { SYNC_BUILD, jspiAvailable, jspiEngine } from './engine-jspi.ts';
 // a collection, though little stays alive (a few MB per thread): keeping the young generation at its
 // initial size and the old one within 50 % of the survivors took 200 busy VUs from ~240 to ~176 MB at
 // the same CPU per request (BENCHMARKS.md). These flags are read at each resize, so they apply here too.
+// At V8's initial 1 MB semi-spaces a VU thread scavenged every ~1.3 MB allocated (~20 KB a request),
+// so the objects of requests still in flight were promoted and filled the old generation: 3 MB
+// semi-spaces (read when a worker's heap is set up) took 7-12 % off the CPU per request and 4-6 MB
+// off the peak at 200 busy VUs, for ~4 MB more when idle (BENCHMARKS.md).
 v8.setFlagsFromString(
   process.env.RUNNER_V8 ??
-    '--no-liftoff --no-wasm-generic-wrapper --semi-space-growth-factor=1 --heap-growing-percent=50',
+    '--no-liftoff --no-wasm-generic-wrapper --semi-space-growth-factor=1 --min-semi-space-size=3 --heap-growing-percent=50',
 );
 
 /**
