@@ -271,7 +271,7 @@ export class HttpClient {
       const location = headerValue(hop.headers, 'location');
       const redirect = !hop.error && hop.status >= 300 && hop.status < 400 && location !== undefined;
       this.fill(res, req, method, url, headers, body, hop, vu);
-      this.emitHop(req, url, method, res, hop, emit, digest ? hop.status === 401 : undefined);
+      this.emitHop(req, method, res, hop, emit, digest ? hop.status === 401 : undefined);
       if (digest) {
         digest = false;
         const challenge =
@@ -475,7 +475,6 @@ export class HttpClient {
 
   private emitHop(
     req: WireRequest,
-    url: URL,
     method: string,
     res: WireResponse,
     hop: Hop,
@@ -483,34 +482,33 @@ export class HttpClient {
     /** in place of the response callback's verdict (digest auth's challenge) */
     expectedAs?: boolean,
   ): void {
-    const u = maskURL(url);
+    // fill() has set res.url: the URL as reported, credentials masked.
+    const u = res.url;
     let expected: boolean | null = null;
     if (req.expected)
       expected = expectedAs ?? req.expected.some(([lo, hi]) => res.status >= lo && res.status <= hi);
     // A request sent again (the same text, so the same parsed request: see parseRequests) with the same
     // outcome gets the same tags object: no new object per sample set, and the thread's sample packing
     // recognises it without serialising it again.
-    // The last outcome is compared field by field first: no key to build or hash in the usual case.
-    const last = lastTags.get(req);
+    let outcomes = sampleTags.get(req);
+    if (!outcomes) sampleTags.set(req, (outcomes = []));
     let tags: Record<string, string> | undefined;
-    if (
-      last &&
-      last.status === res.status &&
-      last.method === method &&
-      last.proto === res.proto &&
-      last.tls === res.tls_version &&
-      last.code === res.error_code &&
-      last.error === res.error &&
-      last.expected === expected &&
-      last.url === u &&
-      last.ip === res.remote_ip
-    )
-      tags = last.tags;
-    const key = tags
-      ? ''
-      : `${res.status}|${method}|${res.proto}|${res.tls_version}|${res.error_code}|${res.error}|${expected}|${u}|${res.remote_ip}`;
-    let known = tags ? undefined : sampleTags.get(req);
-    if (!tags) tags = known?.get(key);
+    for (const o of outcomes) {
+      if (
+        o.status === res.status &&
+        o.method === method &&
+        o.proto === res.proto &&
+        o.tls === res.tls_version &&
+        o.code === res.error_code &&
+        o.error === res.error &&
+        o.expected === expected &&
+        o.url === u &&
+        o.ip === res.remote_ip
+      ) {
+        tags = o.tags;
+        break;
+      }
+    }
     if (!tags) {
       // Copied key by key: V8 makes a spread copy that then grows (`{ ...t }; t.x = ...`) ~50x slower.
       tags = {};
@@ -525,22 +523,20 @@ export class HttpClient {
       if (res.error && res.status === 0) tags.error = res.error;
       if (expected !== null) tags.expected_response = String(expected);
       if (this.cfg.ipTag && res.remote_ip) tags.ip = res.remote_ip;
-      if (!known) sampleTags.set(req, (known = new Map()));
-      if (known.size < 16) known.set(key, tags);
-    }
-    if (last?.tags !== tags) {
-      lastTags.set(req, {
-        status: res.status,
-        method,
-        proto: res.proto,
-        tls: res.tls_version,
-        code: res.error_code,
-        error: res.error,
-        expected,
-        url: u,
-        ip: res.remote_ip,
-        tags,
-      });
+      if (outcomes.length < 16) {
+        outcomes.push({
+          status: res.status,
+          method,
+          proto: res.proto,
+          tls: res.tls_version,
+          code: res.error_code,
+          error: res.error,
+          expected,
+          url: u,
+          ip: res.remote_ip,
+          tags,
+        });
+      }
     }
     const time = performance.timeOrigin + hop.end;
     const t = res.timings;
@@ -597,8 +593,6 @@ function sentRequest(
   return r;
 }
 
-/** Sample tags per parsed request and outcome (see emitHop). */
-const sampleTags = new WeakMap<WireRequest, Map<string, Record<string, string>>>();
 interface Outcome {
   status: number;
   method: string;
@@ -611,8 +605,8 @@ interface Outcome {
   ip: string;
   tags: Record<string, string>;
 }
-/** The last outcome of each parsed request and its tags. */
-const lastTags = new WeakMap<WireRequest, Outcome>();
+/** Sample tags per parsed request and outcome (see emitHop): at most 16 outcomes, told apart field by field. */
+const sampleTags = new WeakMap<WireRequest, Outcome[]>();
 const urls = new WeakMap<WireRequest, URL>();
 
 function urlOf(req: WireRequest): URL {
