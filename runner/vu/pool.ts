@@ -34,7 +34,7 @@ interface Shard {
 // maximum only has to allow it.
 // A deep JavaScript call chain in a VU takes ~31 KB of thread stack per level (see vm.ts); 64 MB lets
 // QuickJS's own limit, a catchable error, come first. Untouched stack costs no memory.
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 12, stackSizeMb: 64 };
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 24, stackSizeMb: 64 };
 
 function startWorker(workerData: ShardInit): Worker {
   if (import.meta.url.endsWith('.ts')) {
