@@ -3,6 +3,7 @@ import { build } from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { minifyVMSources } from './tools/vm-sources.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const rel = (...p) => path.join(root, ...p);
@@ -41,6 +42,7 @@ await Promise.all([
       target: 'node20',
       packages: 'external',
       sourcemap: true,
+      plugins: [minifyVMSources],
       logLevel: 'warning',
     }),
 ]);

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runnerNodeFlags } from '../bin/runner-flags.mjs';
+import { minifyVMSources } from '../tools/vm-sources.mjs';
 
 export async function runBundledIfSource(selfUrl: string): Promise<boolean> {
   if (!selfUrl.endsWith('.ts')) return false;
@@ -24,6 +25,7 @@ export async function runBundledIfSource(selfUrl: string): Promise<boolean> {
     platform: 'node',
     target: 'node20',
     packages: 'external',
+    plugins: [minifyVMSources],
     logLevel: 'warning',
   });
   const r = spawnSync(
