@@ -173,7 +173,8 @@ describe('run-test: against the emulator', () => {
       K6_WEB_DASHBOARD: 'true',
       K6_WEB_DASHBOARD_EXPORT: `${reportDir}/report.html`,
       K6_WEB_DASHBOARD_PORT: '-1',
-      MALLOC_MMAP_THRESHOLD_: '65536',
+      MALLOC_MMAP_THRESHOLD_: '16384',
+      MALLOC_ARENA_MAX: '1',
     });
     assert.match(run.env.GENESYSCLOUD_API_URL, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.ok(await gone(emulator.pid), 'emulator stopped');
