@@ -7,6 +7,7 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { stackSwitching, VM } from '../vu/vm.ts';
 import { VUPool } from '../vu/pool.ts';
+import { restartAfter } from '../vu/engine-jspi.ts';
 import { collector, writeScript } from './vu-harness.ts';
 
 const skip = stackSwitching
@@ -103,4 +104,14 @@ test('100 VUs of one thread keep suspending while their trampolines are replaced
     delete process.env.RUNNER_JSPI_RESTART;
     await pool.close();
   }
+});
+
+test('trampoline calls are replaced sooner the more VMs share an instance', () => {
+  if (process.env.RUNNER_JSPI_RESTART) return;
+  // ~0.6 KB per suspension, half the count per VM on average: ~4 MB per instance at most.
+  assert.equal(restartAfter(1), 256);
+  assert.equal(restartAfter(50), 256);
+  assert.equal(restartAfter(100), 128);
+  assert.equal(restartAfter(200), 64);
+  assert.equal(restartAfter(256), 64);
 });

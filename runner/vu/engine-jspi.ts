@@ -48,9 +48,15 @@ interface Fiber {
 
 // V8 settles a promising call's promise through one more promise for each time it suspended, all kept
 // until the call returns (a never-ending trampoline would hold ~0.6 KB per suspension for good), so
-// the trampoline returns after this many suspensions and a new one takes over (~80 µs).
-// RUNNER_JSPI_RESTART sets another count (the tests make it small to replace calls often).
-const RESTART_AFTER = Number(process.env.RUNNER_JSPI_RESTART) || 256;
+// the trampoline returns after some suspensions and a new one takes over (~80 µs, and a machine stack
+// left for V8's next full collection to free: replacing calls often costs CPU in collections). The
+// count keeps an instance's chains within ~4 MB (average half the count per VM): 256 suspensions up to
+// 50 VMs, fewer beyond (128 at 100 VMs took 5-7 MB off 200 busy VUs at the same CPU, BENCHMARKS.md).
+// RUNNER_JSPI_RESTART sets a fixed count (the tests make it small to replace calls often).
+const FIXED_RESTART = Number(process.env.RUNNER_JSPI_RESTART) || 0;
+const CHAIN_BUDGET = 12_800;
+export const restartAfter = (vms: number): number =>
+  FIXED_RESTART || Math.max(64, Math.min(256, Math.floor(CHAIN_BUDGET / Math.max(1, vms))));
 
 /** One instance of the synchronous build, with the two helper modules around it. */
 class JspiInstance {
@@ -152,7 +158,7 @@ class JspiInstance {
 
   private next(job: number): Promise<number> | number {
     const fiber = this.fibers.get(job)!;
-    if (fiber.suspensions >= RESTART_AFTER && !fiber.released) {
+    if (fiber.suspensions >= restartAfter(this.fibers.size) && !fiber.released) {
       fiber.ready = new Promise((resolve) => (fiber.readyNow = resolve));
       return 0;
     }
