@@ -3,6 +3,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { runnerNodeFlags } from '../bin/runner-flags.mjs';
+import { ALLOCATOR_ENV } from '../bin/relaunch.mjs';
 
 function isExecutable(file) {
   try {
@@ -44,8 +45,8 @@ export function chooseEngine(root, env = process.env) {
     // memory apart (another 5-6 MB with 200 busy VUs, at no measured CPU cost; BENCHMARKS.md). glibc
     // reads these only at process start.
     env: {
-      MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? '16384',
-      MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '1',
+      MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? ALLOCATOR_ENV.MALLOC_MMAP_THRESHOLD_,
+      MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? ALLOCATOR_ENV.MALLOC_ARENA_MAX,
     },
     label: 'the Node runner (k6 not found on PATH; set K6=/path/to/k6 to use k6)',
   };

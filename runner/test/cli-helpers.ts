@@ -38,10 +38,11 @@ export class Sandbox {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  start(args: string[], env: Record<string, string> = {}): ChildProcess {
+  /** Starts the runner, by default with the Node flags it wants (`nodeFlags: []`, as `npx runner` does). */
+  start(args: string[], env: Record<string, string> = {}, nodeFlags = runnerNodeFlags): ChildProcess {
     const base: Record<string, string | undefined> = { ...process.env };
     for (const k of Object.keys(base)) if (k.startsWith('K6_')) delete base[k];
-    return spawn(process.execPath, [...runnerNodeFlags, runnerBin, ...args], {
+    return spawn(process.execPath, [...nodeFlags, runnerBin, ...args], {
       cwd: this.dir,
       env: { ...base, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
