@@ -6,10 +6,9 @@
 // SIGINT stops gracefully and a second stops at once, so none may arrive twice.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { runnerNodeFlags } from './runner-flags.mjs';
+import { runnerAllocatorEnv, runnerNodeFlags } from './runner-flags.mjs';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-export const ALLOCATOR_ENV = { MALLOC_MMAP_THRESHOLD_: '16384', MALLOC_ARENA_MAX: '1' };
 
 /** Runs `script` again in a child with the flags and settings; false when this process has the flags. */
 export async function relaunch(script) {
@@ -19,7 +18,7 @@ export async function relaunch(script) {
     return false;
   }
   if (missing.length === 0) return false;
-  const env = { ...ALLOCATOR_ENV, ...process.env };
+  const env = { ...runnerAllocatorEnv, ...process.env };
   env.RUNNER_RELAUNCHED = '1';
   const child = spawn(
     process.execPath,

@@ -2,8 +2,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { runnerNodeFlags } from '../bin/runner-flags.mjs';
-import { ALLOCATOR_ENV } from '../bin/relaunch.mjs';
+import { runnerAllocatorEnv, runnerNodeFlags } from '../bin/runner-flags.mjs';
 
 function isExecutable(file) {
   try {
@@ -40,13 +39,10 @@ export function chooseEngine(root, env = process.env) {
     name: 'runner',
     command: process.execPath,
     args: [...runnerNodeFlags, path.join(root, 'bin', 'runner.mjs')],
-    // glibc otherwise keeps the ~66 MB V8's optimising compiler takes for QuickJS's interpreter (about
-    // 12 MB of the runner's RSS at 200 VUs), and gives each thread an arena of its own that holds freed
-    // memory apart (another 5-6 MB with 200 busy VUs, at no measured CPU cost; BENCHMARKS.md). glibc
-    // reads these only at process start.
+    // glibc's allocator settings (bin/runner-flags.mjs), unless the caller chose others.
     env: {
-      MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? ALLOCATOR_ENV.MALLOC_MMAP_THRESHOLD_,
-      MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? ALLOCATOR_ENV.MALLOC_ARENA_MAX,
+      MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? runnerAllocatorEnv.MALLOC_MMAP_THRESHOLD_,
+      MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? runnerAllocatorEnv.MALLOC_ARENA_MAX,
     },
     label: 'the Node runner (k6 not found on PATH; set K6=/path/to/k6 to use k6)',
   };
