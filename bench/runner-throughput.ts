@@ -181,7 +181,7 @@ try {
     const rps = rate(runs);
     const each = acs.length
       ? ` (by round: ${runs.map((w, i) => (w.requests / w.seconds / rate([acs[i]])).toFixed(2)).join(', ')})`
-      : '';
+      : ` (by round: ${runs.map((w) => (w.requests / w.seconds).toFixed(0)).join(', ')} req/s)`;
     console.log(
       `runner VU pool, ${vus} VUs: ${rps.toFixed(0)} req/s (${(rps / rate(acs)).toFixed(2)}x autocannon${each}, ` +
         `${(rps / base.rps).toFixed(2)}x undici), ` +

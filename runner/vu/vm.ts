@@ -21,9 +21,14 @@ import { SYNC_BUILD, jspiAvailable, jspiEngine } from './engine-jspi.ts';
 // so the objects of requests still in flight were promoted and filled the old generation: 3 MB
 // semi-spaces (read when a worker's heap is set up) took 7-12 % off the CPU per request and 4-6 MB
 // off the peak at 200 busy VUs, for ~4 MB more when idle (BENCHMARKS.md).
+// TurboFan inlined whole request paths into small host functions (one compile of VM.callAsync took
+// ~100 ms), and each isolate compiles its own: ~3.3 s of compile CPU in the first 4 s of a 50-VU run
+// on two cores, the first second at a quarter of the steady rate. A third of the cumulative inlining
+// budget (300 bytes of bytecode, V8 default 920) compiles in ~1.9 s, with no difference in the steady
+// rate beyond the noise (BENCHMARKS.md).
 v8.setFlagsFromString(
   process.env.RUNNER_V8 ??
-    '--no-liftoff --no-wasm-generic-wrapper --semi-space-growth-factor=1 --min-semi-space-size=3 --heap-growing-percent=50',
+    '--no-liftoff --no-wasm-generic-wrapper --semi-space-growth-factor=1 --min-semi-space-size=3 --heap-growing-percent=50 --max-inlined-bytecode-size-cumulative=300',
 );
 
 /**
