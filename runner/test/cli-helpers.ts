@@ -1,4 +1,5 @@
 // Runs the built runner (bin/runner.mjs) on small scripts written to a temporary folder.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,4 +86,55 @@ export function logMessages(stderr: string): string[] {
     .split('\n')
     .filter((l) => l.startsWith('time='))
     .map((l) => l.replace(/^time="[^"]*" /, '').replace(/\\"/g, '"'));
+}
+
+/** Resolves once a non-quiet, non-TTY run printed its first plain progress line (or after 20 s). */
+function started(c: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let seen = '';
+    c.stdout!.on('data', (d) => {
+      seen += d;
+      if (seen.includes('running (')) resolve();
+    });
+    setTimeout(resolve, 20_000);
+  });
+}
+
+/**
+ * k6's signals, sent to the process `start` began: a first SIGINT stops gracefully (teardown and summary
+ * still run, exit 105), and a second SIGTERM stops at once without waiting for a slow teardown.
+ */
+export async function assertSignals(box: Sandbox, nodeFlags = runnerNodeFlags): Promise<void> {
+  const s = box.script(
+    'long.js',
+    `import { sleep } from 'k6';
+export const options = { vus: 2, duration: '30s' };
+export default function () { sleep(0.1); }
+export function teardown() { console.log('teardown ran'); }\n`,
+  );
+  const child = box.start(['run', '--no-color', s], {}, nodeFlags);
+  const done = collect(child, box, []);
+  await started(child);
+  child.kill('SIGINT');
+  const r = await done;
+  assert.equal(r.code, 105, r.stderr);
+  assert.match(r.stderr, /aborted because the runner received a 'SIGINT' signal/);
+  assert.match(r.stderr, /teardown ran/);
+  assert.match(r.stdout, /iterations\.+:/);
+
+  const slow = box.script(
+    'slow-teardown-2.js',
+    `import { sleep } from 'k6';
+export const options = { vus: 1, duration: '30s' };
+export default function () { sleep(0.1); }
+export function teardown() { sleep(20); }\n`,
+  );
+  const c2 = box.start(['run', '--no-color', slow], {}, nodeFlags);
+  const d2 = collect(c2, box, []);
+  await started(c2);
+  const t0 = Date.now();
+  c2.kill('SIGTERM');
+  setTimeout(() => c2.kill('SIGTERM'), 500);
+  assert.equal((await d2).code, 105);
+  assert.ok(Date.now() - t0 < 5_000, 'the second signal does not wait for teardown');
 }

@@ -1,7 +1,7 @@
 // The run's lifecycle through the real CLI and VU pool: setup/teardown, timeouts, signals, summary switches.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logMessages, Sandbox } from './cli-helpers.ts';
+import { assertSignals, logMessages, Sandbox } from './cli-helpers.ts';
 
 const box = new Sandbox();
 after(() => box.cleanup());
@@ -155,49 +155,7 @@ export function teardown() { console.log('teardown ran'); }\n`,
 });
 
 test('first SIGINT: graceful stop, teardown and summary, 105; a second one stops at once', async () => {
-  const s = box.script(
-    'long.js',
-    `import { sleep } from 'k6';
-export const options = { vus: 2, duration: '30s' };
-export default function () { sleep(0.1); }
-export function teardown() { console.log('teardown ran'); }\n`,
-  );
-  const started = (c: import('node:child_process').ChildProcess) =>
-    new Promise<void>((resolve) => {
-      let seen = '';
-      c.stdout!.on('data', (d) => {
-        seen += d;
-        if (seen.includes('running (')) resolve();
-      });
-    });
-  const child = box.start(['run', '--no-color', s]);
-  const { collect } = await import('./cli-helpers.ts');
-  const done = collect(child, box, []);
-  // Not quiet and not a TTY: the first plain progress line shows the run has started.
-  await Promise.race([started(child), new Promise((r) => setTimeout(r, 20_000))]);
-  child.kill('SIGINT');
-  const r = await done;
-  assert.equal(r.code, 105, r.stderr);
-  assert.match(r.stderr, /aborted because the runner received a 'SIGINT' signal/);
-  assert.match(r.stderr, /teardown ran/);
-  assert.match(r.stdout, /iterations\.+:/);
-
-  const slow = box.script(
-    'slow-teardown-2.js',
-    `import { sleep } from 'k6';
-export const options = { vus: 1, duration: '30s' };
-export default function () { sleep(0.1); }
-export function teardown() { sleep(20); }\n`,
-  );
-  const c2 = box.start(['run', '--no-color', slow]);
-  const d2 = collect(c2, box, []);
-  await Promise.race([started(c2), new Promise((r) => setTimeout(r, 20_000))]);
-  const t0 = Date.now();
-  c2.kill('SIGTERM');
-  setTimeout(() => c2.kill('SIGTERM'), 500);
-  const r2 = await d2;
-  assert.equal(r2.code, 105);
-  assert.ok(Date.now() - t0 < 5_000, 'the second signal does not wait for teardown');
+  await assertSignals(box);
 });
 
 test('handleSummary outputs, --summary-export and the K6_WEB_DASHBOARD_EXPORT report are written', async () => {

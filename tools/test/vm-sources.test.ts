@@ -10,17 +10,22 @@ import { coreSource, moduleSources } from '../../runner/modules/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-async function bundled(): Promise<{ coreSource: string; moduleSources: Record<string, string> }> {
+/** `entry` bundled for Node, with or without the plugin: the output's text. */
+async function bundle(entry: string, plugins = [minifyVMSources]): Promise<string> {
   const out = await build({
-    entryPoints: [path.join(root, 'runner/modules/index.ts')],
+    entryPoints: [path.join(root, entry)],
     bundle: true,
     format: 'esm',
     platform: 'node',
     write: false,
-    plugins: [minifyVMSources],
+    plugins,
     logLevel: 'silent',
   });
-  const code = out.outputFiles[0].text;
+  return out.outputFiles[0].text;
+}
+
+async function bundled(): Promise<{ coreSource: string; moduleSources: Record<string, string> }> {
+  const code = await bundle('runner/modules/index.ts');
   return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
 }
 
@@ -49,22 +54,5 @@ test('every VM source enters the bundle smaller, exporting the same names', asyn
 });
 
 test('modules other than VM sources are bundled as they are', async () => {
-  const out = await build({
-    entryPoints: [path.join(root, 'runner/modules/errors.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    write: false,
-    plugins: [minifyVMSources],
-    logLevel: 'silent',
-  });
-  const plain = await build({
-    entryPoints: [path.join(root, 'runner/modules/errors.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    write: false,
-    logLevel: 'silent',
-  });
-  assert.equal(out.outputFiles[0].text, plain.outputFiles[0].text);
+  assert.equal(await bundle('runner/modules/errors.ts'), await bundle('runner/modules/errors.ts', []));
 });
