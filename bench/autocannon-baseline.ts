@@ -22,8 +22,8 @@ for await (const line of createInterface({ input: process.stdin })) {
 `;
 
 export interface Autocannon {
-  /** One window of `seconds`: requests per second and the autocannon process's CPU per request. */
-  run(seconds: number): Promise<{ rps: number; cpuUs: number }>;
+  /** One window of `seconds`: its requests and the autocannon process's CPU per request. */
+  run(seconds: number): Promise<{ requests: number; seconds: number; cpuUs: number }>;
   close(): Promise<void>;
 }
 
@@ -45,7 +45,7 @@ export function startAutocannon(url: string, connections: number): Autocannon {
       const r = JSON.parse(next.value) as { total: number; errors: number; non2xx: number; cpu: number };
       if (r.errors || r.non2xx)
         throw new Error(`autocannon: ${r.errors} errors, ${r.non2xx} non-2xx responses`);
-      return { rps: r.total / seconds, cpuUs: r.cpu / r.total };
+      return { requests: r.total, seconds, cpuUs: r.cpu / r.total };
     },
     async close() {
       child.stdin!.end();

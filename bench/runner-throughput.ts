@@ -160,10 +160,7 @@ try {
   const ac = values.only === undefined ? startAutocannon(server.url, vus) : null;
   for (let r = 0; r < rounds; r++) {
     if (p) runs.push(await runnerWindow(p, window, r * 1_000_000));
-    if (ac) {
-      const a = await ac.run(window / 1000);
-      acs.push({ requests: a.rps * (window / 1000), seconds: window / 1000, cpuUs: a.cpuUs });
-    }
+    if (ac) acs.push(await ac.run(window / 1000));
   }
   clearInterval(rssTimer);
   await ac?.close();

@@ -12,14 +12,13 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Runs `script` again in a child with the flags and settings; false when this process has the flags. */
 export async function relaunch(script) {
-  const missing = runnerNodeFlags.filter((f) => !process.execArgv.includes(f));
   if (process.env.RUNNER_RELAUNCHED) {
     delete process.env.RUNNER_RELAUNCHED;
     return false;
   }
+  const missing = runnerNodeFlags.filter((f) => !process.execArgv.includes(f));
   if (missing.length === 0) return false;
-  const env = { ...runnerAllocatorEnv, ...process.env };
-  env.RUNNER_RELAUNCHED = '1';
+  const env = { ...process.env, ...runnerAllocatorEnv(), RUNNER_RELAUNCHED: '1' };
   const child = spawn(
     process.execPath,
     [...process.execArgv, ...missing, fileURLToPath(script), ...process.argv.slice(2)],

@@ -1,2 +1,2 @@
 export const runnerNodeFlags: string[];
-export const runnerAllocatorEnv: { MALLOC_MMAP_THRESHOLD_: string; MALLOC_ARENA_MAX: string };
+export function runnerAllocatorEnv(env?: Record<string, string | undefined>): Record<string, string>;

@@ -8,4 +8,9 @@ export const runnerNodeFlags =
 // (per-thread arenas held 5-6 MB of freed memory apart with 200 busy VUs) and allocations from 16 KB
 // on mapped apart (else glibc keeps the ~66 MB V8's optimising compiler takes for QuickJS's
 // interpreter), at no measured CPU cost (BENCHMARKS.md).
-export const runnerAllocatorEnv = { MALLOC_MMAP_THRESHOLD_: '16384', MALLOC_ARENA_MAX: '1' };
+const ALLOCATOR = { MALLOC_MMAP_THRESHOLD_: '16384', MALLOC_ARENA_MAX: '1' };
+
+/** The allocator settings, each one `env` already sets kept as it is. */
+export function runnerAllocatorEnv(env = process.env) {
+  return Object.fromEntries(Object.entries(ALLOCATOR).map(([k, v]) => [k, env[k] ?? v]));
+}

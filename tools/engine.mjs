@@ -40,10 +40,7 @@ export function chooseEngine(root, env = process.env) {
     command: process.execPath,
     args: [...runnerNodeFlags, path.join(root, 'bin', 'runner.mjs')],
     // glibc's allocator settings (bin/runner-flags.mjs), unless the caller chose others.
-    env: {
-      MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? runnerAllocatorEnv.MALLOC_MMAP_THRESHOLD_,
-      MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? runnerAllocatorEnv.MALLOC_ARENA_MAX,
-    },
+    env: runnerAllocatorEnv(env),
     label: 'the Node runner (k6 not found on PATH; set K6=/path/to/k6 to use k6)',
   };
 }

@@ -96,7 +96,7 @@ function started(c: ChildProcess): Promise<void> {
       seen += d;
       if (seen.includes('running (')) resolve();
     });
-    setTimeout(resolve, 20_000);
+    setTimeout(resolve, 20_000).unref();
   });
 }
 

@@ -51,7 +51,7 @@ interface Fiber {
 // the trampoline returns after some suspensions and a new one takes over (~80 µs, and a machine stack
 // left for V8's next full collection to free: replacing calls often costs CPU in collections). The
 // count keeps an instance's chains within ~4 MB (average half the count per VM): 256 suspensions up to
-// 50 VMs, fewer beyond (128 at 100 VMs took 5-7 MB off 200 busy VUs at the same CPU, BENCHMARKS.md).
+// 50 VMs, fewer beyond (128 at 100 VMs took 4-6 MB off 200 busy VUs for ~2 % more CPU, BENCHMARKS.md).
 // RUNNER_JSPI_RESTART sets a fixed count (the tests make it small to replace calls often).
 const FIXED_RESTART = Number(process.env.RUNNER_JSPI_RESTART) || 0;
 const CHAIN_BUDGET = 12_800;
