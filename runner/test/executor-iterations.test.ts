@@ -71,14 +71,16 @@ test('per-vu-iterations: each VU runs exactly its iterations, counted per VU', a
 });
 
 test('per-vu-iterations: on maxDuration each VU reports its own remainder', async () => {
-  const w = new FakeWorld(2, (c) => (c.vu === 1 ? 30 : 120));
+  // 40 ms: VU 1's second iteration ends 20 ms before the cut, its third runs across it even on a busy
+  // machine (with 30 ms, late starts could end its third just at the cut, leaving nothing in flight).
+  const w = new FakeWorld(2, (c) => (c.vu === 1 ? 40 : 120));
   const sc = scenario(
     { executor: 'per-vu-iterations', vus: 2, iterations: 5 },
     { maxDuration: 100, gracefulStop: 0 },
   );
   await new PerVUIterations(sc).run(w.ctx(), performance.now());
   const drops = w.samples.filter((s) => s.metric === 'dropped_iterations');
-  // VU 1: iterations at about 0, 30, 60, 90 (cut at 100); VU 2: one started (cut at 100), 4 left.
+  // VU 1: iterations at about 0, 40, 80 (cut at 100); VU 2: one started (cut at 100), 4 left.
   // Each VU reports its own remainder: 5 minus what it started.
   assert.equal(drops.length, 2);
   const started = (vu: number) => w.calls.filter((c) => c.vu === vu).length;
