@@ -222,6 +222,29 @@ export const coreSource = /* js */ `
     }
   };
 
+  // Iterations back to back without leaving the VM (the host's VU.loop): host.next takes each verdict
+  // and answers with the next iteration's changingJSON, or '' when the loop is over, or NEXT_YIELD
+  // (suspend once so the thread's other VUs run, then ask again), or NEXT_RETURN (the host finishes
+  // this verdict itself: promise jobs wait). An async function's marker also goes back to the host.
+  const NEXT_YIELD = '\u0002', NEXT_RETURN = '\u0003';
+  k6.loop = function (name, fixedJSON, changingJSON) {
+    let fixedNow = fixedJSON;
+    let changing = changingJSON;
+    for (;;) {
+      const v = k6.run(name, fixedNow, changing);
+      fixedNow = '';
+      if (v === '{"async":true}') return v;
+      let next = host.next(v);
+      while (next === NEXT_YIELD) {
+        host.pause();
+        next = host.next('');
+      }
+      if (next === '') return '';
+      if (next === NEXT_RETURN) return v;
+      changing = next;
+    }
+  };
+
   function verdictOf(e) {
     if (e instanceof Interrupt) return verdict({ ok: false, interrupted: true });
     if (e instanceof Abort) return verdict({ ok: false, aborted: true });

@@ -223,3 +223,82 @@ test(
     assert.ok(b.completed >= 5, `${b.completed} sleeping iterations in 300 ms`);
   },
 );
+
+test('promise jobs an iteration leaves run before the next iteration starts, every iteration counted', async () => {
+  const c = collector();
+  const pool = await VUPool.create({
+    script: writeScript(`export default function () {
+      const i = __ITER;
+      Promise.resolve().then(() => console.log('job ' + i));
+      console.log('fn ' + i);
+    }`),
+    env: {},
+    options: {},
+    count: 1,
+    workers: 1,
+    ...c,
+  });
+  const r = await pool.vu(1).loop!(request({ max: 3 }));
+  await pool.close();
+  assert.deepEqual(r, { completed: 3, interrupted: 0 });
+  assert.deepEqual(
+    c.logs.map((x) => x.msg),
+    ['fn 0', 'job 0', 'fn 1', 'job 1', 'fn 2', 'job 2'],
+  );
+  assert.equal(byMetric(c.samples, 'iterations').length, 3);
+});
+
+test('an async default function loops too, each iteration awaited to its end', async () => {
+  const c = collector();
+  const pool = await VUPool.create({
+    script: writeScript(`import http from 'k6/http';
+      export default async function () {
+        await Promise.resolve();
+        http.get(__ENV.BASE + '/ok');
+        console.log('done ' + __ITER);
+      }`),
+    env: { BASE: peer.url },
+    options: {},
+    count: 1,
+    workers: 1,
+    ...c,
+  });
+  const r = await pool.vu(1).loop!(request({ max: 4 }));
+  await pool.close();
+  assert.deepEqual(r, { completed: 4, interrupted: 0 });
+  assert.deepEqual(
+    c.logs.map((x) => x.msg),
+    ['done 0', 'done 1', 'done 2', 'done 3'],
+  );
+  assert.equal(byMetric(c.samples, 'http_reqs').length, 4);
+  assert.equal(byMetric(c.samples, 'iterations').length, 4);
+});
+
+test('a loop whose engine call is renewed every few suspensions keeps its numbering and counts', async () => {
+  const c = collector();
+  // Read by the engine when the VU thread starts: the thread's VM calls are replaced every 3 suspensions.
+  process.env.RUNNER_JSPI_RESTART = '3';
+  let pool: VUPool;
+  try {
+    pool = await VUPool.create({
+      script: writeScript(`import http from 'k6/http';
+        import { sleep } from 'k6';
+        export default function () { http.get(__ENV.BASE + '/ok'); sleep(0.001); console.log(String(__ITER)); }`),
+      env: { BASE: peer.url },
+      options: {},
+      count: 1,
+      workers: 1,
+      ...c,
+    });
+  } finally {
+    delete process.env.RUNNER_JSPI_RESTART;
+  }
+  const r = await pool.vu(1).loop!(request({ max: 20 }));
+  await pool.close();
+  assert.deepEqual(r, { completed: 20, interrupted: 0 });
+  assert.deepEqual(
+    c.logs.map((x) => Number(x.msg)),
+    Array.from({ length: 20 }, (_, i) => i),
+  );
+  assert.equal(byMetric(c.samples, 'http_reqs').length, 20);
+});

@@ -101,6 +101,7 @@ export async function asyncifyEngine(stackBytes: number): Promise<Engine> {
     pendingJob: (...a) => enter(() => qtsJob(...a)),
     eval: (...a) => enter(() => qtsEval(...a)),
     canSuspend: () => true,
+    overdue: () => false,
     bindContext: () => {},
     release: () => {},
   };

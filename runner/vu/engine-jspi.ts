@@ -260,6 +260,8 @@ class JspiInstance {
       },
       configure: (rt: QuickJSRuntime, limit: number) => rt.setMaxStackSize(limit),
       canSuspend: () => this.suspender.value !== null,
+      // A long call (the VM-side iteration loop) holds its promise chain until it returns.
+      overdue: () => fiber.suspensions >= restartAfter(this.fibers.size),
       bindContext: (ctx: number) => void this.byContext.set(ctx, fiber),
       call: (ctx, fn, self, argc, argv) => exec(JOB.call, [ctx, fn, self, argc, argv]),
       pendingJob: (rt, max, out) => exec(JOB.pendingJob, [rt, max, out]),

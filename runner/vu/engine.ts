@@ -26,6 +26,8 @@ export interface Engine {
   bindContext(ctx: number): void;
   /** whether a host function may suspend now (false while a synchronous call runs) */
   canSuspend(): boolean;
+  /** the call in flight has suspended so often that it should return soon (see engine-jspi.ts) */
+  overdue(): boolean;
   /** the VM is gone */
   release(): void;
 }

@@ -61,10 +61,15 @@ const EVAL_MODULE = 1;
 export type Bytes = string | Uint8Array;
 export type HostValue = string | number | boolean | undefined | null | Uint8Array;
 
-/** Leaves the VM may call. Sync ones run inline; `async` ones suspend the VM until they resolve. */
+/**
+ * Leaves the VM may call. Sync ones run inline; `async` ones suspend the VM until they resolve;
+ * `direct` ones run inline too, take their arguments as strings and skip the library's handles (for
+ * calls made every iteration).
+ */
 export interface HostFunctions {
   sync: Record<string, (...args: (Bytes | number | boolean | undefined)[]) => HostValue>;
   async: Record<string, (...args: (Bytes | number | boolean | undefined)[]) => Promise<HostValue>>;
+  direct?: Record<string, (...args: string[]) => HostValue>;
 }
 
 export class ScriptError extends Error {}
@@ -117,10 +122,14 @@ export class VM {
         f.dispose();
       }
       const direct = directCalls(ctx, engine.canSuspend);
-      for (const [name, fn] of Object.entries(host.async)) {
+      const fns = [
+        ...Object.entries(host.async).map(([name, fn]) => [name, fn, true] as const),
+        ...Object.entries(host.direct ?? {}).map(([name, fn]) => [name, fn, false] as const),
+      ];
+      for (const [name, fn, suspends] of fns) {
         // Only a key: directCalls answers the C side's call of this host reference before the library.
         const ref = (): undefined => undefined;
-        direct.add(ref, fn);
+        direct.add(ref, fn, suspends);
         const f = ctx.newFunction(name, ref);
         ctx.setProp(hostObj, name, f);
         f.dispose();
@@ -175,12 +184,40 @@ export class VM {
   }
 
   /** Runs an exported function through the VM-side runner; resolves with its verdict (modules/core.ts). */
-  async run(name: string, fixed: string, changing: string): Promise<string> {
+  run(name: string, fixed: string, changing: string): Promise<string> {
+    return this.runner('run', name, fixed, changing);
+  }
+
+  /**
+   * Runs iterations of an exported function back to back inside the VM (modules/core.ts: k6.loop),
+   * the host's `next` deciding after each. Resolves with '' when `next` ended the loop, else with the
+   * verdict of an iteration `next` did not take (an async function's, or one that left promise jobs).
+   */
+  loop(name: string, fixed: string, changing: string): Promise<string> {
+    return this.runner('loop', name, fixed, changing);
+  }
+
+  /** Whether a loop() in flight should return so that the engine can renew it (Engine.overdue). */
+  overdue(): boolean {
+    return this.engine.overdue();
+  }
+
+  /** Whether promise jobs wait to run (an iteration that leaves some is finished by run()/loop()). */
+  pendingJobs(): boolean {
+    return this.runtime.hasPendingJob();
+  }
+
+  private async runner(
+    entry: 'run' | 'loop',
+    name: string,
+    fixed: string,
+    changing: string,
+  ): Promise<string> {
     if (this.broken) return JSON.stringify({ ok: false, error: this.broken });
     let res: { error?: QuickJSHandle; value?: QuickJSHandle };
     try {
       // A direct call of the VM-side runner: evaluating a line of code would compile it every iteration.
-      res = await this.callAsync(this.k6, 'run', [name, fixed, changing]);
+      res = await this.callAsync(entry, [name, fixed, changing]);
     } catch (e) {
       // The thread's own stack ran out inside QuickJS (QuickJS's limit did not come first, e.g. on the
       // main thread): the VM was left mid-call and cannot run again.
@@ -194,6 +231,7 @@ export class VM {
     }
     let out = this.ctx.getString(res.value!);
     res.value!.dispose();
+    if (out === '') return out;
     // Promise jobs the function left (an async function's continuations among them) run until none is
     // left, allowed to suspend on requests and sleeps as the iteration itself was.
     const jobs = await this.drainJobsAsync();
@@ -223,7 +261,8 @@ export class VM {
     return i;
   }
 
-  private runFn: QuickJSHandle | null = null;
+  /** __k6.run and __k6.loop, looked up once */
+  private entries: Partial<Record<'run' | 'loop', QuickJSHandle>> = {};
   /** pointer to ARGV_SLOTS words in the VM's memory, for call arguments and out-parameters (0: none yet) */
   private argv = 0;
 
@@ -266,9 +305,10 @@ export class VM {
     }
   }
 
-  /** Calls `obj[fn](...args)` with the VM allowed to suspend on async host functions. */
-  private async callAsync(obj: QuickJSHandle, fn: string, args: string[]) {
-    this.runFn ??= this.ctx.getProp(obj, fn);
+  /** Calls `__k6[fn](...args)` with the VM allowed to suspend on async host functions. */
+  private async callAsync(fn: 'run' | 'loop', args: string[]) {
+    const obj = this.k6;
+    const f = (this.entries[fn] ??= this.ctx.getProp(obj, fn));
     const handles = args.map((a) => newString(this.ctx, a));
     if (handles.length > ARGV_SLOTS) throw new Error('runner: too many arguments for a VM call');
     const argv = this.scratch();
@@ -278,7 +318,7 @@ export class VM {
     try {
       ptr = await this.engine.call(
         this.low.ctx.value,
-        this.runFn.value as number,
+        f.value as number,
         obj.value as number,
         handles.length,
         argv,
@@ -322,7 +362,7 @@ export class VM {
 
   dispose(): void {
     try {
-      this.runFn?.dispose();
+      for (const f of Object.values(this.entries)) f.dispose();
       this.k6.dispose();
       this.engine.release();
       if (this.broken) return;
@@ -338,7 +378,7 @@ export class VM {
   }
 }
 
-type AsyncHostFn = HostFunctions['async'][string];
+type DirectHostFn = (...args: string[]) => HostValue | Promise<HostValue>;
 
 interface LowLevel {
   ctx: { value: number };
@@ -377,9 +417,9 @@ interface LowLevel {
 function directCalls(
   context: QuickJSContext,
   canSuspend: () => boolean,
-): { add(viaLibrary: object, fn: AsyncHostFn): void } {
+): { add(viaLibrary: object, fn: DirectHostFn, suspends: boolean): void } {
   const c = context as unknown as LowLevel;
-  const byFunction = new Map<object, AsyncHostFn>();
+  const byFunction = new Map<object, { fn: DirectHostFn; suspends: boolean }>();
   const library = c.cToHostCallbacks.callFunction;
   const { ffi } = c;
   const ctx = c.ctx.value;
@@ -410,15 +450,21 @@ function directCalls(
     return p;
   };
   c.cToHostCallbacks.callFunction = (ctxPtr, self, argc, argv, id) => {
-    const fn = byFunction.get(c.runtime.hostRefs.get(id));
-    if (!fn || ctxPtr !== ctx) return library(ctxPtr, self, argc, argv, id);
-    if (!canSuspend()) return thrown(new Error('a request or a sleep cannot run inside this call'));
+    const entry = byFunction.get(c.runtime.hostRefs.get(id));
+    if (!entry || ctxPtr !== ctx) return library(ctxPtr, self, argc, argv, id);
+    if (entry.suspends && !canSuspend())
+      return thrown(new Error('a request or a sleep cannot run inside this call'));
     const args: string[] = new Array(argc);
     for (let i = 0; i < argc; i++) args[i] = argString(argv, i);
-    return fn(...args).then(result, thrown);
+    if (entry.suspends) return (entry.fn(...args) as Promise<HostValue>).then(result, thrown);
+    try {
+      return result(entry.fn(...args) as HostValue);
+    } catch (e) {
+      return thrown(e);
+    }
   };
   // The library keeps the function it was given as the host reference the C side calls back with.
-  return { add: (viaLibrary, fn) => byFunction.set(viaLibrary, fn) };
+  return { add: (viaLibrary, fn, suspends) => byFunction.set(viaLibrary, { fn, suspends }) };
 }
 
 function fromHandle(ctx: QuickJSContext, h: QuickJSHandle): Bytes | number | boolean | undefined {

@@ -28,6 +28,10 @@ import {
 } from './types.ts';
 import { BUILTIN_METRICS } from '../metrics/registry.ts';
 
+// host.next's answers besides the next iteration's changing part (modules/core.ts: k6.loop)
+const NEXT_YIELD = '\u0002';
+const NEXT_RETURN = '\u0003';
+
 /** What the VUs of one thread share: the HTTP client, opened files, SharedArrays, metric names. */
 export class ThreadContext {
   readonly files = new Map<string, Buffer>();
@@ -302,6 +306,9 @@ export class VU {
           return undefined;
         },
       },
+      direct: {
+        next: (verdict) => (this.onNext ? this.onNext(verdict) : ''),
+      },
       async: {
         request: async (json, samples) => {
           this.samples(samples);
@@ -309,6 +316,7 @@ export class VU {
           const res = (await this.client().send(reqs, this.ctx())).map(encodeResponse);
           return res.length === 1 ? res[0] : JSON.stringify(res);
         },
+        pause: () => new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined))),
         sleep: (ms, samples) =>
           new Promise<boolean>((resolve) => {
             this.samples(samples);
@@ -358,6 +366,22 @@ export class VU {
   }
 
   async run(req: RunRequest): Promise<RunResult> {
+    const { fixed, changing } = this.begin(req);
+    let text: string;
+    try {
+      text = await this.vm.run(req.fn, fixed, changing);
+    } catch (e) {
+      this.running = false;
+      throw e;
+    }
+    return this.end(req, text);
+  }
+
+  /** when the iteration in flight started (performance.now()) */
+  private started = 0;
+
+  /** Sets an iteration going: what the VM-side runner gets (modules/core.ts: k6.run). */
+  private begin(req: RunRequest): { fixed: string; changing: string } {
     this.running = true;
     this.interrupting = false;
     this.vm.interrupted = false;
@@ -415,19 +439,18 @@ export class VU {
           ]
         : [req.iterationInScenario ?? 0, req.iterationInTest ?? 0, null, progress],
     );
-    const start = performance.now();
-    let verdict: { ok: boolean; error?: string; interrupted?: boolean; aborted?: boolean; value?: unknown };
-    let text: string;
-    try {
-      text = await this.vm.run(req.fn, same ? '' : this.lastFixed, changing);
-    } catch (e) {
-      this.running = false;
-      throw e;
-    }
+    this.started = performance.now();
+    return { fixed: same ? '' : this.lastFixed, changing };
+  }
+
+  /** Ends the iteration `begin` started, from the VM-side runner's verdict text. */
+  private end(req: RunRequest, text: string): RunResult {
+    const start = this.started;
     // The verdict's JSON, then (after \u0001) the samples the VM still held (see modules/core.ts).
     const cut = text.indexOf('\u0001');
     const head = cut < 0 ? text : text.slice(0, cut);
-    verdict = head === '{"ok":true}' ? { ok: true } : JSON.parse(head);
+    let verdict: { ok: boolean; error?: string; interrupted?: boolean; aborted?: boolean; value?: unknown } =
+      head === '{"ok":true}' ? { ok: true } : JSON.parse(head);
     if (cut >= 0) this.samples(text.slice(cut + 1));
     if (!verdict.aborted && (this.interrupting || this.vm.interrupted))
       verdict = { ok: false, interrupted: true };
@@ -461,9 +484,13 @@ export class VU {
     return result;
   }
 
+  /** What the VM-side loop's host.next does while a loop runs (see loop); null otherwise. */
+  private onNext: ((verdict: string) => string) | null = null;
+
   /**
    * Iterations back to back (see LoopRequest). The stop flag's second slot ends the loop between
-   * iterations; its first, an interrupt, ends it with the iteration in flight.
+   * iterations; its first, an interrupt, ends it with the iteration in flight. The iterations run in
+   * one call of the VM-side loop (modules/core.ts: k6.loop): one entry into the VM, not one each.
    */
   async loop(l: LoopRequest): Promise<LoopResult> {
     const flag = this.vm.stopFlag;
@@ -472,17 +499,18 @@ export class VU {
     const p = l.progress;
     const first = l.req;
     const out: LoopResult = { completed: 0, interrupted: 0 };
-    let yielded = performance.now();
-    for (let k = 0; l.max === undefined || k < l.max; k++) {
-      if (flag && (Atomics.load(flag, 0) !== 0 || Atomics.load(flag, 1) !== 0)) break;
+    let k = 0;
+    const nextRequest = (): RunRequest | null => {
+      if (l.max !== undefined && k >= l.max) return null;
+      if (flag && (Atomics.load(flag, 0) !== 0 || Atomics.load(flag, 1) !== 0)) return null;
       const n = Atomics.add(counter, 0, 1);
       if (l.limit !== undefined && n >= l.limit) {
         Atomics.sub(counter, 0, 1);
-        break;
+        return null;
       }
       const progress = Math.min(1, Math.max(0, 'ms' in p ? (Date.now() - p.from) / p.ms : n / p.total));
-      // One literal of one shape: a spread copy grown afterwards is much slower to read (see run).
-      const req: RunRequest = {
+      // One literal of one shape: a spread copy grown afterwards is much slower to read (see begin).
+      return {
         fn: first.fn,
         reuse: k > 0,
         progress,
@@ -507,19 +535,67 @@ export class VU {
             }
           : undefined,
       };
-      const r = await this.run(req);
+    };
+    // Counts a finished iteration; true when the loop ends with it.
+    const account = (r: RunResult): boolean => {
+      k++;
       if (r.interrupted) out.interrupted++;
       else out.completed++;
       if (inst) Atomics.add(inst, r.interrupted ? INSTANCE.interrupted : INSTANCE.completed, 1);
       if (r.aborted) out.aborted = true;
-      if (r.aborted || r.interrupted) break;
-      // An iteration that never waits would otherwise keep this thread's other VUs and messages waiting.
+      return !!(r.aborted || r.interrupted);
+    };
+    let yielded = performance.now();
+    let req = nextRequest();
+    if (!req) return out;
+    let { fixed, changing } = this.begin(req);
+    let cur = req;
+    // the VM-side loop returned for the engine's sake (see Engine.overdue), not because it is over
+    let again = false;
+    this.onNext = (verdict) => {
+      if (verdict !== '') {
+        if (this.vm.pendingJobs()) return NEXT_RETURN;
+        if (account(this.end(cur, verdict))) return '';
+        // An iteration that never waits would otherwise keep this thread's other VUs and messages waiting.
+        if (performance.now() - yielded > 10) return NEXT_YIELD;
+        if (this.vm.overdue()) {
+          again = true;
+          return '';
+        }
+      } else yielded = performance.now();
+      const nx = nextRequest();
+      if (!nx) return '';
+      cur = nx;
+      // Later iterations reuse the first one's fixed part (nx.reuse), so only the changing part goes in.
+      return this.begin(nx).changing;
+    };
+    let text: string;
+    try {
+      for (;;) {
+        again = false;
+        text = await this.vm.loop(cur.fn, fixed, changing);
+        if (text !== '') break;
+        if (!again || !(req = nextRequest())) return out;
+        cur = req;
+        ({ fixed, changing } = this.begin(req));
+      }
+    } catch (e) {
+      this.running = false;
+      throw e;
+    } finally {
+      this.onNext = null;
+    }
+    if (account(this.end(cur, text))) return out;
+    // The rest one call each: this function left the VM-side loop (an async function, promise jobs).
+    for (;;) {
       if (performance.now() - yielded > 10) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         yielded = performance.now();
       }
+      req = nextRequest();
+      if (!req) return out;
+      if (account(await this.run(req))) return out;
     }
-    return out;
   }
 
   dispose(): void {
