@@ -50,13 +50,14 @@ interface Fiber {
 // until the call returns (a never-ending trampoline would hold ~0.6 KB per suspension for good), so
 // the trampoline returns after some suspensions and a new one takes over (~80 µs, and a machine stack
 // left for V8's next full collection to free: replacing calls often costs CPU in collections). The
-// count keeps an instance's chains within ~4 MB (average half the count per VM): 256 suspensions up to
-// 50 VMs, fewer beyond (128 at 100 VMs took 4-6 MB off 200 busy VUs for ~2 % more CPU, BENCHMARKS.md).
+// count keeps an instance's chains within ~4 MB (average half the count per VM): 512 suspensions up to
+// 25 VMs, fewer beyond (128 at 100 VMs took 4-6 MB off 200 busy VUs for ~2 % more CPU; at 25 VMs, 512
+// instead of 256 halved the full collections the promoted chains bring, BENCHMARKS.md).
 // RUNNER_JSPI_RESTART sets a fixed count (the tests make it small to replace calls often).
 const FIXED_RESTART = Number(process.env.RUNNER_JSPI_RESTART) || 0;
 const CHAIN_BUDGET = 12_800;
 export const restartAfter = (vms: number): number =>
-  FIXED_RESTART || Math.max(64, Math.min(256, Math.floor(CHAIN_BUDGET / Math.max(1, vms))));
+  FIXED_RESTART || Math.max(64, Math.min(512, Math.floor(CHAIN_BUDGET / Math.max(1, vms))));
 
 /** One instance of the synchronous build, with the two helper modules around it. */
 class JspiInstance {
