@@ -569,13 +569,17 @@ export class VU {
       // Later iterations reuse the first one's fixed part (nx.reuse), so only the changing part goes in.
       return this.begin(nx).changing;
     };
-    let text: string;
     try {
       for (;;) {
         again = false;
-        text = await this.vm.loop(cur.fn, fixed, changing);
-        if (text !== '') break;
-        if (!again || !(req = nextRequest())) return out;
+        const text = await this.vm.loop(cur.fn, fixed, changing);
+        // A verdict back: an iteration host.next did not take (an async function's, promise jobs).
+        if (text !== '' ? account(this.end(cur, text)) : !again) return out;
+        if (performance.now() - yielded > 10) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          yielded = performance.now();
+        }
+        if (!(req = nextRequest())) return out;
         cur = req;
         ({ fixed, changing } = this.begin(req));
       }
@@ -584,17 +588,6 @@ export class VU {
       throw e;
     } finally {
       this.onNext = null;
-    }
-    if (account(this.end(cur, text))) return out;
-    // The rest one call each: this function left the VM-side loop (an async function, promise jobs).
-    for (;;) {
-      if (performance.now() - yielded > 10) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        yielded = performance.now();
-      }
-      req = nextRequest();
-      if (!req) return out;
-      if (account(await this.run(req))) return out;
     }
   }
 
