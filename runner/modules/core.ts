@@ -21,6 +21,8 @@ export const coreSource = /* js */ `
     iterationInScenario: 0,
     iterationInTest: 0,
     instance: null,
+    changingJSON: '[0,0,null,0]',
+    changed: true,
     dataJSON: undefined,
     data: undefined,
     throwErrors: false,
@@ -172,10 +174,21 @@ export const coreSource = /* js */ `
   // iterationInTest, instance, progress], or with instance null and exec.instance's numbers after
   // progress: [..., testStart, iterationsCompleted, iterationsInterrupted, vusActive, vusInitialized].
   let fixed = null;
+  // The changing part is parsed when k6/execution first reads it in an iteration: most never do, and
+  // QuickJS spends ~1 µs per JSON value.
+  k6.iteration = function () {
+    if (state.changed) return;
+    state.changed = true;
+    const changing = JSON.parse(state.changingJSON);
+    if (state.scenario) state.scenario.progress = changing[3];
+    state.iterationInScenario = changing[0];
+    state.iterationInTest = changing[1];
+    state.instance = changing[2];
+    state.instanceRow = changing.length > 4 ? changing : null;
+  };
   k6.run = function (name, fixedJSON, changingJSON) {
     if (fixedJSON !== '' || fixed === null) fixed = JSON.parse(fixedJSON || '{}');
     const req = fixed;
-    const changing = JSON.parse(changingJSON);
     state.init = false;
     // The tags JSON cached inside an iteration stays valid into the next while tags and group stay.
     const tags = req.tags || {};
@@ -186,11 +199,8 @@ export const coreSource = /* js */ `
       k6.tagsChanged();
     }
     state.scenario = req.scenario || null;
-    if (state.scenario) state.scenario.progress = changing[3];
-    state.iterationInScenario = changing[0];
-    state.iterationInTest = changing[1];
-    state.instance = changing[2];
-    state.instanceRow = changing.length > 4 ? changing : null;
+    state.changingJSON = changingJSON;
+    state.changed = false;
     if (req.env && fixedJSON !== '') globalThis.__ENV = req.env;
     globalThis.__ITER = state.iter;
     const fn = k6.exports[name];

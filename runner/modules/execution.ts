@@ -5,6 +5,7 @@ const state = k6.state;
 
 function needIteration(what) {
   if (state.init) throw new Error('getting ' + what + ' information in the init context is not supported');
+  k6.iteration();
 }
 
 const tagsProxy = new Proxy(state.vuTags, {

@@ -635,10 +635,28 @@ export class RequestTexts {
 }
 
 const SEP = '\u0001';
+/** Heads this long or longer are found by their separator (see headLength). */
+const HEAD_LENGTH_MAX = 95 * 95;
 
-/** The response as the VM reads it (modules/http.ts): head JSON, then lazily parsed parts, then the body. */
+/**
+ * The head's length in two printable characters (base 95 from the space): the VM reads them with
+ * two charCodeAt calls, where a number in the text would cost it a parse (QuickJS parses ~1 µs per
+ * JSON value). A longer head is marked with DEL and found by its separator instead.
+ */
+function headLength(n: number): string {
+  if (n >= HEAD_LENGTH_MAX) return '\u007f ';
+  return String.fromCharCode(32 + Math.floor(n / 95), 32 + (n % 95));
+}
+
+/**
+ * The response as the VM reads it (modules/http.ts): the head's length, the head JSON, the body, then
+ * the parts parsed only when a script reads them (headers, timings, the rest), split by \u0001. The
+ * head carries the body's length and nothing that varies from one response to the next of a request
+ * (the timings do): the VM parses a head only when it differs from the last one it saw.
+ */
 export function encodeResponse(r: WireResponse): string {
   const kind = r.bodyB64 !== undefined ? 'b' : r.body === null || r.body === undefined ? 'n' : 't';
+  const body = kind === 'b' ? r.bodyB64! : kind === 't' ? r.body! : '';
   const headers = JSON.stringify(r.headers);
   const timings = JSON.stringify(r.timings);
   // Written from parts, as JSON.stringify would write the whole object: the request part and the
@@ -650,9 +668,6 @@ export function encodeResponse(r: WireResponse): string {
     cookies = JSON.stringify(r.cookies);
     break;
   }
-  const extra = `{"cookies":${cookies},"request":${request},${connectionJSON(r)}}`;
-  // The head carries the lengths of the parts after it: the VM finds them without scanning the text
-  // (QuickJS's indexOf compares at every position, ~10 ns a character).
   const head = JSON.stringify([
     r.status,
     r.status_text,
@@ -662,12 +677,9 @@ export function encodeResponse(r: WireResponse): string {
     r.error_code,
     r.interrupted ? 1 : (r.thrown ?? 0),
     kind,
-    headers.length,
-    timings.length,
-    extra.length,
+    body.length,
   ]);
-  const body = kind === 'b' ? r.bodyB64 : kind === 't' ? r.body : '';
-  return `${head}${SEP}${headers}${SEP}${timings}${SEP}${extra}${SEP}${body}`;
+  return `${headLength(head.length)}${head}${SEP}${body}${SEP}${headers}${SEP}${timings}${SEP}{"cookies":${cookies},"request":${request},${connectionJSON(r)}}`;
 }
 
 type ConnectionFields = Pick<

@@ -199,6 +199,36 @@ test('a request past its timeout fails with 1050; with throw it throws', async (
   assert.match(out.results[0].error ?? '', /request timeout/);
 });
 
+test('responses in a row: repeated and changed heads, separator characters in a body, a very long URL', async () => {
+  const out = await runIterations(
+    `import http from 'k6/http';
+     export default function () {
+       const statuses = ['201', '201', '404', '201'].map((s) => http.get(__ENV.BASE + '/status/' + s).status);
+       const long = __ENV.BASE + '/raw?q=' + 'x'.repeat(10000);
+       const r = http.post(long, 'a\u0001b\u0001\u0001c');
+       const again = http.post(__ENV.BASE + '/raw', '\u0001');
+       console.log(JSON.stringify([statuses, r.status, r.body, r.url.length, r.headers['X-Length'], typeof r.timings.waiting,
+         r.request.url.length, again.body, again.headers['X-Length'], again.request.body, JSON.parse(JSON.stringify(again)).body]));
+     }`,
+    { env: { BASE: peer.url } },
+  );
+  assert.deepEqual(out.results, [{ ok: true }]);
+  const long = `${peer.url}/raw?q=`.length + 10000;
+  assert.deepEqual(JSON.parse(out.logs[0].msg), [
+    [201, 201, 404, 201],
+    200,
+    'a\u0001b\u0001\u0001c',
+    long,
+    '6',
+    'number',
+    long,
+    '\u0001',
+    '1',
+    '\u0001',
+    '\u0001',
+  ]);
+});
+
 test('bodies: strings as is, objects form-encoded, headers sent', async () => {
   const out = await runIterations(
     `import http from 'k6/http';

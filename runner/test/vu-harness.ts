@@ -40,6 +40,9 @@ export async function startPeer(): Promise<Peer> {
       } else if (parts[0] === 'echo') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ method: req.method, headers: req.headers, body }));
+      } else if (parts[0] === 'raw') {
+        res.writeHead(200, { 'content-type': 'text/plain', 'x-length': String(body.length) });
+        res.end(body);
       } else if (parts[0] === 'slow') {
         setTimeout(() => res.end('slow'), Number(parts[1]));
       } else if (parts[0] === 'gzip') {
