@@ -434,24 +434,14 @@ export class HttpClient {
     res.proto = hop.proto;
     res.error = '';
     res.error_code = hop.status >= 400 ? 1000 + hop.status : 0;
-    const hs: Record<string, string> = {};
-    const cookies: WireResponse['cookies'] = {};
-    for (let i = 0; i < hop.headers.length; i += 2) {
-      const name = canonical(hop.headers[i]);
-      const value = hop.headers[i + 1];
-      hs[name] = hs[name] === undefined ? value : `${hs[name]}, ${value}`;
-      if (name === 'Set-Cookie') {
-        const c = parseCookie(value, url);
-        (cookies[c.name] ??= []).push(c);
-        const jar = vu.jar.jar.get(url.host) ?? new Map<string, string>();
-        jar.set(c.name, c.value);
-        vu.jar.jar.set(url.host, jar);
-      }
-    }
-    res.headers = hs;
-    res.cookies = cookies;
+    const last = receivedHeaders.get(req);
+    if (last && sameList(last.raw, hop.headers)) {
+      // The same header lines as the last response to this request (no Set-Cookie among them).
+      res.headers = last.headers;
+      res.cookies = {};
+    } else this.readHeaders(req, res, hop, url, vu);
     let data = hop.body;
-    const enc = (hs['Content-Encoding'] ?? '').toLowerCase();
+    const enc = (res.headers['Content-Encoding'] ?? '').toLowerCase();
     try {
       if (enc === 'gzip') data = zlib.gunzipSync(data);
       else if (enc === 'deflate') data = zlib.inflateSync(data);
@@ -471,6 +461,30 @@ export class HttpClient {
       res.body = undefined;
       res.bodyB64 = data.toString('base64');
     } else res.body = data.toString('utf8');
+  }
+
+  /** The response's headers (canonical names, repeats joined) and the cookies it sets, into the jar too. */
+  private readHeaders(req: WireRequest, res: WireResponse, hop: Hop, url: URL, vu: RequestContext): void {
+    const hs: Record<string, string> = {};
+    const cookies: WireResponse['cookies'] = {};
+    let setsCookies = false;
+    for (let i = 0; i < hop.headers.length; i += 2) {
+      const name = canonical(hop.headers[i]);
+      const value = hop.headers[i + 1];
+      hs[name] = hs[name] === undefined ? value : `${hs[name]}, ${value}`;
+      if (name === 'Set-Cookie') {
+        setsCookies = true;
+        const c = parseCookie(value, url);
+        (cookies[c.name] ??= []).push(c);
+        const jar = vu.jar.jar.get(url.host) ?? new Map<string, string>();
+        jar.set(c.name, c.value);
+        vu.jar.jar.set(url.host, jar);
+      }
+    }
+    res.headers = hs;
+    res.cookies = cookies;
+    if (setsCookies) receivedHeaders.delete(req);
+    else receivedHeaders.set(req, { raw: hop.headers, headers: hs });
   }
 
   private emitHop(
@@ -553,6 +567,20 @@ export class HttpClient {
     if (expected !== null) out.push({ metric: 'http_req_failed', time, value: expected ? 0 : 1, tags });
     emit(out);
   }
+}
+
+/**
+ * The header lines of the last response each parsed request got, and the headers object made of them:
+ * a response that repeats them gets the same (never modified) object, whose JSON encodeResponse then
+ * writes only once. Responses that set cookies are read afresh.
+ */
+const receivedHeaders = new WeakMap<WireRequest, { raw: string[]; headers: Record<string, string> }>();
+const headersJSON = new WeakMap<Record<string, string>, string>();
+
+function sameList(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 type SentRequest = WireResponse['request'];
@@ -657,8 +685,22 @@ function headLength(n: number): string {
 export function encodeResponse(r: WireResponse): string {
   const kind = r.bodyB64 !== undefined ? 'b' : r.body === null || r.body === undefined ? 'n' : 't';
   const body = kind === 'b' ? r.bodyB64! : kind === 't' ? r.body! : '';
-  const headers = JSON.stringify(r.headers);
-  const timings = JSON.stringify(r.timings);
+  let headers = headersJSON.get(r.headers);
+  if (headers === undefined) headersJSON.set(r.headers, (headers = JSON.stringify(r.headers)));
+  // The timings as a list, in the order the VM names them (modules/http.ts): half the characters cross.
+  // (Written by template literal instead, the numbers cost more CPU per request, though less in a
+  // microbenchmark: BENCHMARKS.md.)
+  const t = r.timings;
+  const timings = JSON.stringify([
+    t.blocked,
+    t.looking_up,
+    t.connecting,
+    t.tls_handshaking,
+    t.sending,
+    t.waiting,
+    t.receiving,
+    t.duration,
+  ]);
   // Written from parts, as JSON.stringify would write the whole object: the request part and the
   // connection's fields repeat from one response to the next.
   let request = sentJSON.get(r.request);

@@ -195,7 +195,12 @@ class Response {
       raw.push(t, x, s.length + 1, undefined, undefined, undefined);
     }
     let v = raw[5 + i];
-    if (v === undefined) v = raw[5 + i] = JSON.parse(raw[0].slice(raw[1 + i], raw[2 + i] - 1));
+    if (v === undefined) {
+      v = JSON.parse(raw[0].slice(raw[1 + i], raw[2 + i] - 1));
+      // the timings cross as a list (see the host's encodeResponse)
+      if (i === 1) v = { blocked: v[0], looking_up: v[1], connecting: v[2], tls_handshaking: v[3], sending: v[4], waiting: v[5], receiving: v[6], duration: v[7] };
+      raw[5 + i] = v;
+    }
     return v;
   }
   get headers() { return this.__part(0); }

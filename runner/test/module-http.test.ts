@@ -207,14 +207,20 @@ test('responses in a row: repeated and changed heads, separator characters in a 
        const long = __ENV.BASE + '/raw?q=' + 'x'.repeat(10000);
        const r = http.post(long, 'a\u0001b\u0001\u0001c');
        const again = http.post(__ENV.BASE + '/raw', '\u0001');
+       const counts = [1, 2, 3].map(() => http.get(__ENV.BASE + '/count').headers['X-Count']);
+       const same = [1, 2].map(() => http.get(__ENV.BASE + '/ok').headers['X-Request-Id']);
        console.log(JSON.stringify([statuses, r.status, r.body, r.url.length, r.headers['X-Length'], typeof r.timings.waiting,
-         r.request.url.length, again.body, again.headers['X-Length'], again.request.body, JSON.parse(JSON.stringify(again)).body]));
+         r.request.url.length, again.body, again.headers['X-Length'], again.request.body, JSON.parse(JSON.stringify(again)).body, Object.keys(r.timings), counts.map(Number), same]));
      }`,
     { env: { BASE: peer.url } },
   );
   assert.deepEqual(out.results, [{ ok: true }]);
   const long = `${peer.url}/raw?q=`.length + 10000;
-  assert.deepEqual(JSON.parse(out.logs[0].msg), [
+  const logged = JSON.parse(out.logs[0].msg) as unknown[];
+  // the same request three times, each response with another header value
+  const counts = logged.splice(12, 1)[0] as number[];
+  assert.deepEqual(counts, [counts[0], counts[0] + 1, counts[0] + 2]);
+  assert.deepEqual(logged, [
     [201, 201, 404, 201],
     200,
     'a\u0001b\u0001\u0001c',
@@ -226,6 +232,8 @@ test('responses in a row: repeated and changed heads, separator characters in a 
     '1',
     '\u0001',
     '\u0001',
+    ['blocked', 'looking_up', 'connecting', 'tls_handshaking', 'sending', 'waiting', 'receiving', 'duration'],
+    ['abc', 'abc'],
   ]);
 });
 

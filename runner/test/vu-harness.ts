@@ -17,6 +17,7 @@ export interface Peer {
 
 /** A small deterministic HTTP server on 127.0.0.1. */
 export async function startPeer(): Promise<Peer> {
+  let count = 0;
   const server = http.createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
     const parts = u.pathname.split('/').filter(Boolean);
@@ -40,6 +41,9 @@ export async function startPeer(): Promise<Peer> {
       } else if (parts[0] === 'echo') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ method: req.method, headers: req.headers, body }));
+      } else if (parts[0] === 'count') {
+        res.writeHead(200, { 'x-count': String(++count) });
+        res.end();
       } else if (parts[0] === 'raw') {
         res.writeHead(200, { 'content-type': 'text/plain', 'x-length': String(body.length) });
         res.end(body);
