@@ -175,11 +175,13 @@ export const coreSource = /* js */ `
   // progress: [..., testStart, iterationsCompleted, iterationsInterrupted, vusActive, vusInitialized].
   let fixed = null;
   // The changing part is parsed when k6/execution first reads it in an iteration: most never do, and
-  // QuickJS spends ~1 µs per JSON value.
+  // QuickJS spends ~1 µs per JSON value. A VU's host hands it over only then (CHANGING_FROM_HOST).
+  const CHANGING_FROM_HOST = '\u0004';
   k6.iteration = function () {
     if (state.changed) return;
     state.changed = true;
-    const changing = JSON.parse(state.changingJSON);
+    const text = state.changingJSON;
+    const changing = JSON.parse(text === CHANGING_FROM_HOST ? host.changing() : text);
     if (state.scenario) state.scenario.progress = changing[3];
     state.iterationInScenario = changing[0];
     state.iterationInTest = changing[1];

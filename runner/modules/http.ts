@@ -71,8 +71,24 @@ for (const m of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']) ME
 let lastURL = null;
 let lastURLJSON = '';
 
+// The last plain request (a URL string, no body, no params) and its text: made again only when the
+// method, URL, tags, response callback or throw option differ.
+let plain = null;
 function prepare(method, target, body, params) {
   if (state.init) k6.notInInit('Making http requests');
+  const isPlain = params === undefined && (body === null || body === undefined) && typeof target === 'string';
+  if (isPlain) {
+    const p = plain;
+    const tags = k6.tagsJSON(undefined);
+    if (p !== null && p.method === method && p.url === target && p.tags === tags && p.cb === responseCallback && p.throws === state.throwErrors) return p.text;
+    const text = prepareText(method, target, body, params);
+    plain = { method, url: target, tags, cb: responseCallback, throws: state.throwErrors, text };
+    return text;
+  }
+  return prepareText(method, target, body, params);
+}
+
+function prepareText(method, target, body, params) {
   let u = target, nameTag;
   if (target instanceof URLTemplate) { u = target.url; nameTag = target.name; }
   if (typeof u !== 'string') u = String(u);
@@ -253,8 +269,17 @@ function decode(s) {
   return new Response(head, [s, end + 1], body);
 }
 
+// The last requests' text the host was given: the same again crosses as '' (the host keeps what it
+// parsed last), as a loop's http.get(url) sends it every iteration.
+let lastSent = '';
 function send(reqs) {
-  const out = host.request(reqs.length === 1 ? '[' + reqs[0] + ']' : '[' + reqs.join(',') + ']', k6.takeSamples());
+  const key = reqs.length === 1 ? reqs[0] : '[' + reqs.join(',') + ']';
+  let text = '';
+  if (key !== lastSent) {
+    lastSent = key;
+    text = reqs.length === 1 ? '[' + key + ']' : key;
+  }
+  const out = host.request(text, k6.takeSamples());
   if (reqs.length === 1) return [decode(out)];
   const list = JSON.parse(out);
   const res = new Array(list.length);

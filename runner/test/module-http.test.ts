@@ -149,6 +149,34 @@ test('expectedStatuses and setResponseCallback decide http_req_failed and expect
   assert.equal(reqs[1].tags.error_code, '1503');
 });
 
+test('the same plain request again after its callback, group or method changed is sent as changed', async () => {
+  const out = await runIterations(
+    `import http from 'k6/http';
+     import { group } from 'k6';
+     export default function () {
+       const u = __ENV.BASE + '/status/404';
+       http.get(u);
+       http.setResponseCallback(http.expectedStatuses(404));
+       http.get(u);
+       group('g', () => http.get(u));
+       http.get(u);
+       http.request('HEAD', u);
+     }`,
+    { env: { BASE: peer.url } },
+  );
+  assert.deepEqual(out.results, [{ ok: true }]);
+  assert.deepEqual(
+    byMetric(out.samples, 'http_reqs').map((s) => [s.tags.expected_response, s.tags.group, s.tags.method]),
+    [
+      ['false', '', 'GET'],
+      ['true', '', 'GET'],
+      ['true', '::g', 'GET'],
+      ['true', '', 'GET'],
+      ['true', '', 'HEAD'],
+    ],
+  );
+});
+
 test('expectedStatuses rejects what is neither an integer nor {min,max}', async () => {
   const out = await runIterations(
     `import http from 'k6/http';

@@ -96,6 +96,32 @@ for (const workers of [0, 2]) {
   });
 }
 
+test('exec read in some iterations only gives those iterations their own numbers', async () => {
+  const c = collector();
+  const pool = await VUPool.create({
+    script: writeScript(`import exec from 'k6/execution';
+      export default function () {
+        if (__ITER % 3 === 2) console.log(JSON.stringify([__ITER, exec.vu.iterationInScenario, exec.scenario.iterationInTest]));
+      }`),
+    env: {},
+    options: {},
+    count: 1,
+    workers: 1,
+    ...c,
+  });
+  const r = await pool.vu(1).loop!(request({ limit: 9 }));
+  await pool.close();
+  assert.equal(r.completed, 9);
+  assert.deepEqual(
+    c.logs.map((x) => JSON.parse(x.msg) as number[]),
+    [
+      [2, 2, 2],
+      [5, 5, 5],
+      [8, 8, 8],
+    ],
+  );
+});
+
 test('max caps one VU at its own count; a later loop goes on numbering exec.vu.iterationInScenario', async () => {
   const c = collector();
   const pool = await VUPool.create({

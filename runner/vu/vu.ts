@@ -13,6 +13,7 @@ import {
   RequestTexts,
   encodeResponse,
   type RequestContext,
+  type WireRequest,
 } from '../modules/http-host.ts';
 import type { Cancel } from '../modules/http1.ts';
 import { TLSOptions } from '../modules/tls-options.ts';
@@ -31,6 +32,8 @@ import { BUILTIN_METRICS } from '../metrics/registry.ts';
 // host.next's answers besides the next iteration's changing part (modules/core.ts: k6.loop)
 const NEXT_YIELD = '\u0002';
 const NEXT_RETURN = '\u0003';
+// in place of an iteration's changing part: the VM asks host.changing when it needs it
+const CHANGING_FROM_HOST = '\u0004';
 
 /** What the VUs of one thread share: the HTTP client, opened files, SharedArrays, metric names. */
 export class ThreadContext {
@@ -241,6 +244,8 @@ export class VU {
     return this.meta;
   }
   private reqCtx: RequestContext | null = null;
+  /** what the VM's last request call sent, parsed */
+  private lastRequests: WireRequest[] = [];
 
   private ctx(): RequestContext {
     if (this.reqCtx?.signal !== this.abortCtl.signal) {
@@ -308,11 +313,14 @@ export class VU {
       },
       direct: {
         next: (verdict) => (this.onNext ? this.onNext(verdict) : ''),
+        changing: () => this.changingJSON(),
       },
       async: {
         request: async (json, samples) => {
+          // '': the same requests as the last call (modules/http.ts: send)
+          const text = str(json);
+          const reqs = text === '' ? this.lastRequests : (this.lastRequests = this.texts.parse(text));
           this.samples(samples);
-          const reqs = this.texts.parse(str(json));
           const res = (await this.client().send(reqs, this.ctx())).map(encodeResponse);
           return res.length === 1 ? res[0] : JSON.stringify(res);
         },
@@ -420,11 +428,27 @@ export class VU {
       same = fixed === this.lastFixed;
       this.lastFixed = fixed;
     }
-    // exec.instance's numbers ride flat after the others: QuickJS parses numbers much faster than an
-    // object, which most iterations never read (see modules/core.ts).
-    const progress = (req.reuse ? req.progress : sc?.progress) ?? 0;
+    this.current = req;
+    this.currentProgress = (req.reuse ? req.progress : sc?.progress) ?? 0;
+    this.started = performance.now();
+    return { fixed: same ? '' : this.lastFixed, changing: CHANGING_FROM_HOST };
+  }
+
+  /** the iteration in flight, for k6/execution's numbers (see changingJSON) */
+  private current: RunRequest | null = null;
+  private currentProgress = 0;
+
+  /**
+   * The running iteration's numbers, asked for by the VM when k6/execution first reads one (most
+   * iterations never do). exec.instance's numbers ride flat after the others: QuickJS parses numbers
+   * much faster than an object.
+   */
+  private changingJSON(): string {
+    const req = this.current;
+    if (!req) return '[0,0,null,0]';
+    const progress = this.currentProgress;
     const i = req.instance;
-    const changing = JSON.stringify(
+    return JSON.stringify(
       i
         ? [
             req.iterationInScenario ?? 0,
@@ -439,8 +463,6 @@ export class VU {
           ]
         : [req.iterationInScenario ?? 0, req.iterationInTest ?? 0, null, progress],
     );
-    this.started = performance.now();
-    return { fixed: same ? '' : this.lastFixed, changing };
   }
 
   /** Ends the iteration `begin` started, from the VM-side runner's verdict text. */
