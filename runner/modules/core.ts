@@ -165,8 +165,10 @@ export const coreSource = /* js */ `
   // What the host reads after a run: the verdict as JSON ({ok, value?, error?, interrupted?,
   // aborted?}), then \\u0001 and the JSON of the samples still queued here (JSON text holds no raw
   // control characters). The samples are not nested in the verdict: that would escape every quote.
+  const OK = '{"ok":true}\u0001';
   function verdict(v) {
-    return (v === null ? '{"ok":true}' : JSON.stringify(v)) + '\u0001' + k6.takeSamples();
+    if (v === null) return pending.length ? OK + k6.takeSamples() : OK;
+    return JSON.stringify(v) + '\u0001' + k6.takeSamples();
   }
 
   // Runs one exported function; returns its verdict (above).
@@ -212,14 +214,7 @@ export const coreSource = /* js */ `
       if (req.summary) arg = req.summary;
       else arg = req.fresh ? (req.data === undefined ? undefined : JSON.parse(req.data)) : parseData(req.data);
       const value = fn(arg);
-      if (value && typeof value.then === 'function' && !req.want) {
-        k6.asyncVerdict = undefined;
-        value.then(
-          () => { k6.asyncVerdict = verdict(null); },
-          (e) => { k6.asyncVerdict = verdictOf(e); },
-        );
-        return '{"async":true}';
-      }
+      if (value && typeof value.then === 'function' && !req.want) return awaitVerdict(value);
       if (req.want === 'json' && value !== undefined) return verdict({ ok: true, value: k6.toJSON(value) });
       if (req.want === 'summary') return verdict({ ok: true, value: k6.summaryResult(value) });
       return verdict(null);
@@ -240,12 +235,15 @@ export const coreSource = /* js */ `
   // this verdict itself: promise jobs wait). An async function's marker also goes back to the host.
   const NEXT_YIELD = '\u0002', NEXT_RETURN = '\u0003';
   k6.loop = function (name, fixedJSON, changingJSON) {
-    let fixedNow = fixedJSON;
-    let changing = changingJSON;
+    let v = k6.run(name, fixedJSON, changingJSON);
+    // Later iterations share the first one's fixed part: what k6.run would look up again each time
+    // is taken once, unless the fixed part asks for more than a plain iteration (a group, fresh data).
+    const req = fixed;
+    const fn = k6.exports[name];
+    const plain = typeof fn === 'function' && !req.group && !req.summary && !req.fresh && !req.want;
+    const arg = plain ? parseData(req.data) : undefined;
     for (;;) {
-      const v = k6.run(name, fixedNow, changing);
-      fixedNow = '';
-      if (v === '{"async":true}') return v;
+      if (v === ASYNC) return v;
       let next = host.next(v);
       while (next === NEXT_YIELD) {
         host.pause();
@@ -253,9 +251,40 @@ export const coreSource = /* js */ `
       }
       if (next === '') return '';
       if (next === NEXT_RETURN) return v;
-      changing = next;
+      v = plain ? again(fn, arg, req.countIteration, next) : k6.run(name, '', next);
     }
   };
+
+  // One more iteration of a loop's plain function (see k6.loop): k6.run's work less the fixed part's.
+  function again(fn, arg, counts, changingJSON) {
+    state.changingJSON = changingJSON;
+    state.changed = false;
+    globalThis.__ITER = state.iter;
+    try {
+      const value = fn(arg);
+      if (value && typeof value.then === 'function') return awaitVerdict(value);
+      return verdict(null);
+    } catch (e) {
+      return verdictOf(e);
+    } finally {
+      if (counts) state.iter++;
+      if (state.group !== '') {
+        state.group = '';
+        k6.tagsChanged();
+      }
+    }
+  }
+
+  // An async function's iteration: its verdict is left for the host to collect once the promise settles.
+  const ASYNC = '{"async":true}';
+  function awaitVerdict(value) {
+    k6.asyncVerdict = undefined;
+    value.then(
+      () => { k6.asyncVerdict = verdict(null); },
+      (e) => { k6.asyncVerdict = verdictOf(e); },
+    );
+    return ASYNC;
+  }
 
   function verdictOf(e) {
     if (e instanceof Interrupt) return verdict({ ok: false, interrupted: true });
