@@ -230,10 +230,11 @@ export const coreSource = /* js */ `
   };
 
   // Iterations back to back without leaving the VM (the host's VU.loop): host.next takes each verdict
-  // and answers with the next iteration's changingJSON, or '' when the loop is over, or NEXT_YIELD
-  // (suspend once so the thread's other VUs run, then ask again), or NEXT_RETURN (the host finishes
-  // this verdict itself: promise jobs wait). An async function's marker also goes back to the host.
-  const NEXT_YIELD = '\u0002', NEXT_RETURN = '\u0003';
+  // and answers NEXT_GO (the next iteration's numbers wait with the host: CHANGING_FROM_HOST), 0 when
+  // the loop is over, NEXT_YIELD (suspend once so the thread's other VUs run, then ask again), or
+  // NEXT_RETURN (the host finishes this verdict itself: promise jobs wait). An async function's marker
+  // also goes back to the host.
+  const NEXT_YIELD = 2, NEXT_RETURN = 3, NEXT_GO = 4;
   k6.loop = function (name, fixedJSON, changingJSON) {
     let v = k6.run(name, fixedJSON, changingJSON);
     // Later iterations share the first one's fixed part: what k6.run would look up again each time
@@ -247,11 +248,11 @@ export const coreSource = /* js */ `
       let next = host.next(v);
       while (next === NEXT_YIELD) {
         host.pause();
-        next = host.next('');
+        next = host.next();
       }
-      if (next === '') return '';
       if (next === NEXT_RETURN) return v;
-      v = plain ? again(fn, arg, req.countIteration, next) : k6.run(name, '', next);
+      if (next !== NEXT_GO) return '';
+      v = plain ? again(fn, arg, req.countIteration, CHANGING_FROM_HOST) : k6.run(name, '', CHANGING_FROM_HOST);
     }
   };
 

@@ -524,8 +524,30 @@ function cString(c: LowLevel, s: string): { ptr: number; bytes: number } {
   return { ptr, bytes: written };
 }
 
+// Per instance memory, a buffer the strings handed to QuickJS are encoded into: QTS_NewString copies
+// them out, so one buffer serves every call and most need no malloc and free of their own.
+const SCRATCH_BYTES = 64 * 1024;
+const scratch = new WeakMap<object, { ptr: number; heap: Uint8Array | null; view: Uint8Array | null }>();
+
 /** A new QuickJS string value (owned by the caller), its text encoded natively into the VM's memory. */
 function newStringPointer(c: LowLevel, s: string): number {
+  if (s.length * 3 < SCRATCH_BYTES) {
+    let b = scratch.get(c.module);
+    if (b === undefined) {
+      const p = c.module._malloc(SCRATCH_BYTES);
+      if (!p) throw new Error('runner: out of WebAssembly memory for a string');
+      scratch.set(c.module, (b = { ptr: p, heap: null, view: null }));
+    }
+    // HEAPU8 is replaced when the memory grows
+    const heap = c.module.HEAPU8;
+    if (b.heap !== heap) {
+      b.heap = heap;
+      b.view = heap.subarray(b.ptr, b.ptr + SCRATCH_BYTES - 1);
+    }
+    const { written } = utf8.encodeInto(s, b.view!);
+    heap[b.ptr + written] = 0;
+    return c.ffi.QTS_NewString(c.ctx.value, b.ptr);
+  }
   const { ptr } = cString(c, s);
   try {
     return c.ffi.QTS_NewString(c.ctx.value, ptr);

@@ -29,9 +29,11 @@ import {
 } from './types.ts';
 import { BUILTIN_METRICS } from '../metrics/registry.ts';
 
-// host.next's answers besides the next iteration's changing part (modules/core.ts: k6.loop)
-const NEXT_YIELD = '\u0002';
-const NEXT_RETURN = '\u0003';
+// host.next's answers (modules/core.ts: k6.loop): numbers, the cheapest values to hand to the VM
+const NEXT_STOP = 0;
+const NEXT_YIELD = 2;
+const NEXT_RETURN = 3;
+const NEXT_GO = 4;
 // in place of an iteration's changing part: the VM asks host.changing when it needs it
 const CHANGING_FROM_HOST = '\u0004';
 
@@ -312,13 +314,13 @@ export class VU {
         },
       },
       direct: {
-        next: (verdict) => (this.onNext ? this.onNext(verdict) : ''),
+        next: (verdict) => (this.onNext ? this.onNext(verdict) : NEXT_STOP),
         changing: () => this.changingJSON(),
       },
       async: {
         request: async (json, samples) => {
-          // '': the same requests as the last call (modules/http.ts: send)
-          const text = str(json);
+          // '' or none: the same requests as the last call (modules/http.ts: send)
+          const text = json === undefined ? '' : str(json);
           const reqs = text === '' ? this.lastRequests : (this.lastRequests = this.texts.parse(text));
           this.samples(samples);
           const res = (await this.client().send(reqs, this.ctx())).map(encodeResponse);
@@ -507,7 +509,7 @@ export class VU {
   }
 
   /** What the VM-side loop's host.next does while a loop runs (see loop); null otherwise. */
-  private onNext: ((verdict: string) => string) | null = null;
+  private onNext: ((verdict: string | undefined) => number) | null = null;
 
   /**
    * Iterations back to back (see LoopRequest). The stop flag's second slot ends the loop between
@@ -574,22 +576,24 @@ export class VU {
     let cur = req;
     // the VM-side loop returned for the engine's sake (see Engine.overdue), not because it is over
     let again = false;
+    // verdict: the iteration's, or none (undefined) when the VM asks again after a pause
     this.onNext = (verdict) => {
-      if (verdict !== '') {
+      if (verdict !== undefined) {
         if (this.vm.pendingJobs()) return NEXT_RETURN;
-        if (account(this.end(cur, verdict))) return '';
+        if (account(this.end(cur, verdict))) return NEXT_STOP;
         // An iteration that never waits would otherwise keep this thread's other VUs and messages waiting.
         if (performance.now() - yielded > 10) return NEXT_YIELD;
         if (this.vm.overdue()) {
           again = true;
-          return '';
+          return NEXT_STOP;
         }
       } else yielded = performance.now();
       const nx = nextRequest();
-      if (!nx) return '';
+      if (!nx) return NEXT_STOP;
       cur = nx;
-      // Later iterations reuse the first one's fixed part (nx.reuse), so only the changing part goes in.
-      return this.begin(nx).changing;
+      // Later iterations reuse the first one's fixed part (nx.reuse); the changing part waits in begin.
+      this.begin(nx);
+      return NEXT_GO;
     };
     try {
       for (;;) {
