@@ -25,14 +25,25 @@ import { SYNC_BUILD, jspiAvailable, jspiEngine } from './engine-jspi.ts';
 // ~100 ms), and each isolate compiles its own: ~3.3 s of compile CPU in the first 4 s of a 50-VU run
 // on two cores, the first second at a quarter of the steady rate. A third of the cumulative inlining
 // budget (300 bytes of bytecode, V8 default 920) compiles in ~1.9 s, with no difference in the steady
-// rate beyond the noise (BENCHMARKS.md). The host code still ran unoptimised for most of the first
-// second (a 50-VU run reached ~30 % of its steady rate then): a quarter of V8's interrupt budget before
-// a function is optimised took the first 2 s window from 0.20-0.21x to 0.26-0.27x autocannon, and the
-// 8 s rate 1-3 % higher (BENCHMARKS.md).
+// rate beyond the noise (BENCHMARKS.md).
 v8.setFlagsFromString(
   process.env.RUNNER_V8 ??
-    '--no-liftoff --no-wasm-generic-wrapper --semi-space-growth-factor=1 --min-semi-space-size=3 --heap-growing-percent=50 --max-inlined-bytecode-size-cumulative=300 --interrupt-budget=16384',
+    '--no-liftoff --no-wasm-generic-wrapper --semi-space-growth-factor=1 --min-semi-space-size=3 --heap-growing-percent=50 --max-inlined-bytecode-size-cumulative=300',
 );
+
+let loadFlags = process.env.RUNNER_V8 !== undefined;
+/**
+ * Once iterations start: the host code still ran unoptimised for most of a test's first second (a
+ * 50-VU run reached ~30 % of its steady rate then). A quarter of V8's interrupt budget before a function
+ * is optimised took the first 2 s window from 0.20-0.21x to 0.26-0.27x autocannon and the 8 s rate
+ * 1-3 % higher; set from the start, it also optimised init code, 4-8 MB more for 200 idle VUs
+ * (BENCHMARKS.md). The flag is the process's: the first VU to iterate sets it for all threads.
+ */
+export function optimiseSooner(): void {
+  if (loadFlags) return;
+  loadFlags = true;
+  v8.setFlagsFromString('--interrupt-budget=16384');
+}
 
 /**
  * Whether VMs run the synchronous build with stack switching: when the process was started with

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { MetricDef, MetricType, Contains, Sample } from '../metrics/types.ts';
 import type { Fields, Level } from '../log.ts';
-import { VM, ScriptError, type Bytes, type HostFunctions } from './vm.ts';
+import { VM, ScriptError, optimiseSooner, type Bytes, type HostFunctions } from './vm.ts';
 import {
   HttpClient,
   CookieJar,
@@ -392,6 +392,7 @@ export class VU {
 
   /** Sets an iteration going: what the VM-side runner gets (modules/core.ts: k6.run). */
   private begin(req: RunRequest): { fixed: string; changing: string } {
+    optimiseSooner();
     this.running = true;
     this.interrupting = false;
     this.vm.interrupted = false;
