@@ -48,6 +48,11 @@ function request(over: Partial<LoopRequest> = {}): LoopRequest {
   };
 }
 
+/** One VU in one worker thread, its logs and samples going to `c`. */
+function onePool(source: string, c: ReturnType<typeof collector>): Promise<VUPool> {
+  return VUPool.create({ script: writeScript(source), env: {}, options: {}, count: 1, workers: 1, ...c });
+}
+
 for (const workers of [0, 2]) {
   test(`two VUs share a limit of 10 iterations, numbered once each from the counter (workers: ${workers})`, async () => {
     const c = collector();
@@ -98,17 +103,13 @@ for (const workers of [0, 2]) {
 
 test('exec read in some iterations only gives those iterations their own numbers', async () => {
   const c = collector();
-  const pool = await VUPool.create({
-    script: writeScript(`import exec from 'k6/execution';
+  const pool = await onePool(
+    `import exec from 'k6/execution';
       export default function () {
         if (__ITER % 3 === 2) console.log(JSON.stringify([__ITER, exec.vu.iterationInScenario, exec.scenario.iterationInTest]));
-      }`),
-    env: {},
-    options: {},
-    count: 1,
-    workers: 1,
-    ...c,
-  });
+      }`,
+    c,
+  );
   const r = await pool.vu(1).loop!(request({ limit: 9 }));
   await pool.close();
   assert.equal(r.completed, 9);
@@ -153,16 +154,12 @@ test('max caps one VU at its own count; a later loop goes on numbering exec.vu.i
 
 test('stopLooping lets the iteration in flight finish and starts no other; progress follows the clock', async () => {
   const c = collector();
-  const pool = await VUPool.create({
-    script: writeScript(`import { sleep } from 'k6';
+  const pool = await onePool(
+    `import { sleep } from 'k6';
       import exec from 'k6/execution';
-      export default function () { sleep(0.05); console.log(String(exec.scenario.progress)); }`),
-    env: {},
-    options: {},
-    count: 1,
-    workers: 1,
-    ...c,
-  });
+      export default function () { sleep(0.05); console.log(String(exec.scenario.progress)); }`,
+    c,
+  );
   const vu = pool.vu(1);
   const from = Date.now();
   const running = vu.loop!(request({ progress: { from, ms: 10_000 } }));
@@ -207,15 +204,11 @@ test('an interrupt ends the loop with the iteration in flight, counted as interr
 
 test('exec.test.abort() ends the loop there and is reported', async () => {
   const c = collector();
-  const pool = await VUPool.create({
-    script: writeScript(`import exec from 'k6/execution';
-      export default function () { if (__ITER === 1) exec.test.abort('enough'); }`),
-    env: {},
-    options: {},
-    count: 1,
-    workers: 1,
-    ...c,
-  });
+  const pool = await onePool(
+    `import exec from 'k6/execution';
+      export default function () { if (__ITER === 1) exec.test.abort('enough'); }`,
+    c,
+  );
   const r = await pool.vu(1).loop!(request({ max: 5 }));
   await pool.close();
   assert.equal(r.aborted, true);
@@ -252,18 +245,14 @@ test(
 
 test('promise jobs an iteration leaves run before the next iteration starts, every iteration counted', async () => {
   const c = collector();
-  const pool = await VUPool.create({
-    script: writeScript(`export default function () {
+  const pool = await onePool(
+    `export default function () {
       const i = __ITER;
       Promise.resolve().then(() => console.log('job ' + i));
       console.log('fn ' + i);
-    }`),
-    env: {},
-    options: {},
-    count: 1,
-    workers: 1,
-    ...c,
-  });
+    }`,
+    c,
+  );
   const r = await pool.vu(1).loop!(request({ max: 3 }));
   await pool.close();
   assert.deepEqual(r, { completed: 3, interrupted: 0 });
