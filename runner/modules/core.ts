@@ -203,16 +203,23 @@ export const coreSource = /* js */ `
       k6.tagsChanged();
     }
     state.scenario = req.scenario || null;
+    if (req.env && fixedJSON !== '') globalThis.__ENV = req.env;
+    return iterate(name, req, k6.exports[name], false, undefined, changingJSON);
+  };
+
+  // The call of an iteration's function and its verdict (k6.run's, and k6.loop's later iterations,
+  // which pass the function and its argument they took once). The iteration's numbers are parsed when
+  // first read (k6.iteration).
+  function iterate(name, req, fn, known, arg, changingJSON) {
     state.changingJSON = changingJSON;
     state.changed = false;
-    if (req.env && fixedJSON !== '') globalThis.__ENV = req.env;
     globalThis.__ITER = state.iter;
-    const fn = k6.exports[name];
     try {
       if (typeof fn !== 'function') throw new Error('function "' + name + '" not found in exports');
-      let arg;
-      if (req.summary) arg = req.summary;
-      else arg = req.fresh ? (req.data === undefined ? undefined : JSON.parse(req.data)) : parseData(req.data);
+      if (!known) {
+        if (req.summary) arg = req.summary;
+        else arg = req.fresh ? (req.data === undefined ? undefined : JSON.parse(req.data)) : parseData(req.data);
+      }
       const value = fn(arg);
       if (value && typeof value.then === 'function' && !req.want) return awaitVerdict(value);
       if (req.want === 'json' && value !== undefined) return verdict({ ok: true, value: k6.toJSON(value) });
@@ -227,7 +234,7 @@ export const coreSource = /* js */ `
         k6.tagsChanged();
       }
     }
-  };
+  }
 
   // Iterations back to back without leaving the VM (the host's VU.loop): host.next takes each verdict
   // and answers NEXT_GO (the next iteration's numbers wait with the host: CHANGING_FROM_HOST), 0 when
@@ -237,11 +244,11 @@ export const coreSource = /* js */ `
   const NEXT_YIELD = 2, NEXT_RETURN = 3, NEXT_GO = 4;
   k6.loop = function (name, fixedJSON, changingJSON) {
     let v = k6.run(name, fixedJSON, changingJSON);
-    // Later iterations share the first one's fixed part: what k6.run would look up again each time
-    // is taken once, unless the fixed part asks for more than a plain iteration (a group, fresh data).
+    // Later iterations share the first one's fixed part: k6.run's look-ups of it are done once, unless
+    // it sets a group or asks for fresh data each time.
     const req = fixed;
     const fn = k6.exports[name];
-    const plain = typeof fn === 'function' && !req.group && !req.summary && !req.fresh && !req.want;
+    const plain = !req.group && !req.fresh && !req.summary;
     const arg = plain ? parseData(req.data) : undefined;
     for (;;) {
       if (v === ASYNC) return v;
@@ -252,29 +259,9 @@ export const coreSource = /* js */ `
       }
       if (next === NEXT_RETURN) return v;
       if (next !== NEXT_GO) return '';
-      v = plain ? again(fn, arg, req.countIteration, CHANGING_FROM_HOST) : k6.run(name, '', CHANGING_FROM_HOST);
+      v = plain ? iterate(name, req, fn, true, arg, CHANGING_FROM_HOST) : k6.run(name, '', CHANGING_FROM_HOST);
     }
   };
-
-  // One more iteration of a loop's plain function (see k6.loop): k6.run's work less the fixed part's.
-  function again(fn, arg, counts, changingJSON) {
-    state.changingJSON = changingJSON;
-    state.changed = false;
-    globalThis.__ITER = state.iter;
-    try {
-      const value = fn(arg);
-      if (value && typeof value.then === 'function') return awaitVerdict(value);
-      return verdict(null);
-    } catch (e) {
-      return verdictOf(e);
-    } finally {
-      if (counts) state.iter++;
-      if (state.group !== '') {
-        state.group = '';
-        k6.tagsChanged();
-      }
-    }
-  }
 
   // An async function's iteration: its verdict is left for the host to collect once the promise settles.
   const ASYNC = '{"async":true}';
