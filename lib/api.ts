@@ -4,10 +4,13 @@ import type { SealedToken } from './core/seal.ts';
 import { isExpiredToken } from './core/token.ts';
 import { accessToken, refreshToken } from './auth.ts';
 import { send, type Response } from './http.ts';
-import { loadSettings, type Settings } from './settings.ts';
+import { lazySettings, type Settings } from './settings.ts';
 
-/** Read once per VU in init; an invalid value stops the test here. */
-export const settings: Settings = loadSettings(__ENV);
+/**
+ * The load shape is read in init (a bad value stops the test there); the org and its credentials on first
+ * use, in setup() and in each VU, so init runs where no credential is (k6 archive, cloud, k6-operator).
+ */
+export const settings: Settings = lazySettings(__ENV);
 
 let tokens: SealedToken[] | undefined;
 

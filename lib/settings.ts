@@ -1,5 +1,10 @@
-// Everything the suite reads from __ENV, checked once in init: a bad value stops the test before any
-// load with one line naming the variable. Secrets stay in __ENV and are read at run time, never bundled.
+// Everything the suite reads from __ENV, in two parts that are read at different times.
+//
+// The shape (rate, duration, retries, time scale, instances) is read in init: k6 needs it to build the
+// options, and a bad value stops the test there with one line. The target (where the org is, its OAuth
+// clients, bot flow, queue and messaging addresses) is read when setup() starts and in a VU when it first
+// needs it: `k6 inspect`, `k6 archive`, `k6 cloud` and k6-operator's initializer evaluate init with no
+// credentials, and those must accept the bundle. Secrets stay in __ENV and are never bundled.
 import {
   ConfigError,
   readConnection,
@@ -13,8 +18,8 @@ import {
 import { parseDuration } from './core/duration.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './core/retry-policy.ts';
 
-export interface Settings {
-  connection: Connection;
+/** What init may read: the load shape, nothing secret, nothing org-specific. */
+export interface Shape {
   retry: RetryPolicy;
   /** STRICT_LIMITS=1: fail in setup() when the plan will cross a rate limit. */
   strictLimits: boolean;
@@ -22,25 +27,29 @@ export interface Settings {
   timeScale: number;
   /** k6 instances sharing the run (k6-operator parallelism, cloud load generators). */
   instances: number;
-  botFlowId: string;
+  /** OAuth clients the load is planned over (OAUTH_CLIENTS, else the entries of GENESYSCLOUD_OAUTHCLIENTS). */
+  oauthClients: number;
   /** Share of the per-token limit the load test aims at (0.97 = 97 %). */
   targetUtilization: number;
+}
+
+/** What setup() and the VUs read: the org and how to log in to it. */
+export interface Target {
+  connection: Connection;
+  botFlowId: string;
   /** Agentless messages send real SMS/WhatsApp on an org: off there unless the addresses are given. */
   messaging?: { fromAddress: string; toAddress: string; messengerType: string };
   /** Callbacks land in a real queue on an org: off there unless the queue is given. */
   callbackQueueId?: string;
 }
 
-export function readSettings(env: Env): Settings {
-  const connection = readConnection(env);
-  const realOrg = env.GENESYSCLOUD_API_URL === undefined || env.GENESYSCLOUD_API_URL === '';
-  const botFlowId = readString(env, 'BOT_FLOW_ID', realOrg ? '' : 'demo-bot-flow');
-  if (botFlowId === '') {
-    throw new ConfigError('BOT_FLOW_ID is not set: give the id of a published bot flow in the org');
-  }
+export type Settings = Shape & Target;
+
+export function readShape(env: Env): Shape {
   const budget = readDuration(env, 'RETRY_BUDGET', `${DEFAULT_RETRY_POLICY.budgetMs / 1000}s`);
+  // Counting the list's entries reads no secret; the entries themselves are checked in setup().
+  const listed = (env.GENESYSCLOUD_OAUTHCLIENTS ?? '').split(',').filter((e) => e.trim() !== '').length;
   return {
-    connection,
     retry: {
       maxAttempts: readNumber(env, 'RETRY_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts, {
         min: 1,
@@ -54,14 +63,32 @@ export function readSettings(env: Env): Settings {
     strictLimits: readFlag(env, 'STRICT_LIMITS'),
     timeScale: readNumber(env, 'TIME_SCALE', 1, { min: 0.001 }),
     instances: readNumber(env, 'INSTANCES', 1, { min: 1, integer: true }),
-    botFlowId,
+    oauthClients: readNumber(env, 'OAUTH_CLIENTS', Math.max(1, listed), { min: 1, integer: true }),
     targetUtilization: readNumber(env, 'TARGET_UTILIZATION', 0.97, { min: 0.01, max: 1 }),
+  };
+}
+
+export function readTarget(env: Env): Target {
+  const connection = readConnection(env);
+  const realOrg = env.GENESYSCLOUD_API_URL === undefined || env.GENESYSCLOUD_API_URL === '';
+  const botFlowId = readString(env, 'BOT_FLOW_ID', realOrg ? '' : 'demo-bot-flow');
+  if (botFlowId === '') {
+    throw new ConfigError('BOT_FLOW_ID is not set: give the id of a published bot flow in the org');
+  }
+  return {
+    connection,
+    botFlowId,
     messaging: messaging(env, realOrg),
     callbackQueueId: readString(env, 'CALLBACK_QUEUE_ID', realOrg ? '' : 'demo-queue') || undefined,
   };
 }
 
-function messaging(env: Env, realOrg: boolean): Settings['messaging'] {
+/** Shape and target at once, for code that runs where both are known. */
+export function readSettings(env: Env): Settings {
+  return { ...readShape(env), ...readTarget(env) };
+}
+
+function messaging(env: Env, realOrg: boolean): Target['messaging'] {
   const from = readString(env, 'MESSAGING_FROM_ADDRESS', realOrg ? '' : '+13175550100');
   const to = readString(env, 'MESSAGING_TO_ADDRESS', realOrg ? '' : '+13175550199');
   if (from === '' && to === '') return undefined;
@@ -75,12 +102,38 @@ function messaging(env: Env, realOrg: boolean): Settings['messaging'] {
   return { fromAddress: from, toAddress: to, messengerType };
 }
 
-/** Reads the settings or stops init with the single line that says what to fix. */
-export function loadSettings(env: Env): Settings {
+/** Runs a reader; a ConfigError becomes the plain one-line Error that k6 prints and stops on. */
+export function orStop<T>(read: () => T): T {
   try {
-    return readSettings(env);
+    return read();
   } catch (err) {
     if (err instanceof ConfigError) throw new Error(err.message);
     throw err;
   }
+}
+
+/**
+ * The settings a bundle uses: the shape read now (init), the target read on first use and kept. Reading a
+ * target field in init would bring back the failure this split exists to avoid, so only setup() and the
+ * default function may touch connection, botFlowId, messaging and callbackQueueId.
+ */
+export function lazySettings(env: Env): Settings {
+  const shape = orStop(() => readShape(env));
+  let target: Target | undefined;
+  const read = (): Target => (target ??= orStop(() => readTarget(env)));
+  return {
+    ...shape,
+    get connection() {
+      return read().connection;
+    },
+    get botFlowId() {
+      return read().botFlowId;
+    },
+    get messaging() {
+      return read().messaging;
+    },
+    get callbackQueueId() {
+      return read().callbackQueueId;
+    },
+  };
 }

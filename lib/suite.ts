@@ -1,9 +1,9 @@
 // What every test in tests/ shares: options (scenarios from lib/core/profiles, thresholds from
-// thresholds/*.json, the cloud block) and setup(): sealed tokens, the org's limits and the pre-flight line.
+// thresholds/*.json, the cloud block) and setup(): the target's settings checked before any request, sealed
+// tokens, the org's limits and the pre-flight line. Init reads only the load shape (lib/settings.ts).
 import exec from 'k6/execution';
 import type { Options } from 'k6/options';
-import { cloudOptions } from './core/cloud.ts';
-import { ConfigError } from './core/config.ts';
+import { cloudBlock, cloudOptions, knowsCloudOption } from './core/cloud.ts';
 import { DEFAULT_LIMITS, type RateLimits } from './core/limits.ts';
 import { preflight } from './core/preflight.ts';
 import { profileFor, type Profile, type TestName } from './core/profiles.ts';
@@ -11,6 +11,7 @@ import type { SealedToken } from './core/seal.ts';
 import { settings, useTokens } from './api.ts';
 import { fetchSealedTokens } from './auth.ts';
 import { readRateLimits } from './genesys/limits.ts';
+import { orStop } from './settings.ts';
 
 export { settings } from './api.ts';
 
@@ -34,20 +35,11 @@ export interface TestDefinition {
   begin(data: SetupData): void;
 }
 
-function orStop<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof ConfigError) throw new Error(err.message);
-    throw err;
-  }
-}
-
 export function defineTest(
   test: TestName,
   spec: { thresholds: Thresholds; requestsPerIteration: number; options?: Options },
 ): TestDefinition {
-  const tokens = settings.connection.clients.length * settings.instances;
+  const tokens = settings.oauthClients * settings.instances;
   const profile = orStop(() =>
     profileFor(test, __ENV, {
       tokenLimitPerMinute: DEFAULT_LIMITS.tokenPerMinute,
@@ -63,7 +55,10 @@ export function defineTest(
     // Token fetch and limits read honour Retry-After, which can outlast k6's 60 s default.
     setupTimeout: '3m',
     summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'],
-    cloud: orStop(() => cloudOptions(__ENV, `genesys-cloud ${test}`)) as Options['cloud'],
+    ...cloudBlock(
+      orStop(() => cloudOptions(__ENV, `genesys-cloud ${test}`)),
+      knowsCloudOption(globalThis as { setTimeout?: unknown }),
+    ),
     ...spec.options,
   } as Options;
 
@@ -71,6 +66,14 @@ export function defineTest(
     options,
     profile,
     setup(): SetupData {
+      // The org and its credentials are read here, before the first request: a missing or bad one stops
+      // the run with its one line (exit 107), as a bad load shape does in init.
+      const clients = settings.connection.clients.length;
+      if (clients !== settings.oauthClients) {
+        console.warn(
+          `${test}: the plan assumed ${settings.oauthClients} OAuth client(s) but ${clients} are configured; set OAUTH_CLIENTS=${clients} so init plans for them`,
+        );
+      }
       const t = fetchSealedTokens(settings);
       useTokens(t);
       const limits = readRateLimits();

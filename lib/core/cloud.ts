@@ -1,4 +1,6 @@
-// The `cloud` block every bundle carries for Grafana Cloud k6: test name, project and load zones.
+// The cloud block every bundle carries for Grafana Cloud k6: test name, project and load zones, under the key
+// the running k6 reads. `options.cloud` exists from k6 v0.50 and `options.ext.loadimpact` was removed in v2.0;
+// k6 up to v0.49 warns about an unknown field `cloud`, so each version gets only its own form.
 import { ConfigError, type Env } from './config.ts';
 
 export interface CloudOptions {
@@ -41,4 +43,20 @@ export function cloudOptions(env: Env, name: string): CloudOptions {
     out.distribution = zones;
   }
   return out;
+}
+
+/**
+ * True where k6 reads `options.cloud`. k6 made the timers global in v0.51 (one release after `options.cloud`
+ * arrived), so a global setTimeout means a k6 that knows `cloud`; v0.50 reads both forms.
+ */
+export function knowsCloudOption(global: { setTimeout?: unknown }): boolean {
+  return typeof global.setTimeout === 'function';
+}
+
+/** `{cloud}` for k6 v0.51 and later, `{ext: {loadimpact}}` for older releases. */
+export function cloudBlock(
+  block: CloudOptions,
+  modern: boolean,
+): { cloud: CloudOptions } | { ext: { loadimpact: CloudOptions } } {
+  return modern ? { cloud: block } : { ext: { loadimpact: block } };
 }

@@ -120,6 +120,8 @@ function stubPlugin(modules: Set<string>): Plugin {
 export async function evaluate(
   entry: string | { source: string; resolveDir: string },
   env: Record<string, string>,
+  /** Globals the k6 release under test has (k6 v0.51+ has setTimeout). */
+  globals: Record<string, unknown> = {},
 ): Promise<Evaluated> {
   const modules = new Set<string>();
   const out = await build({
@@ -155,6 +157,7 @@ export async function evaluate(
     },
     console: { log, info: log, warn: log, error: log, debug: log },
     btoa,
+    ...globals,
   });
   vm.runInContext(out.outputFiles[0].text, context, {
     filename: typeof entry === 'string' ? entry : 'stdin.ts',

@@ -100,20 +100,35 @@ describe('k6 bundles', () => {
         );
       });
 
-      it('carries the cloud block and no secret', () => {
-        const options = ev.options as { cloud: Record<string, unknown> };
-        assert.deepEqual(options.cloud, { name: `genesys-cloud ${t}` });
+      it('carries the cloud block in the form each k6 reads, and no secret', async () => {
+        // k6 up to v0.50 reads ext.loadimpact (and warns about an unknown `cloud`); v0.51+ has global
+        // timers and reads `cloud` (v2.0 dropped ext.loadimpact).
+        const legacy = ev.options as { cloud?: unknown; ext?: { loadimpact?: unknown } };
+        assert.deepEqual(legacy.ext, { loadimpact: { name: `genesys-cloud ${t}` } });
+        assert.equal(legacy.cloud, undefined);
+        const modern = (await evaluate(entry(t), ENV, { setTimeout })).options;
+        assert.deepEqual(modern.cloud, { name: `genesys-cloud ${t}` });
+        assert.equal(modern.ext, undefined);
         assert.doesNotMatch(JSON.stringify(ev.options), new RegExp(SECRET));
+      });
+
+      it('init reads nothing secret or org-specific: it passes with an empty environment', async () => {
+        const bare = await evaluate(entry(t), {});
+        assert.deepEqual(bare.options, ev.options);
       });
     });
   }
 
   it('takes the cloud project and load zones from the environment', async () => {
-    const ev = await evaluate(entry('load'), {
-      ...ENV,
-      K6_CLOUD_PROJECT_ID: '123456',
-      K6_CLOUD_DISTRIBUTION: 'amazon:us:ashburn:50,amazon:ie:dublin:50',
-    });
+    const ev = await evaluate(
+      entry('load'),
+      {
+        ...ENV,
+        K6_CLOUD_PROJECT_ID: '123456',
+        K6_CLOUD_DISTRIBUTION: 'amazon:us:ashburn:50,amazon:ie:dublin:50',
+      },
+      { setTimeout },
+    );
     assert.deepEqual((ev.options as { cloud: unknown }).cloud, {
       name: 'genesys-cloud load',
       projectID: 123456,
@@ -138,31 +153,13 @@ describe('k6 bundles', () => {
     });
   });
 
-  it('stops init with one line that names the variable and never the secret', async () => {
+  it('stops init with one line when the load shape is bad, never echoing the secret', async () => {
     const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ RATE: 'lots' }, /^RATE must be a number >= 0\.001, got "lots"$/],
+      [{ ...ENV, TIME_SCALE: '0' }, /^TIME_SCALE must be a number >= 0\.001, got "0"$/],
+      [{ OAUTH_CLIENTS: '1.5' }, /^OAUTH_CLIENTS must be an integer >= 1, got "1\.5"$/],
       [
-        {
-          GENESYSCLOUD_REGION: 'mars-1',
-          GENESYSCLOUD_OAUTHCLIENT_ID: 'x',
-          GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET,
-        },
-        /^GENESYSCLOUD_REGION "mars-1" is not a region; valid: us-east-1, /,
-      ],
-      [
-        { GENESYSCLOUD_REGION: 'eu-west-1', GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET },
-        /^GENESYSCLOUD_OAUTHCLIENT_ID is not set/,
-      ],
-      [
-        {
-          GENESYSCLOUD_REGION: 'eu-west-1',
-          GENESYSCLOUD_OAUTHCLIENT_ID: 'x',
-          GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET,
-        },
-        /^BOT_FLOW_ID is not set/,
-      ],
-      [{ ...ENV, RATE: 'lots' }, /^RATE must be a number >= 0\.001, got "lots"$/],
-      [
-        { ...ENV, K6_CLOUD_DISTRIBUTION: 'amazon:us:ashburn:70' },
+        { K6_CLOUD_DISTRIBUTION: 'amazon:us:ashburn:70' },
         /^K6_CLOUD_DISTRIBUTION percents must add up to 100, got 70$/,
       ],
     ];
@@ -173,6 +170,69 @@ describe('k6 bundles', () => {
         assert.doesNotMatch(err.message, new RegExp(SECRET));
         return true;
       });
+    }
+  });
+
+  it('stops setup() before any request with one line when the target is missing or bad', async () => {
+    const cases: Array<[string, Record<string, string>, RegExp]> = [
+      ['load', {}, /^GENESYSCLOUD_REGION is not set: give one of us-east-1, /],
+      [
+        'load',
+        {
+          GENESYSCLOUD_REGION: 'mars-1',
+          GENESYSCLOUD_OAUTHCLIENT_ID: 'x',
+          GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET,
+        },
+        /^GENESYSCLOUD_REGION "mars-1" is not a region; valid: us-east-1, /,
+      ],
+      [
+        'load',
+        { GENESYSCLOUD_REGION: 'eu-west-1', GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET },
+        /^GENESYSCLOUD_OAUTHCLIENT_ID is not set/,
+      ],
+      [
+        'smoke',
+        {
+          GENESYSCLOUD_REGION: 'eu-west-1',
+          GENESYSCLOUD_OAUTHCLIENT_ID: 'x',
+          GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET,
+        },
+        /^BOT_FLOW_ID is not set/,
+      ],
+      [
+        'analytics-lag',
+        {
+          GENESYSCLOUD_REGION: 'eu-west-1',
+          GENESYSCLOUD_OAUTHCLIENT_ID: 'x',
+          GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET,
+          BOT_FLOW_ID: 'f',
+        },
+        /^analytics-lag sends agentless messages: set MESSAGING_FROM_ADDRESS/,
+      ],
+    ];
+    for (const [t, env, want] of cases) {
+      const ev = await evaluate(entry(t), env);
+      const requests: string[] = [];
+      ev.enterVU({
+        id: 0,
+        scenarioStart: Date.now(),
+        request: (method, url) => {
+          requests.push(`${method} ${url}`);
+          throw new Error('no request may leave before the settings are checked');
+        },
+        sleep: () => {},
+      });
+      assert.throws(
+        () => (ev.exports.setup as () => unknown)(),
+        (err: Error) => {
+          assert.match(err.message, want);
+          assert.doesNotMatch(err.message, /\n/);
+          assert.doesNotMatch(err.message, new RegExp(SECRET));
+          return true;
+        },
+        t,
+      );
+      assert.deepEqual(requests, [], t);
     }
   });
 });

@@ -132,7 +132,7 @@ describe('suite against the emulator', { timeout: 120_000 }, () => {
     }
   });
 
-  it('a bad setting stops init with one line naming it, never echoing the secret', async () => {
+  it('a bad setting stops setup() with one line naming it (exit 107), never echoing the secret', async () => {
     const r = await runRunner(['build/tests/load.js'], {
       GENESYSCLOUD_REGION: 'mars-1',
       GENESYSCLOUD_OAUTHCLIENT_ID: 'x',
