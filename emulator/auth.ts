@@ -42,6 +42,7 @@ export class TokenStore {
   private tokens = new Map<string, Token>();
   private clients: Map<string, OAuthClient>;
   private permissions = new Map<string, Set<string>>();
+  private disabled = new Set<string>();
   issued = 0;
   revoked = 0;
 
@@ -65,7 +66,8 @@ export class TokenStore {
     const secret = safeDecode(decoded.slice(colon + 1));
     const client = this.clients.get(id);
     if (!client) throw new OAuthError(400, 'invalid_client', 'client not found');
-    if (client.secret !== secret) throw new OAuthError(401, 'invalid_client', 'authentication failed');
+    if (client.secret !== secret || this.disabled.has(id))
+      throw new OAuthError(401, 'invalid_client', 'authentication failed');
     const grant = new URLSearchParams(raw.toString('utf8')).get('grant_type');
     if (grant !== 'client_credentials') {
       throw new OAuthError(400, 'unsupported_grant_type', `grant type ${grant ?? '(none)'} is not supported`);
@@ -109,6 +111,23 @@ export class TokenStore {
     return token;
   }
 
+  /**
+   * What an admin rotating a client's secret (or deleting the client) does: its tokens stop working at once,
+   * and with `disable` new token requests are refused as if the secret were wrong.
+   */
+  revokeClient(id: string, disable: boolean): number {
+    if (!this.clients.has(id)) return -1;
+    let n = 0;
+    for (const t of this.tokens.values()) {
+      if (t.client.id === id && !t.revoked) {
+        this.revoke(t);
+        n++;
+      }
+    }
+    if (disable) this.disabled.add(id);
+    return n;
+  }
+
   revoke(token: Token): void {
     if (!token.revoked) this.revoked++;
     token.revoked = true;
@@ -124,6 +143,7 @@ export class TokenStore {
   }
 
   clear(): void {
+    this.disabled.clear();
     this.tokens.clear();
     this.issued = 0;
     this.revoked = 0;

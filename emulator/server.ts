@@ -254,8 +254,9 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     query: URLSearchParams,
     contextId: string,
   ): void {
-    const want = path === '/__emulator/reset' ? 'POST' : 'GET';
-    if (!['/__emulator/health', '/__emulator/stats', '/__emulator/reset'].includes(path)) {
+    const revokeClient = /^\/__emulator\/clients\/([^/]+)\/revoke$/.exec(path);
+    const want = path === '/__emulator/reset' || revokeClient ? 'POST' : 'GET';
+    if (!revokeClient && !['/__emulator/health', '/__emulator/stats', '/__emulator/reset'].includes(path)) {
       throw new ApiError(404, 'not.found', `No emulator resource at ${path}.`);
     }
     if (req.method !== want)
@@ -271,6 +272,12 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     };
     if (path === '/__emulator/health') return reply(200, { status: 'ok' });
     if (path === '/__emulator/stats') return reply(200, snapshot());
+    if (revokeClient) {
+      const id = decodeURIComponent(revokeClient[1]);
+      const revoked = tokens.revokeClient(id, query.get('disable') === 'true');
+      if (revoked < 0) throw new ApiError(404, 'not.found', `No OAuth client ${id}.`);
+      return reply(200, { client: id, revoked, disabled: query.get('disable') === 'true' });
+    }
     emulator.reset({ tokens: query.get('tokens') === 'true' });
     reply(200, { status: 'reset' });
   }

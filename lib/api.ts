@@ -1,8 +1,8 @@
 // Platform API calls with the VU's bearer token: JSON in, JSON out, retries from lib/http, and one token
-// refresh when the platform says credentials.expired.
+// refresh when the platform refuses the token (credentials.expired, bad.credentials after a revocation).
 import type { SealedToken } from './core/seal.ts';
-import { isExpiredToken } from './core/token.ts';
-import { accessToken, refreshToken } from './auth.ts';
+import { rejectedToken } from './core/token.ts';
+import { accessToken, authOutcome, refreshToken } from './auth.ts';
 import { send, type Response } from './http.ts';
 import { lazySettings, type Settings } from './settings.ts';
 
@@ -27,21 +27,31 @@ export interface CallOptions {
   tags?: Record<string, string>;
 }
 
+const bodyText = (res: Response) => (typeof res.body === 'string' ? res.body : null);
+
 export function api(method: string, path: string, body: unknown, opts: CallOptions): Response {
-  return send(method, settings.connection.apiUrl + path, body === undefined ? null : JSON.stringify(body), {
-    ...opts,
-    policy: settings.retry,
-    headers: () => {
-      const h: Record<string, string> = { Authorization: `Bearer ${accessToken(settings, tokens)}` };
-      if (body !== undefined) h['Content-Type'] = 'application/json';
-      return h;
+  const res = send(
+    method,
+    settings.connection.apiUrl + path,
+    body === undefined ? null : JSON.stringify(body),
+    {
+      ...opts,
+      policy: settings.retry,
+      headers: () => {
+        const h: Record<string, string> = { Authorization: `Bearer ${accessToken(settings, tokens)}` };
+        if (body !== undefined) h['Content-Type'] = 'application/json';
+        return h;
+      },
+      recover: (res) => {
+        const why = rejectedToken(res.status, bodyText(res));
+        if (why === undefined) return false;
+        refreshToken(settings, why);
+        return true;
+      },
     },
-    recover: (res) => {
-      if (!isExpiredToken(res.status, typeof res.body === 'string' ? res.body : null)) return false;
-      refreshToken(settings);
-      return true;
-    },
-  });
+  );
+  authOutcome(settings, res.status, rejectedToken(res.status, bodyText(res)));
+  return res;
 }
 
 /** The parsed JSON body, or undefined when there is none or it is not JSON. */

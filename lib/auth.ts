@@ -1,13 +1,22 @@
 // OAuth client credentials. setup() fetches one token per configured client and hands them to the VUs
 // sealed (lib/core/seal.ts: setup data ends up in summary files); each VU unseals its copy with the client
 // secret it already has and refreshes it shortly before expiry (a soak outlives a token). When setup()
-// runs on every instance (k6-operator), every instance simply gets its own tokens.
+// runs on every instance (k6-operator), every instance simply gets its own tokens. A token the platform
+// refuses (expired early, revoked) is replaced once per call; when fresh tokens keep being refused, or the
+// login service refuses the client, the VU stops the test: every later request would fail the same way.
 import crypto from 'k6/crypto';
 import encoding from 'k6/encoding';
 import exec from 'k6/execution';
 import { ENDPOINTS } from './core/endpoints.ts';
 import { sealToken, toHex, unsealToken, type HmacSha256Hex, type SealedToken } from './core/seal.ts';
-import { needsRefresh, tokenFromResponse, tokenIndexForVU, type Token } from './core/token.ts';
+import {
+  AuthFailureStreak,
+  needsRefresh,
+  tokenFromResponse,
+  tokenIndexForVU,
+  type Token,
+} from './core/token.ts';
+import { authFailures, tokenRefreshes } from './metrics.ts';
 import { send } from './http.ts';
 import type { Settings } from './settings.ts';
 
@@ -74,20 +83,60 @@ function vuId(): number {
   }
 }
 
+const streak = new AuthFailureStreak();
+
+function inVU(): boolean {
+  try {
+    return exec.vu.idInTest > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** A new token for this VU's client; in a VU, a refusal by the login service stops the test. */
+function renew(settings: Settings): Token {
+  const index = current ? current.client : tokenIndexForVU(vuId(), settings.connection.clients.length);
+  try {
+    return fetchToken(settings, index);
+  } catch (err) {
+    // In setup() the error itself stops the run (exit 107); a VU would only fail every iteration.
+    if (!inVU()) throw err;
+    authFailures.add(1, { reason: 'token_request' });
+    exec.test.abort(`authentication failed: ${(err as Error).message}; stopping instead of sending more`);
+    throw err;
+  }
+}
+
 /** The bearer token for this VU, refreshed when it is about to expire. */
 export function accessToken(settings: Settings, tokens: SealedToken[] | undefined): string {
   if (!current && tokens && tokens.length > 0) {
     current = unseal(settings, tokens[tokenIndexForVU(vuId(), tokens.length)]);
   }
-  if (needsRefresh(current, Date.now())) {
-    const index = current ? current.client : tokenIndexForVU(vuId(), settings.connection.clients.length);
-    current = fetchToken(settings, index);
-  }
+  if (needsRefresh(current, Date.now())) current = renew(settings);
   return (current as Token).accessToken;
 }
 
-/** The platform said the token expired before we thought: fetch a new one now. */
-export function refreshToken(settings: Settings): void {
-  const index = current ? current.client : tokenIndexForVU(vuId(), settings.connection.clients.length);
-  current = fetchToken(settings, index);
+/** The platform refused the token (expired early, revoked): fetch a new one now, counted by `reason`. */
+export function refreshToken(settings: Settings, reason = 'credentials.expired'): void {
+  tokenRefreshes.add(1, { reason });
+  current = renew(settings);
+}
+
+/**
+ * What a call's final answer says about authentication. A 401 after the fresh token is a failure; past
+ * AUTH_FAILURES_IN_A_ROW of them the test stops with one line instead of running on at 100 % failures.
+ */
+export function authOutcome(settings: Settings, status: number, code: string | undefined): void {
+  if (status !== 401) {
+    streak.ok();
+    return;
+  }
+  authFailures.add(1, { reason: code ?? 'unauthorized' });
+  const { count, stop } = streak.failed();
+  if (stop && inVU()) {
+    const client = settings.connection.clients[current ? current.client : 0];
+    exec.test.abort(
+      `authentication keeps failing: ${count} calls in a row answered 401${code ? ` ${code}` : ''} with a fresh token; check OAuth client ${client ? client.id : ''} and its grants`,
+    );
+  }
 }

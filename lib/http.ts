@@ -28,12 +28,15 @@ function isExpected(status: number, expect: number[] | undefined): boolean {
 // One response callback per distinct set of expected statuses, built once per VU.
 const callbacks: Record<string, ReturnType<typeof http.expectedStatuses>> = {};
 
-function callbackFor(method: string, opts: SendOptions, mayRetryAgain: boolean) {
+function callbackFor(method: string, opts: SendOptions, mayRetryAgain: boolean, mayRecover: boolean) {
   const extra = [...(opts.expect ?? [])];
   // A failure that will be retried is not a failed request: http_req_failed counts final failures only.
+  // Status 0 is a network error (a reset, a refused connection): k6 asks the callback about it too.
   if (mayRetryAgain) {
-    for (const s of RETRYABLE_STATUSES) if (mayRetry(method, s, opts.safe === true)) extra.push(s);
+    for (const s of [0, ...RETRYABLE_STATUSES]) if (mayRetry(method, s, opts.safe === true)) extra.push(s);
   }
+  // A refused token is renewed and the call repeated once (opts.recover), so that 401 is not final either.
+  if (mayRecover) extra.push(401);
   const key = extra.join(',');
   if (!callbacks[key]) callbacks[key] = http.expectedStatuses({ min: 200, max: 399 }, ...extra);
   return callbacks[key];
@@ -56,7 +59,7 @@ export function send(method: string, url: string, body: string | null, opts: Sen
     const res = http.request(method, url, body, {
       headers: opts.headers ? opts.headers() : {},
       tags,
-      responseCallback: callbackFor(method, opts, mayRetryAgain),
+      responseCallback: callbackFor(method, opts, mayRetryAgain, !recovered && opts.recover !== undefined),
     }) as Response;
     rateLimited.add(res.status === 429, { name: opts.name });
     if (res.status === 429 && onRateLimited) onRateLimited(opts.name);

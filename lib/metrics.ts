@@ -11,6 +11,10 @@ export const retryWait = new Trend('retry_wait', true);
 export const finalFailures = new Rate('final_failures');
 /** Calls that still had a retryable failure when their attempt or time budget ran out. */
 export const retryBudgetExhausted = new Counter('retry_budget_exhausted');
+/** New tokens fetched because the platform refused the current one (reason: credentials.expired, bad.credentials). */
+export const tokenRefreshes = new Counter('token_refreshes');
+/** Calls still refused with 401 after a fresh token, or token requests the login service refused. */
+export const authFailures = new Counter('auth_failures');
 /** From the end of a conversation's first request to its analytics details being readable. */
 export const timeToAnalytics = new Trend('time_to_analytics', true);
 /** Planned requests/s over the last limit window when a VU first saw a 429: its minimum is the sustained rate. */

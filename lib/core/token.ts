@@ -38,14 +38,41 @@ export function needsRefresh(token: Token | undefined, nowMs: number): boolean {
   return nowMs >= token.expiresAt - refreshMargin(token.lifetimeMs);
 }
 
-/** A 401 whose body says the token expired: refresh once and repeat the request. */
-export function isExpiredToken(status: number, body: string | null | undefined): boolean {
-  if (status !== 401 || typeof body !== 'string') return false;
+/** The 401 codes that mean "this token is no good", where a fresh token may succeed. */
+export const REJECTED_TOKEN_CODES = ['credentials.expired', 'bad.credentials'] as const;
+
+/**
+ * The code of a 401 that refused the token itself (expired, revoked, or unknown to the platform), or
+ * undefined for any other answer. Either way a new token is worth one try; a 401 of another kind is not.
+ */
+export function rejectedToken(status: number, body: string | null | undefined): string | undefined {
+  if (status !== 401 || typeof body !== 'string') return undefined;
   try {
-    const parsed = JSON.parse(body) as { code?: unknown };
-    return parsed.code === 'credentials.expired';
+    const code = (JSON.parse(body) as { code?: unknown }).code;
+    return (REJECTED_TOKEN_CODES as readonly unknown[]).includes(code) ? (code as string) : undefined;
   } catch {
-    return false;
+    return undefined;
+  }
+}
+
+/** A 401 whose body says the token expired. */
+export function isExpiredToken(status: number, body: string | null | undefined): boolean {
+  return rejectedToken(status, body) === 'credentials.expired';
+}
+
+/** Calls in a row that a VU may see refused with 401 despite a fresh token before the test stops. */
+export const AUTH_FAILURES_IN_A_ROW = 3;
+
+/** Counts a VU's consecutive authentication failures; `stop` is true once they reach the limit. */
+export class AuthFailureStreak {
+  private inARow = 0;
+  constructor(private readonly limit = AUTH_FAILURES_IN_A_ROW) {}
+  ok(): void {
+    this.inARow = 0;
+  }
+  failed(): { count: number; stop: boolean } {
+    this.inARow++;
+    return { count: this.inARow, stop: this.inARow >= this.limit };
   }
 }
 

@@ -18,7 +18,7 @@ export interface EmulatorStats {
   requests: { total: number; byRoute: Record<string, Record<string, number>> };
   limiters: Record<string, { limit: number; admitted: number; throttled: number }>;
   earlyRetries: number;
-  tokens: { issued: number };
+  tokens: { issued: number; revoked: number };
 }
 
 function exited(child: ChildProcess): Promise<number | null> {

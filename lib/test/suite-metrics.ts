@@ -7,6 +7,8 @@ export const SUITE_METRICS: Record<string, { type: MetricType; isTime: boolean }
   retry_wait: { type: 'trend', isTime: true },
   final_failures: { type: 'rate', isTime: false },
   retry_budget_exhausted: { type: 'counter', isTime: false },
+  token_refreshes: { type: 'counter', isTime: false },
+  auth_failures: { type: 'counter', isTime: false },
   time_to_analytics: { type: 'trend', isTime: true },
   breakpoint_rate: { type: 'gauge', isTime: false },
 };
