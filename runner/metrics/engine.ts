@@ -138,7 +138,10 @@ export class MetricsEngine {
     return [...this.unknownMetrics];
   }
 
-  /** The periodic check (every 2 s): metrics without samples are skipped. */
+  /**
+   * The periodic check (every 2 s) at `elapsedMs` of test-run time (0 before the run starts): metrics
+   * without samples are skipped.
+   */
   evaluate(elapsedMs: number): Evaluation {
     return this.run(elapsedMs, false);
   }
@@ -161,7 +164,8 @@ export class MetricsEngine {
         t.lastFailed = !passes(t, value);
         if (t.lastFailed) {
           setFailed = true;
-          if (t.abortOnFail && elapsedMs >= t.delayAbortEvalMs) setAborts = true;
+          // k6 aborts once the delay is strictly behind the test-run time (without one, at once).
+          if (t.abortOnFail && (t.delayAbortEvalMs === 0 || elapsedMs > t.delayAbortEvalMs)) setAborts = true;
         }
       }
       if (setFailed) failed.push(set.key);

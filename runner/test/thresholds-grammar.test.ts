@@ -121,7 +121,7 @@ test("evaluation: periodic skips empty metrics; the final pass applies k6's empt
   assert.equal(results[2].value, 20);
 });
 
-test('abortOnFail: aborts only when failing and past delayAbortEval; message names the metrics', () => {
+test('abortOnFail: aborts only when failing and strictly past delayAbortEval; message names the metrics', () => {
   const e = new MetricsEngine({
     thresholds: {
       checks: [{ threshold: 'rate>0.9', abortOnFail: true, delayAbortEval: '10s' }],
@@ -135,6 +135,8 @@ test('abortOnFail: aborts only when failing and past delayAbortEval; message nam
   assert.equal(r.abort, false);
   assert.deepEqual(r.failed, ['checks', 'http_req_duration']);
   r = e.evaluate(10_000);
+  assert.equal(r.abort, false, 'k6 aborts once the delay is strictly behind the test-run time');
+  r = e.evaluate(10_001);
   assert.equal(r.abort, true);
   assert.equal(
     r.message,
