@@ -73,6 +73,7 @@ export interface RunResult {
 }
 
 const now = () => performance.now();
+const THRESHOLDS_EVERY_MS = 2000;
 
 export class Scheduler {
   private exitCode: number = EXIT.OK;
@@ -154,10 +155,14 @@ export class Scheduler {
       testRunDurationMs: 0,
     };
 
+    // k6 starts its thresholds ticker before the VUs initialise: the ticks fall at 2 s steps from there,
+    // so the first one after a delayAbortEval comes up to 2 s later, less the init time.
+    const stopThresholds = this.startThresholdTicker();
     let pool: Pool;
     try {
       pool = await cfg.createPool(planned);
     } catch (err) {
+      stopThresholds();
       this.exitCode = exitCodeOf(err, EXIT.SCRIPT_EXCEPTION);
       logError(err);
       result.exitCode = this.exitCode;
@@ -168,7 +173,7 @@ export class Scheduler {
     const idle: VU[] = [];
     for (let id = 1; id <= planned; id++) idle.push(pool.vu(id));
 
-    const tickers = this.startTickers();
+    const stopVUsTicker = this.startVUsTicker();
     this.startedAt = now();
     const runStart = now();
     this.epochStart = Date.now();
@@ -268,7 +273,8 @@ export class Scheduler {
     }
     result.testRunDurationMs = now() - runStart;
     this.phase = 'done';
-    for (const stop of tickers) stop();
+    stopVUsTicker();
+    stopThresholds();
 
     // final thresholds
     const verdict = cfg.engine.finalize(result.testRunDurationMs);
@@ -280,8 +286,8 @@ export class Scheduler {
     return result;
   }
 
-  /** vus / vus_max every second, thresholds every 2 s (abortOnFail), the progress callback. */
-  private startTickers(): Array<() => void> {
+  /** vus / vus_max every second, and the progress callback. */
+  private startVUsTicker(): () => void {
     const { cfg } = this;
     const vusTimer = setInterval(() => {
       const time = Date.now();
@@ -291,12 +297,30 @@ export class Scheduler {
       ]);
       cfg.onTick?.(this.status());
     }, 1000);
-    const thresholdTimer = setInterval(() => {
+    return () => clearInterval(vusTimer);
+  }
+
+  /**
+   * Thresholds every 2 s on a fixed grid, as Go's ticker (a late tick does not shift the next ones), each
+   * against the test-run time so far (0 until the run starts); an abortOnFail verdict stops the test (99).
+   */
+  private startThresholdTicker(): () => void {
+    const origin = now();
+    let due = origin + THRESHOLDS_EVERY_MS;
+    let timer: ReturnType<typeof setTimeout>;
+    const tick = () => {
+      if (now() < due) {
+        timer = setTimeout(tick, Math.ceil(due - now()));
+        return;
+      }
+      due = origin + (Math.floor((now() - origin) / THRESHOLDS_EVERY_MS) + 1) * THRESHOLDS_EVERY_MS;
+      timer = setTimeout(tick, Math.ceil(due - now()));
       if (this.aborted) return;
-      const v = cfg.engine.evaluate(now() - this.startedAt);
+      const v = this.cfg.engine.evaluate(this.startedAt ? now() - this.startedAt : 0);
       if (v.abort) this.abort(EXIT.THRESHOLDS, v.message);
-    }, 2000);
-    return [() => clearInterval(vusTimer), () => clearInterval(thresholdTimer)];
+    };
+    timer = setTimeout(tick, THRESHOLDS_EVERY_MS);
+    return () => clearTimeout(timer);
   }
 }
 

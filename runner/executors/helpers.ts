@@ -86,6 +86,14 @@ export class ScenarioRun {
     return this.stopping || this.testAborted || this.ctx.signal.aborted;
   }
 
+  /**
+   * The whole test stopped early (test.abort, abortOnFail, a signal, a runner fault): k6 then reports no
+   * dropped_iterations remainder, which it sends only while the test goes on.
+   */
+  get testStopped(): boolean {
+    return this.testAborted || this.ctx.signal.aborted;
+  }
+
   async iterate(vu: VU, iterationInTest = this.claim()): Promise<IterationResult> {
     const start = this.ctx.now();
     const r = await this.runOnce(vu, iterationInTest);

@@ -1,5 +1,5 @@
 // per-vu-iterations: each of `vus` VUs runs exactly `iterations`; when maxDuration cuts them short, each VU
-// reports its remainder as dropped_iterations.
+// reports its remainder as dropped_iterations (not after the whole test stopped early).
 import type { Scenario } from '../options.ts';
 import { giveBack, ScenarioRun, takeVUs } from './helpers.ts';
 import type { Sample } from '../metrics/types.ts';
@@ -46,6 +46,6 @@ export class PerVUIterations implements Executor {
       if (ctx.vuMetadata) s.metadata = { vu: String(ids[i]) };
       return [s];
     });
-    if (drops.length > 0) ctx.emit(drops);
+    if (drops.length > 0 && !run.testStopped) ctx.emit(drops);
   }
 }

@@ -1,5 +1,6 @@
 // shared-iterations: `vus` VUs take iterations from one shared counter until `iterations` have started or
-// maxDuration ends; unattempted iterations are reported as one dropped_iterations sample.
+// maxDuration ends; unattempted iterations are reported as one dropped_iterations sample (not after the
+// whole test stopped early).
 import type { Scenario } from '../options.ts';
 import { giveBack, ScenarioRun, takeVUs } from './helpers.ts';
 import type { ExecutionContext, Executor, VU } from './types.ts';
@@ -33,6 +34,6 @@ export class SharedIterations implements Executor {
     const vus = takeVUs(ctx, sc.vus);
     await run.finish(Promise.all(vus.map(loop)), startAt + sc.maxDuration);
     const left = sc.iterations - run.started;
-    if (left > 0) ctx.emit([run.droppedSample(left)]);
+    if (left > 0 && !run.testStopped) ctx.emit([run.droppedSample(left)]);
   }
 }

@@ -138,7 +138,10 @@ export class MetricsEngine {
     return [...this.unknownMetrics];
   }
 
-  /** The periodic check (every 2 s): metrics without samples are skipped. */
+  /**
+   * The periodic check (every 2 s) at `elapsedMs` of test-run time (0 before the run starts): metrics
+   * without samples are skipped.
+   */
   evaluate(elapsedMs: number): Evaluation {
     return this.run(elapsedMs, false);
   }
@@ -150,26 +153,25 @@ export class MetricsEngine {
 
   private run(elapsedMs: number, final: boolean): Evaluation {
     const failed: string[] = [];
-    const aborting: string[] = [];
+    let abort = false;
     for (const { set, sink } of this.thresholded()) {
       if (!final && sink.isEmpty()) continue;
       let setFailed = false;
-      let setAborts = false;
       for (const t of set.thresholds) {
         const value = aggregate(t, sink, elapsedMs);
         this.lastValues.set(t, value);
         t.lastFailed = !passes(t, value);
         if (t.lastFailed) {
           setFailed = true;
-          if (t.abortOnFail && elapsedMs >= t.delayAbortEvalMs) setAborts = true;
+          // k6 aborts once the delay is strictly behind the test-run time (without one, at once).
+          if (t.abortOnFail && (t.delayAbortEvalMs === 0 || elapsedMs > t.delayAbortEvalMs)) abort = true;
         }
       }
       if (setFailed) failed.push(set.key);
-      if (setAborts) aborting.push(set.key);
     }
     failed.sort();
-    aborting.sort();
-    if (aborting.length > 0 && !final) return { failed, abort: true, message: abortMessage(aborting) };
+    // k6's abort message names every metric crossed at that check, not only those with abortOnFail.
+    if (abort && !final) return { failed, abort: true, message: abortMessage(failed) };
     return { failed, abort: false, message: final && failed.length > 0 ? crossedMessage(failed) : undefined };
   }
 

@@ -106,6 +106,18 @@ test('per-vu-iterations: with the opt-in vu system tag, each remainder names its
   assert.equal(drops[0].tags.vu, undefined, 'metadata, not a tag');
 });
 
+test('a test-wide abort (abortOnFail, test.abort, a signal) leaves no dropped_iterations remainder', async () => {
+  for (const executor of ['shared-iterations', 'per-vu-iterations'] as const) {
+    const w = new FakeWorld(2, () => 20);
+    const sc = scenario({ executor, vus: 2, iterations: 1000 });
+    setTimeout(() => w.stopper.abort(), 100);
+    const run = executor === 'shared-iterations' ? new SharedIterations(sc) : new PerVUIterations(sc);
+    await run.run(w.ctx(), performance.now());
+    assert.ok(w.calls.length > 0 && w.calls.length < 100, `${executor}: ${w.calls.length} started`);
+    assert.equal(w.dropped(), 0, executor);
+  }
+});
+
 test('a test-wide abort interrupts running iterations at once', async () => {
   const w = new FakeWorld(2, () => 1000);
   const sc = scenario({ executor: 'per-vu-iterations', vus: 2, iterations: 5 });

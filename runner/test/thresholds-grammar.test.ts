@@ -121,7 +121,7 @@ test("evaluation: periodic skips empty metrics; the final pass applies k6's empt
   assert.equal(results[2].value, 20);
 });
 
-test('abortOnFail: aborts only when failing and past delayAbortEval; message names the metrics', () => {
+test('abortOnFail: aborts only when failing and strictly past delayAbortEval; message names the metrics', () => {
   const e = new MetricsEngine({
     thresholds: {
       checks: [{ threshold: 'rate>0.9', abortOnFail: true, delayAbortEval: '10s' }],
@@ -135,15 +135,20 @@ test('abortOnFail: aborts only when failing and past delayAbortEval; message nam
   assert.equal(r.abort, false);
   assert.deepEqual(r.failed, ['checks', 'http_req_duration']);
   r = e.evaluate(10_000);
+  assert.equal(r.abort, false, 'k6 aborts once the delay is strictly behind the test-run time');
+  r = e.evaluate(10_001);
   assert.equal(r.abort, true);
+  // As k6: every metric crossed at this check, with or without abortOnFail.
   assert.equal(
     r.message,
-    "thresholds on metrics 'checks' were crossed; at least one has abortOnFail enabled, stopping test prematurely",
+    "thresholds on metrics 'checks, http_req_duration' were crossed; at least one has abortOnFail enabled, stopping test prematurely",
   );
   e.add([s('http_reqs', 1, { status: '500' })]);
   r = e.evaluate(10_500);
   assert.equal(
-    r.message?.startsWith("thresholds on metrics 'checks, http_reqs{status:500}' were crossed"),
+    r.message?.startsWith(
+      "thresholds on metrics 'checks, http_req_duration, http_reqs{status:500}' were crossed",
+    ),
     true,
   );
   const data = e.summaryData({ testRunDurationMs: 10_500 });
