@@ -67,9 +67,6 @@ export async function buildReport(opts: BuildOptions): Promise<{ file: string; n
 
   const runMs = data?.state?.testRunDurationMs;
   const spanMs = stream.last - series.startMs;
-  // The run ends after its last sample; testRunDurationMs (from the test's start) keeps the last bucket whole
-  // when the summary is missing, rather than guessing a shorter one.
-  const endMs = runMs !== undefined && runMs > spanMs ? runMs : undefined;
   const httpDuration = data?.metrics?.http_req_duration;
   // k6's own percentile when the summary has it; the stream's sketch (1 % error) otherwise.
   const p95 =
@@ -80,7 +77,9 @@ export async function buildReport(opts: BuildOptions): Promise<{ file: string; n
     generatedAt: opts.generatedAt ?? new Date(),
     durationMs: runMs ?? (Number.isNaN(spanMs) ? undefined : spanMs),
     engine: opts.engine,
-    series: reportSeries(series, endMs),
+    // The last bucket stays whole: where the run ended inside it is unknown (the stream starts at its first
+    // sample, not at the test's start), and a rate over a guessed sliver of it would spike.
+    series: reportSeries(series),
     p95: p95 === undefined ? undefined : formatDuration(p95),
     thresholds: data
       ? thresholdResults(data).map((r) => ({
