@@ -139,7 +139,9 @@ export async function readJsonOutput(
     }
   } catch (e) {
     // A gzip stream without its trailer still holds every line flushed before the engine died.
-    if ((e as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') {
+      throw new Error(`could not read ${file}: ${(e as Error).message}`);
+    }
     out.truncated = 'its gzip stream ends early';
   }
   line(tail + decoder.end(), true);

@@ -103,7 +103,7 @@ test('a real k6 v0.49 stream gives the counts k6 summarised', { skip: skipReason
   assert.equal(read.series.totals.failed, exported.http_req_failed.passes);
 });
 
-test('a gzip stream cut short keeps the lines before the cut', async () => {
+test('a gzip stream cut short keeps the lines before the cut; a corrupt one fails with its name', async () => {
   const t0 = Date.UTC(2026, 10, 29, 3, 0, 0);
   await written('cut.json.gz', traffic(t0), t0);
   const whole = readFileSync(path.join(dir, 'cut.json.gz'));
@@ -119,6 +119,14 @@ test('a gzip stream cut short keeps the lines before the cut', async () => {
   const line = await readJsonOutput(path.join(dir, 'cut-line.json'));
   assert.match(line.truncated ?? '', /last line is cut short after 1 lines/);
   assert.equal(line.skipped, 0);
+
+  const corrupt = Buffer.from(whole);
+  corrupt.fill(0x55, 200, 260);
+  writeFileSync(path.join(dir, 'corrupt.json.gz'), corrupt);
+  await assert.rejects(
+    readJsonOutput(path.join(dir, 'corrupt.json.gz')),
+    /^Error: could not read .*corrupt\.json\.gz: /,
+  );
 });
 
 test('gzip is found by its bytes, fields in any order, and junk lines are counted', async () => {
