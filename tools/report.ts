@@ -32,8 +32,9 @@ export interface BuildOptions {
 export function summaryData(doc: unknown): SummaryData | undefined {
   if (!doc || typeof doc !== 'object') return undefined;
   const d = doc as { data?: { metrics?: unknown }; metrics?: unknown };
-  if (d.data && typeof d.data.metrics === 'object') return d.data as SummaryData;
-  if (typeof d.metrics === 'object' && d.metrics !== null) return doc as SummaryData;
+  const isMetrics = (m: unknown) => typeof m === 'object' && m !== null;
+  if (d.data && isMetrics(d.data.metrics)) return d.data as SummaryData;
+  if (isMetrics(d.metrics)) return doc as SummaryData;
   return undefined;
 }
 

@@ -71,6 +71,7 @@ describe('report.html from a run directory', () => {
     assert.equal(summaryData({ data: suite }), suite);
     assert.equal(summaryData(suite), suite);
     assert.equal(summaryData({ passed: true }), undefined);
+    assert.equal(summaryData({ data: { metrics: null } }), undefined);
 
     const bare = runDir({ 'metrics.json.gz': stream, 'summary.json': JSON.stringify(suite) });
     assert.equal(rows(readFileSync((await buildReport({ dir: bare })).file, 'utf8')).length, 8);
