@@ -14,7 +14,7 @@ const suiteEntries = readdirSync(rel('tests'))
   .map((f) => rel('tests', f));
 
 // Node programs: every existing entry point among these.
-const nodeEntries = ['runner/cli.ts', 'runner/worker.ts', 'emulator/main.ts'].filter((f) =>
+const nodeEntries = ['runner/cli.ts', 'runner/worker.ts', 'emulator/main.ts', 'tools/report.ts'].filter((f) =>
   existsSync(rel(f)),
 );
 

@@ -23,8 +23,8 @@ export function findOnPath(name, envPath = process.env.PATH || '') {
 }
 
 /**
- * Returns {name, command, args, env?, label} for the engine, or throws with one line when $K6 is unusable.
- * `args` come before `run ...`.
+ * Returns {name, command, args, env?, label, short} for the engine, or throws with one line when $K6 is
+ * unusable. `args` come before `run ...`; `short` names it in a report's header.
  */
 export function chooseEngine(root, env = process.env) {
   const explicit = env.K6 && env.K6.trim();
@@ -42,13 +42,15 @@ export function chooseEngine(root, env = process.env) {
     // glibc's allocator settings (bin/runner-flags.mjs), unless the caller chose others.
     env: runnerAllocatorEnv(env),
     label: 'the Node runner (k6 not found on PATH; set K6=/path/to/k6 to use k6)',
+    short: 'the Node runner',
   };
 }
 
 function k6Engine(file) {
   const v = spawnSync(file, ['version'], { encoding: 'utf8', timeout: 10_000 });
   const version = v.status === 0 ? (/v\d+\.\d+\.\d+\S*/.exec(v.stdout) || [''])[0] : '';
-  return { name: 'k6', command: file, args: [], label: `k6${version ? ' ' + version : ''} (${file})` };
+  const short = `k6${version ? ' ' + version : ''}`;
+  return { name: 'k6', command: file, args: [], label: `${short} (${file})`, short };
 }
 
 const MEANINGS = {

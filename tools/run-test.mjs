@@ -5,12 +5,13 @@
 //   node tools/run-test.mjs <test> [extra k6 run flags]
 //
 // RATE, DURATION, VUS and every other variable reach the script's __ENV unchanged; TIME_SCALE changes the
-// emulator's clock. Exits with the engine's exit code (99 = thresholds crossed).
+// emulator's clock. Exits with the engine's exit code (99 = thresholds crossed), whether or not report.html
+// could be built.
 import { existsSync, readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startEmulator } from './emulator-process.mjs';
 import { chooseEngine, explainExit } from './engine.mjs';
 import { createRunDir, linkLatest } from './report-dir.mjs';
@@ -21,6 +22,15 @@ const say = (line) => process.stderr.write(`run-test: ${line}\n`);
 // The emulator's clock runs this many times faster for tests whose subject is slow platform behaviour.
 const TIME_SCALE = { 'analytics-lag': 20, soak: 10 };
 const DEMO_CLIENT = { id: 'demo-client', secret: 'demo-secret' };
+const METRICS_FILE = 'metrics.json.gz';
+const REPORT_FILES = [
+  'report.html',
+  'dashboard.html',
+  'summary.md',
+  'junit.xml',
+  'summary.json',
+  METRICS_FILE,
+];
 
 function usage(message) {
   say(message);
@@ -76,18 +86,36 @@ try {
 Object.assign(env, engine.env);
 env.TEST_NAME = test;
 env.REPORT_DIR = reportDir;
-// k6 exports its web dashboard as report.html; the runner honours the same variables with its own report.
-env.K6_WEB_DASHBOARD ||= 'true';
-env.K6_WEB_DASHBOARD_EXPORT ||= path.join(reportDir, 'report.html');
-env.K6_WEB_DASHBOARD_PORT ||= '-1';
+// report.html is built afterwards from the metrics stream, so k6's own dashboard, which cannot chart the
+// suite's metrics, goes beside it. The runner's export would only repeat report.html.
+if (engine.name === 'k6') {
+  env.K6_WEB_DASHBOARD ||= 'true';
+  env.K6_WEB_DASHBOARD_EXPORT ||= path.join(reportDir, 'dashboard.html');
+  env.K6_WEB_DASHBOARD_PORT ||= '-1';
+}
+
+/**
+ * The `--out` flags: the NDJSON stream report.html is built from, and K6_OUT's outputs, which a flag would
+ * otherwise replace (both engines take `--out` over K6_OUT).
+ */
+function outFlags(args, k6Out) {
+  const flags = ['--out', `json=${path.join(reportDir, METRICS_FILE)}`];
+  const ownOut = args.some((a) => /^(-o|--out)(=|$)/.test(a) || /^-o./.test(a));
+  if (!ownOut && k6Out?.trim()) {
+    for (const o of k6Out.split(',')) if (o.trim()) flags.push('--out', o.trim());
+  }
+  return flags;
+}
 
 let emulator;
 let child;
+let engineCode;
 let interrupts = 0;
 let stopping;
 
 // Ctrl-C or SIGTERM: pass it to the engine, which stops the test and still writes its summary (a second one
-// stops it hard, as with k6). Before the engine runs there is only the emulator to stop.
+// stops it hard, as with k6). Before the engine runs there is only the emulator to stop; after it, only the
+// report to give up.
 function onSignal(sig) {
   interrupts++;
   if (child && child.exitCode === null && child.signalCode === null) {
@@ -96,6 +124,10 @@ function onSignal(sig) {
     return;
   }
   if (!child) shutdown(130);
+  else if (engineCode !== undefined) {
+    say('report.html not written: interrupted');
+    shutdown(engineCode);
+  }
 }
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => onSignal(sig));
 // Last resort if this process dies on an uncaught error: no emulator left behind.
@@ -131,7 +163,8 @@ async function main() {
   if (interrupts) return shutdown(130);
 
   // Own process group: a terminal Ctrl-C reaches the engine once, through onSignal, not twice.
-  child = spawn(engine.command, [...engine.args, 'run', ...extraArgs, bundle], {
+  const args = [...engine.args, 'run', ...outFlags(extraArgs, env.K6_OUT), ...extraArgs, bundle];
+  child = spawn(engine.command, args, {
     cwd: root,
     env,
     stdio: 'inherit',
@@ -144,14 +177,31 @@ async function main() {
     });
     child.once('exit', (c, sig) => resolve(c ?? 128 + (constants.signals[sig] || 0)));
   });
+  engineCode = code;
 
-  const files = ['report.html', 'summary.md', 'junit.xml', 'summary.json'].filter((f) =>
-    existsSync(path.join(root, reportDir, f)),
-  );
+  await writeReport();
+  const files = REPORT_FILES.filter((f) => existsSync(path.join(root, reportDir, f)));
   say(`reports in ${reportDir}/ (reports/latest): ${files.length ? files.join(', ') : 'none written'}`);
   const why = explainExit(code);
   if (why) say(why);
   return shutdown(code);
+}
+
+// The same builder for either engine; its failure is one line and leaves the exit code to the test.
+async function writeReport() {
+  const builder = path.join(root, 'build', 'tools', 'report.js');
+  try {
+    if (!existsSync(builder)) throw new Error('build/tools/report.js is missing; run "make build"');
+    const { buildReport } = await import(pathToFileURL(builder).href);
+    await buildReport({
+      dir: path.join(root, reportDir),
+      metrics: METRICS_FILE,
+      title: `${test}: load test report`,
+      engine: engine.short,
+    });
+  } catch (err) {
+    if (!stopping) say(`report.html not written: ${err.message}`);
+  }
 }
 
 main().catch((err) => {

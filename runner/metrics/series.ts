@@ -1,15 +1,29 @@
 // The bounded time series behind the HTML report: per-second buckets that coarsen (pairs merged, width doubled)
-// whenever the run outgrows MAX_BUCKETS, so memory stays fixed however long the test runs.
+// whenever the run outgrows MAX_BUCKETS, so memory stays fixed however long the test runs. The same class is fed
+// by the runner's metrics engine and by a k6 NDJSON stream read back (outputs/json-read.ts), so both reports
+// count alike.
 import { QuantileSketch } from './sketch.ts';
 import type { Sample } from './types.ts';
 
 export const MAX_BUCKETS = 600;
+
+/**
+ * Metrics a script may define on top of k6's own: a counter of retried requests and a rate of calls that still
+ * failed after their retries. Both are optional: a run that records neither gets neither chart.
+ */
+export interface SeriesNames {
+  retries: string;
+  finalFailures: string;
+}
+
+export const DEFAULT_SERIES_NAMES: SeriesNames = { retries: 'retries', finalFailures: 'final_failures' };
 
 interface Bucket {
   reqs: number;
   failed: number;
   status429: number;
   retries: number;
+  finalFailures: number;
   /** last vus gauge value seen in the bucket, NaN when none */
   vus: number;
   duration: QuantileSketch;
@@ -24,12 +38,23 @@ export interface SeriesPoint {
   p95: number | null;
   /** 429 responses per second */
   rate429: number;
-  /** `retries` counter per second */
+  /** retries counter per second */
   retryRate: number;
   /** requests with http_req_failed=1 per second */
   failRate: number;
+  /** final-failures samples with a non-zero value per second */
+  finalFailRate: number;
   /** active VUs (null when no sample in the bucket) */
   vus: number | null;
+}
+
+export interface SeriesTotals {
+  reqs: number;
+  failed: number;
+  status429: number;
+  retries: number;
+  finalFailures: number;
+  maxVus: number;
 }
 
 const empty = (): Bucket => ({
@@ -37,6 +62,7 @@ const empty = (): Bucket => ({
   failed: 0,
   status429: 0,
   retries: 0,
+  finalFailures: 0,
   vus: NaN,
   duration: new QuantileSketch(),
 });
@@ -46,27 +72,52 @@ export class TimeSeries {
   private start = NaN;
   private buckets: Bucket[] = [];
   hasRetries = false;
+  hasFinalFailures = false;
   /** whole-run totals for the report's header */
-  readonly totals = { reqs: 0, failed: 0, status429: 0, retries: 0, maxVus: 0 };
+  readonly totals: SeriesTotals = {
+    reqs: 0,
+    failed: 0,
+    status429: 0,
+    retries: 0,
+    finalFailures: 0,
+    maxVus: 0,
+  };
+  readonly names: SeriesNames;
+  private readonly wanted: Set<string>;
 
-  constructor(private readonly maxBuckets = MAX_BUCKETS) {}
+  constructor(
+    private readonly maxBuckets = MAX_BUCKETS,
+    names: Partial<SeriesNames> = {},
+  ) {
+    this.names = { ...DEFAULT_SERIES_NAMES, ...names };
+    this.wanted = new Set([
+      'http_reqs',
+      'http_req_duration',
+      'http_req_failed',
+      'vus',
+      this.names.retries,
+      this.names.finalFailures,
+    ]);
+  }
+
+  /** Whether samples of this metric change the series (a reader can skip decoding the others). */
+  wants(metric: string): boolean {
+    return this.wanted.has(metric);
+  }
 
   /** Sets time zero (the scheduler's test start); otherwise the first sample's time is used. */
   begin(epochMs: number): void {
     if (Number.isNaN(this.start)) this.start = epochMs;
   }
 
+  /** Time zero as epoch ms, NaN before the first sample. */
+  get startMs(): number {
+    return this.start;
+  }
+
   add(s: Sample): void {
     const m = s.metric;
-    if (
-      m !== 'http_reqs' &&
-      m !== 'http_req_duration' &&
-      m !== 'retries' &&
-      m !== 'vus' &&
-      m !== 'http_req_failed'
-    ) {
-      return;
-    }
+    if (!this.wanted.has(m)) return;
     if (Number.isNaN(this.start)) this.start = s.time;
     let i = Math.floor((s.time - this.start) / this.widthMs);
     if (i < 0) i = 0;
@@ -84,25 +135,31 @@ export class TimeSeries {
           b.status429 += s.value;
           this.totals.status429 += s.value;
         }
-        break;
+        return;
       case 'http_req_duration':
         b.duration.add(s.value);
-        break;
+        return;
       case 'http_req_failed':
         if (s.value !== 0) {
           b.failed++;
           this.totals.failed++;
         }
-        break;
-      case 'retries':
-        this.hasRetries = true;
-        b.retries += s.value;
-        this.totals.retries += s.value;
-        break;
+        return;
       case 'vus':
         b.vus = s.value;
         if (s.value > this.totals.maxVus) this.totals.maxVus = s.value;
-        break;
+        return;
+    }
+    if (m === this.names.retries) {
+      this.hasRetries = true;
+      b.retries += s.value;
+      this.totals.retries += s.value;
+    } else if (m === this.names.finalFailures) {
+      this.hasFinalFailures = true;
+      if (s.value !== 0) {
+        b.finalFailures++;
+        this.totals.finalFailures++;
+      }
     }
   }
 
@@ -116,6 +173,7 @@ export class TimeSeries {
         a.failed += b.failed;
         a.status429 += b.status429;
         a.retries += b.retries;
+        a.finalFailures += b.finalFailures;
         if (!Number.isNaN(b.vus)) a.vus = b.vus;
         a.duration.merge(b.duration);
       }
@@ -143,6 +201,7 @@ export class TimeSeries {
         rate429: b.status429 * perSec,
         retryRate: b.retries * perSec,
         failRate: b.failed * perSec,
+        finalFailRate: b.finalFailures * perSec,
         vus: Number.isNaN(b.vus) ? null : b.vus,
       };
     });

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { reportBuilder } from './report-builder.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tools = path.resolve(here, '..');
@@ -34,10 +35,11 @@ interface Run {
   root: string;
 }
 
-function sandbox(): string {
+/** The layout run-test expects, with the report builder from the current source (drop it with `builder: false`). */
+async function sandbox({ builder = true } = {}): Promise<string> {
   const root = mkdtempSync(path.join(tmpdir(), 'run-test-'));
   sandboxes.push(root);
-  for (const dir of ['tools', 'bin', 'tests', 'build/tests', 'nodebin']) {
+  for (const dir of ['tools', 'bin', 'tests', 'build/tests', 'build/tools', 'nodebin']) {
     mkdirSync(path.join(root, dir), { recursive: true });
   }
   // PATH holds node and nothing else, so a k6 installed on the machine cannot change the engine chosen.
@@ -52,6 +54,7 @@ function sandbox(): string {
   chmodSync(path.join(root, 'k6'), 0o755);
   writeFileSync(path.join(root, 'tests', 'demo.ts'), '');
   writeFileSync(path.join(root, 'build', 'tests', 'demo.js'), '');
+  if (builder) symlinkSync(await reportBuilder(), path.join(root, 'build', 'tools', 'report.js'));
   return root;
 }
 
@@ -65,12 +68,12 @@ function baseEnv(root: string, extra: Record<string, string>): Record<string, st
   return { ...env, ...extra };
 }
 
-function runTest(
+async function runTest(
   args: string[],
   extra: Record<string, string> = {},
   opts: { root?: string; onRecord?: (r: Record<string, any>, child: ReturnType<typeof spawn>) => void } = {},
 ): Promise<Run> {
-  const root = opts.root || sandbox();
+  const root = opts.root || (await sandbox());
   const env = baseEnv(root, extra);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(root, 'tools', 'run-test.mjs'), ...args], {
@@ -152,13 +155,18 @@ describe('run-test: against the emulator', () => {
     const run = r.records.find((x) => x.event === 'run')!;
     assert.deepEqual(emulator.args, ['--port', '0', '--time-scale', '1']);
     assert.equal(run.health, 200, 'the emulator answered while the test ran');
-    assert.deepEqual(run.args, ['run', '--quiet', 'build/tests/demo.js']);
-    assert.equal(run.cwd, r.root);
-
     const [runDir] = readdirSync(path.join(r.root, 'reports')).filter((d) => d.endsWith('-demo'));
     assert.match(runDir, /^\d{8}T\d{6}Z-demo$/);
     assert.equal(readlinkSync(path.join(r.root, 'reports', 'latest')), runDir);
     const reportDir = `reports/${runDir}`;
+    assert.deepEqual(run.args, [
+      'run',
+      '--out',
+      `json=${reportDir}/metrics.json.gz`,
+      '--quiet',
+      'build/tests/demo.js',
+    ]);
+    assert.equal(run.cwd, r.root);
     assert.deepEqual(run.env, {
       GENESYSCLOUD_API_URL: run.env.GENESYSCLOUD_API_URL,
       GENESYSCLOUD_LOGIN_URL: run.env.GENESYSCLOUD_API_URL,
@@ -170,9 +178,6 @@ describe('run-test: against the emulator', () => {
       DURATION: '20s',
       VUS: '3',
       TIME_SCALE: '1',
-      K6_WEB_DASHBOARD: 'true',
-      K6_WEB_DASHBOARD_EXPORT: `${reportDir}/report.html`,
-      K6_WEB_DASHBOARD_PORT: '-1',
       MALLOC_MMAP_THRESHOLD_: '16384',
       MALLOC_ARENA_MAX: '1',
     });
@@ -186,9 +191,16 @@ describe('run-test: against the emulator', () => {
     );
     assert.equal(
       lines[1],
-      `run-test: reports in ${reportDir}/ (reports/latest): summary.md, junit.xml, summary.json`,
+      `run-test: reports in ${reportDir}/ (reports/latest): report.html, summary.md, junit.xml, summary.json, metrics.json.gz`,
     );
     assert.equal(lines.length, 2);
+    const html = readFileSync(path.join(r.root, reportDir, 'report.html'), 'utf8');
+    assert.match(html, /<title>demo: load test report<\/title>/);
+    assert.match(html, /ran with the Node runner/);
+    const cell = (key: string) => new RegExp(`<td data-total="${key}">([^<]*)</td>`).exec(html)?.[1];
+    assert.deepEqual([cell('requests'), cell('status429'), cell('retries')], ['6', '1', '1']);
+    const crossed = /<tr><td>retries<\/td><td><code>count&lt;1<\/code><\/td><td>1<\/td><td class="fail">/;
+    assert.ok(crossed.test(html), 'the crossed retries threshold is in the table');
     assert.match(readFileSync(path.join(r.root, reportDir, 'emulator.log'), 'utf8'), /some later log line/);
   });
 
@@ -240,22 +252,85 @@ describe('run-test: against the emulator', () => {
     );
   });
 
-  it('uses k6 from PATH, or $K6, before the runner', async () => {
-    const root = sandbox();
+  it('uses k6 from PATH, or $K6, before the runner, with its dashboard beside report.html', async () => {
+    const root = await sandbox();
     const onPath = await runTest(['demo'], { PATH: `${root}:${root}/nodebin` }, { root });
     assert.equal(onPath.code, 0, onPath.stderr);
     assert.match(
       onPath.stderr,
       new RegExp(`^run-test: demo with k6 v0\\.49\\.0 \\(${root}/k6\\) against the emulator`),
     );
+    const run = onPath.records.find((x) => x.event === 'run')!;
+    assert.equal(run.env.K6_WEB_DASHBOARD, 'true');
+    assert.equal(run.env.K6_WEB_DASHBOARD_EXPORT, `${run.env.REPORT_DIR}/dashboard.html`);
+    assert.equal(run.env.K6_WEB_DASHBOARD_PORT, '-1');
+    assert.match(
+      readFileSync(path.join(root, run.env.REPORT_DIR, 'report.html'), 'utf8'),
+      /ran with k6 v0\.49\.0/,
+    );
     const explicit = await runTest(['demo'], { K6: path.join(root, 'k6') });
     assert.match(explicit.stderr, /^run-test: demo with k6 v0\.49\.0 \(/);
   });
 });
 
+describe('run-test: report.html', () => {
+  it('keeps the outputs of K6_OUT beside the metrics stream, unless the command line names its own', async () => {
+    const fromEnv = await runTest(['demo'], { K6_OUT: 'csv=a.csv,json=b.json' });
+    const dir = fromEnv.records.find((x) => x.event === 'run')!.env.REPORT_DIR;
+    assert.deepEqual(fromEnv.records.find((x) => x.event === 'run')!.args, [
+      'run',
+      '--out',
+      `json=${dir}/metrics.json.gz`,
+      '--out',
+      'csv=a.csv',
+      '--out',
+      'json=b.json',
+      'build/tests/demo.js',
+    ]);
+    const own = await runTest(['demo', '-o', 'csv=c.csv'], { K6_OUT: 'csv=a.csv' });
+    const ownDir = own.records.find((x) => x.event === 'run')!.env.REPORT_DIR;
+    assert.deepEqual(own.records.find((x) => x.event === 'run')!.args, [
+      'run',
+      '--out',
+      `json=${ownDir}/metrics.json.gz`,
+      '-o',
+      'csv=c.csv',
+      'build/tests/demo.js',
+    ]);
+  });
+
+  it("says in one line why it could not be built and keeps the test's exit code", async () => {
+    const noBuilder = await runTest(
+      ['demo'],
+      { FAKE_EXIT: '99' },
+      { root: await sandbox({ builder: false }) },
+    );
+    assert.equal(noBuilder.code, 99);
+    const lines = noBuilder.stderr.trim().split('\n');
+    assert.equal(
+      lines[1],
+      'run-test: report.html not written: build/tools/report.js is missing; run "make build"',
+    );
+    assert.match(
+      lines[2],
+      /^run-test: reports in .*: summary\.md, junit\.xml, summary\.json, metrics\.json\.gz$/,
+    );
+    assert.equal(lines.length, 4);
+
+    const noMetrics = await runTest(['demo'], { FAKE_NO_METRICS: '1' });
+    assert.equal(noMetrics.code, 0);
+    const dir = noMetrics.records.find((x) => x.event === 'run')!.env.REPORT_DIR;
+    assert.equal(
+      noMetrics.stderr.trim().split('\n')[1],
+      `run-test: report.html not written: ${dir}/metrics.json.gz is missing: the engine wrote no metrics stream`,
+    );
+    assert.ok(!existsSync(path.join(noMetrics.root, dir, 'report.html')));
+  });
+});
+
 describe('run-test: reports/latest', () => {
   it('moves the link to each new run and refuses to replace a real directory', async () => {
-    const root = sandbox();
+    const root = await sandbox();
     const first = await runTest(['demo'], {}, { root });
     const firstDir = readlinkSync(path.join(root, 'reports', 'latest'));
     const second = await runTest(['demo'], {}, { root });
@@ -275,7 +350,7 @@ describe('run-test: reports/latest', () => {
 
 describe('run-test: when the emulator cannot start', () => {
   it('says so in one line with its log, runs no test, exit 1', async () => {
-    const root = sandbox();
+    const root = await sandbox();
     writeFileSync(path.join(root, 'bin', 'emulator.mjs'), "console.error('port in use'); process.exit(3);\n");
     const r = await runTest(['demo'], {}, { root });
     assert.equal(r.code, 1);
@@ -295,7 +370,7 @@ describe('run-test: with the real emulator', () => {
   const todo = existsSync(path.join(repo, 'emulator', 'main.ts')) ? false : 'needs emulator/main.ts';
   it('reads its listening line, the engine reaches it, and it is stopped afterwards', { todo }, async () => {
     if (todo) return;
-    const root = sandbox();
+    const root = await sandbox();
     rmSync(path.join(root, 'bin', 'emulator.mjs'));
     symlinkSync(path.join(repo, 'bin', 'emulator.mjs'), path.join(root, 'bin', 'emulator.mjs'));
     const r = await runTest(['demo'], { TIME_SCALE: '30' }, { root });

@@ -8,14 +8,17 @@ export const CLIENT_SCRIPT = String.raw`
   var charts = [
     { id: 'reqs', title: 'Requests per second', unit: 'req/s', series: [
       { label: 'requests/s', key: 'reqRate', stroke: '#3274d9', fill: 'rgba(50,116,217,0.12)' },
-      { label: 'failed/s', key: 'failRate', stroke: '#e02f44' }] },
+      { label: 'failed/s (http_req_failed)', key: 'failRate', stroke: '#e02f44' }] },
     { id: 'p95', title: 'p95 latency (http_req_duration)', unit: 'ms', series: [
       { label: 'p95 ms', key: 'p95', stroke: '#ff9830' }] },
     { id: 'r429', title: 'HTTP 429 responses per second', unit: '429/s', series: [
       { label: '429/s', key: 'rate429', stroke: '#e02f44', fill: 'rgba(224,47,68,0.12)' }] },
   ];
-  if (data.hasRetries) charts.push({ id: 'retries', title: 'Retries per second', unit: 'retries/s', series: [
-    { label: 'retries/s', key: 'retryRate', stroke: '#8f3bb8' }] });
+  if (data.names.retries) charts.push({ id: 'retries', title: 'Retries per second (' + data.names.retries + ')',
+    unit: 'retries/s', series: [{ label: 'retries/s', key: 'retryRate', stroke: '#8f3bb8' }] });
+  if (data.names.finalFailures) charts.push({ id: 'final', unit: 'failures/s',
+    title: 'Failures after retries per second (' + data.names.finalFailures + ')',
+    series: [{ label: 'final failures/s', key: 'finalFailRate', stroke: '#c4162a', fill: 'rgba(196,22,42,0.12)' }] });
   charts.push({ id: 'vus', title: 'Virtual users', unit: 'VUs', series: [
     { label: 'vus', key: 'vus', stroke: '#37872d', fill: 'rgba(55,135,45,0.12)' }] });
 
@@ -39,14 +42,21 @@ export const CLIENT_SCRIPT = String.raw`
     });
     var plot = new uPlot({
       width: width, height: 220, series: series,
-      scales: { x: { time: false } },
+      // Rates and counts: the axis starts at zero, so a steady 429 rate does not look like a spike.
+      scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
       axes: [{ label: 'seconds since start' }, { label: c.unit }],
     }, columns, box);
     var drawn = 0;
+    var peak = 0;
     for (var i = 1; i < columns.length; i++) {
-      for (var j = 0; j < columns[i].length; j++) if (columns[i][j] !== null && columns[i][j] !== undefined) drawn++;
+      for (var j = 0; j < columns[i].length; j++) {
+        var v = columns[i][j];
+        if (v === null || v === undefined) continue;
+        drawn++;
+        if (v > peak) peak = v;
+      }
     }
-    window.__report.charts.push({ id: c.id, title: c.title, points: drawn, plot: plot });
+    window.__report.charts.push({ id: c.id, title: c.title, points: drawn, peak: peak, plot: plot });
   });
 })();
 `;
