@@ -169,14 +169,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const separate = /^(1|true|yes)$/i.test(env.SEPARATE?.trim() ?? '');
     const vars = passthroughVars(env, test, parallelism);
 
-    // Options as each instance computes them: the same -e values, placeholder credentials (the Secret's).
-    const evalEnv: Record<string, string> = {
-      GENESYSCLOUD_REGION: 'us-east-1',
-      GENESYSCLOUD_OAUTHCLIENT_ID: 'placeholder-client',
-      GENESYSCLOUD_OAUTHCLIENT_SECRET: 'placeholder-secret',
-      ...vars,
-    };
-    const options = await readBundleOptions(bundlePath, evalEnv).catch((err: Error) => {
+    // Options as k6-operator's initializer computes them: `k6 archive` gives init the -e values and not the
+    // pod's environment (the Secret's keys), and the runners' init reads no credential either.
+    const options = await readBundleOptions(bundlePath, vars).catch((err: Error) => {
       // The instances would stop the same way; the fix is a variable in this shell, passed on with -e.
       throw err instanceof BundleError
         ? new BundleError(
