@@ -1,16 +1,28 @@
 // How a cluster takes what `make k6-operator` writes: each TestRun (made with no GENESYSCLOUD_* in the shell)
-// against the operator's CRD schema.
+// against the operator's CRD schema, and the operator's initializer job run as the cluster would run it, with
+// each real k6, on every built bundle: its commands succeed, its log decodes as the operator decodes it, and
+// the archive it makes holds no credential although the Secret is in the container's environment.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import YAML from 'yaml';
-import { DEFAULT_IMAGE, DEFAULT_SECRET, buildManifests } from '../k6-operator.ts';
+import { DEFAULT_IMAGE, DEFAULT_SECRET, SECRET_KEYS, buildManifests } from '../k6-operator.ts';
 import { loadCrd, testRunProblems } from './k6-operator-crd.ts';
+import {
+  archiveArgs,
+  initializerJob,
+  runInitializer,
+  tarMember,
+  type TestRun,
+} from './k6-operator-initializer.ts';
+import { durationMs, parseInspectOutput, type Inspected } from './inspect-output.ts';
 import { unknownKeywords } from './openapi-schema.ts';
+import { realK6sOrSkipReason } from './real-k6.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = path.join(root, 'tools', 'k6-operator.mjs');
@@ -29,9 +41,10 @@ const SECRET: Record<string, string> = {
   GENESYSCLOUD_OAUTHCLIENT_SECRET: 'initializer-test-secret-7d2b',
 };
 Object.assign(process.env, SECRET);
+const LEAKS = [SECRET.GENESYSCLOUD_OAUTHCLIENT_ID, SECRET.GENESYSCLOUD_OAUTHCLIENT_SECRET];
 
 interface Generated {
-  testRun: { spec: Record<string, unknown> } & Record<string, unknown>;
+  testRun: TestRun & Record<string, unknown>;
   configMap: { data: Record<string, string> };
 }
 
@@ -152,4 +165,121 @@ test('the validator refuses a TestRun the server would refuse', () => {
   const cut = good();
   cut.spec.runner.resources = { limits: { cpu: '2' } };
   assert.deepEqual(testRunProblems(cut), []);
+});
+
+test('the initializer’s commands for make k6-operator TEST=load PARALLELISM=4 are README’s', (t) => {
+  if (!bundles.includes('load')) return t.skip('no build/tests/load.js (make build)');
+  const { testRun } = generate('load', {}, [4]);
+  const job = initializerJob(testRun);
+  assert.equal(job.image, DEFAULT_IMAGE, 'no spec.initializer: it runs the runner image');
+  assert.equal(
+    job.archive,
+    'k6 archive /test/load.js -O /tmp/load.js.archived.tar --tag test=load -e TEST_NAME=load -e INSTANCES=4',
+  );
+  assert.equal(job.inspect, 'k6 inspect --execution-requirements /tmp/load.js.archived.tar');
+  assert.deepEqual(job.env, []);
+  assert.deepEqual(job.envFrom, [{ secretRef: { name: DEFAULT_SECRET } }]);
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  for (const line of [job.archive, job.inspect]) assert.ok(readme.includes(line), `README lacks: ${line}`);
+});
+
+test('archive flags are picked from the arguments as k6-operator picks them', () => {
+  const argv = '--tag a=b -e X=1 --out cloud -o json=x.json --linger --no-usage-report -v --vus 3'.split(' ');
+  assert.deepEqual(archiveArgs(argv), ['--tag', 'a=b', '-e', 'X=1', '--vus', '3']);
+  assert.deepEqual(archiveArgs(['--user-agent', 'x', '--log-output=loki', '-e', 'Y=2']), ['-e', 'Y=2']);
+  assert.throws(() => archiveArgs(['load.js']), /refuses the argument "load.js"/);
+});
+
+test('inspect output is decoded with the operator’s types', () => {
+  const ok = parseInspectOutput('{"totalDuration":"1m30s","maxVUs":20,"cloud":{"name":"load"},"x":[1]}\n');
+  assert.deepEqual(ok, { totalDuration: 90_000, maxVUs: 20, testName: 'load', projectID: 0 });
+  assert.equal(parseInspectOutput('{"ext":{"loadimpact":{"name":"n","projectID":7}}}').testName, 'n');
+  assert.equal(durationMs('1d2h'), 93_600_000);
+  assert.equal(durationMs('1.5s'), 1500);
+  assert.equal(durationMs('250'), 250);
+  assert.throws(() => parseInspectOutput('level=warning msg="x"\n{"maxVUs":1}'), /not one JSON document/);
+  assert.throws(() => parseInspectOutput('{"maxVUs":"20"}'), /maxVUs \(uint64\)/);
+  assert.throws(() => parseInspectOutput('{"maxVUs":-1}'), /maxVUs \(uint64\)/);
+  assert.throws(() => parseInspectOutput('{"cloud":{"projectID":"12"}}'), /cloud\.projectID \(int64\)/);
+  assert.throws(() => parseInspectOutput('{"totalDuration":"soon"}'), /invalid duration "soon"/);
+  assert.throws(() => parseInspectOutput('{"thresholds":{"checks":"rate>0.9"}}'), /thresholds\.checks/);
+});
+
+/** Runs the initializer and checks everything the operator and a careful reviewer would check of it. */
+async function initializerPasses(
+  k6: string,
+  { testRun, configMap }: Generated,
+  what: string,
+): Promise<Inspected> {
+  const secretName = testRun.spec.runner!.envFrom![0].secretRef!.name;
+  const run = await runInitializer(k6, testRun, configMap.data, { [secretName]: SECRET });
+  assert.equal(run.code, 0, `${what}: the initializer failed:\n${run.log}${run.stderr}`);
+  const inspected = parseInspectOutput(run.log);
+  assert.ok(
+    inspected.maxVUs >= testRun.spec.parallelism,
+    `${what}: maxVUs ${inspected.maxVUs} < parallelism`,
+  );
+  assert.ok(inspected.totalDuration !== null && inspected.totalDuration > 0, `${what}: totalDuration`);
+  assert.ok(run.archive, `${what}: no archive`);
+  const text = run.archive.toString('latin1');
+  for (const leak of LEAKS) {
+    assert.ok(!text.includes(leak), `${what}: the archive holds a credential`);
+    assert.ok(!run.log.includes(leak), `${what}: the log holds a credential`);
+  }
+  const metadata = JSON.parse(tarMember(run.archive, 'metadata.json') ?? 'null');
+  const passed = Object.fromEntries(
+    [...testRun.spec.arguments!.matchAll(/-e (\w+)=(\S*)/g)].map((m) => [m[1], m[2]]),
+  );
+  assert.deepEqual(metadata?.env, passed, `${what}: the archive's environment is the -e values`);
+  return inspected;
+}
+
+test(
+  'the initializer’s commands pass with each real k6 on every built bundle',
+  { timeout: 900_000 },
+  async (t) => {
+    const k6s = realK6sOrSkipReason();
+    if (k6s.length === 0) return t.skip('no real k6');
+    if (bundles.length === 0) return t.skip('no bundles in build/tests (make build)');
+    // k6 before v0.52 runs every ES module through Babel: seconds a bundle, so two at a time on two cores.
+    const slots = Math.max(1, Math.min(2, os.availableParallelism()));
+    const queue = k6s.flatMap((k6) => bundles.map((name) => ({ k6, name })));
+    const worker = async () => {
+      for (let job = queue.shift(); job; job = queue.shift()) {
+        const { k6, name } = job;
+        const what = `k6 v${k6.version}, ${name}`;
+        const inspected = await initializerPasses(k6.file, generatedFor(name), what);
+        // With --out cloud the operator names the cloud test run by it (ext.loadimpact before k6 v0.51).
+        assert.match(inspected.testName, new RegExp(`\\b${name}$`), `${what}: test name`);
+      }
+    };
+    await Promise.all(Array.from({ length: slots }, worker));
+  },
+);
+
+// A small bundle, built here.
+function smallBundle(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'k6-operator-small-'));
+  const entry = path.join(dir, 'small-src.ts');
+  writeFileSync(
+    entry,
+    `import http from 'k6/http';
+export const options = { scenarios: { s: { executor: 'constant-vus', vus: 4, duration: '10s' } } };
+export default function () { http.get(__ENV.GENESYSCLOUD_API_URL || 'http://127.0.0.1:9/'); }
+`,
+  );
+  const out = path.join(dir, 'small.js');
+  buildSync({ entryPoints: [entry], outfile: out, bundle: true, format: 'esm', external: ['k6', 'k6/*'] });
+  return out;
+}
+
+test('the leak check has teeth: --include-system-env-vars puts the Secret in the archive', async (t) => {
+  const [k6] = realK6sOrSkipReason();
+  if (!k6) return t.skip('no real k6');
+  const made = generate(smallBundle());
+  made.testRun.spec.arguments += ' --include-system-env-vars';
+  const run = await runInitializer(k6.file, made.testRun, made.configMap.data, { [DEFAULT_SECRET]: SECRET });
+  assert.equal(run.code, 0, run.log);
+  const env = JSON.parse(tarMember(run.archive!, 'metadata.json')!).env;
+  for (const key of SECRET_KEYS) assert.equal(env[key], SECRET[key]);
 });
