@@ -86,6 +86,11 @@ export function passthroughVars(
   return vars;
 }
 
+/** The bundle without its closing `//# sourceMappingURL=` comment. */
+export function withoutMapLink(bundle: string): string {
+  return bundle.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, '\n');
+}
+
 export function buildManifests(input: OperatorInput): { configMap: object; testRun: object } {
   const name = resourceName(input.test);
   const file = `${input.test}.js`;
@@ -95,7 +100,11 @@ export function buildManifests(input: OperatorInput): { configMap: object; testR
     labels: { 'app.kubernetes.io/part-of': 'genesys-cloud-k6-suite', 'genesys-k6/test': input.test },
     ...extra,
   });
-  const data: Record<string, string> = { [file]: input.bundle };
+  // A bundle naming a map that is not beside it makes k6 log `level=warning ... error="..."`, and k6-operator's
+  // initializer fails on any log line matching `level.*error`: without its map, the bundle goes in unlinked.
+  const data: Record<string, string> = {
+    [file]: input.sourceMap === undefined ? withoutMapLink(input.bundle) : input.bundle,
+  };
   if (input.sourceMap !== undefined) data[`${file}.map`] = input.sourceMap;
   const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(), data };
   const args = [

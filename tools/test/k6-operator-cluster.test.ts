@@ -257,8 +257,8 @@ test(
   },
 );
 
-// A small bundle, built here.
-function smallBundle(): string {
+// A small bundle; `linked`, it names a source map that is not beside it (a map too big for the ConfigMap).
+function smallBundle(linked = false): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'k6-operator-small-'));
   const entry = path.join(dir, 'small-src.ts');
   writeFileSync(
@@ -269,7 +269,18 @@ export default function () { http.get(__ENV.GENESYSCLOUD_API_URL || 'http://127.
 `,
   );
   const out = path.join(dir, 'small.js');
-  buildSync({ entryPoints: [entry], outfile: out, bundle: true, format: 'esm', external: ['k6', 'k6/*'] });
+  buildSync({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    format: 'esm',
+    sourcemap: linked ? 'linked' : false,
+    external: ['k6', 'k6/*'],
+  });
+  if (linked) {
+    rmSync(`${out}.map`);
+    assert.match(readFileSync(out, 'utf8'), /\/\/# sourceMappingURL=small\.js\.map\n$/);
+  }
   return out;
 }
 
@@ -282,4 +293,19 @@ test('the leak check has teeth: --include-system-env-vars puts the Secret in the
   assert.equal(run.code, 0, run.log);
   const env = JSON.parse(tarMember(run.archive!, 'metadata.json')!).env;
   for (const key of SECRET_KEYS) assert.equal(env[key], SECRET[key]);
+});
+
+test('without its map, the bundle goes in unlinked: the initializer fails on k6’s warning', async (t) => {
+  const [k6] = realK6sOrSkipReason();
+  if (!k6) return t.skip('no real k6');
+  const bundle = smallBundle(true);
+  const made = generate(bundle);
+  assert.ok(!made.configMap.data['small.js'].includes('sourceMappingURL'));
+  assert.equal(made.configMap.data['small.js.map'], undefined);
+  await initializerPasses(k6.file, made, `k6 v${k6.version}, no map`);
+  // The same TestRun with the bundle as built: k6 warns it has no map, and the initializer's grep stops it.
+  const linked = { 'small.js': readFileSync(bundle, 'utf8') };
+  const run = await runInitializer(k6.file, made.testRun, linked, { [DEFAULT_SECRET]: SECRET });
+  assert.equal(run.code, 1);
+  assert.match(run.log, /level=warning.*source map.*error=/i);
 });
