@@ -86,6 +86,11 @@ export function passthroughVars(
   return vars;
 }
 
+/** The bundle without its closing `//# sourceMappingURL=` comment. */
+export function withoutMapLink(bundle: string): string {
+  return bundle.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, '\n');
+}
+
 export function buildManifests(input: OperatorInput): { configMap: object; testRun: object } {
   const name = resourceName(input.test);
   const file = `${input.test}.js`;
@@ -95,7 +100,11 @@ export function buildManifests(input: OperatorInput): { configMap: object; testR
     labels: { 'app.kubernetes.io/part-of': 'genesys-cloud-k6-suite', 'genesys-k6/test': input.test },
     ...extra,
   });
-  const data: Record<string, string> = { [file]: input.bundle };
+  // A bundle naming a map that is not beside it makes k6 log `level=warning ... error="..."`, and k6-operator's
+  // initializer fails on any log line matching `level.*error`: without its map, the bundle goes in unlinked.
+  const data: Record<string, string> = {
+    [file]: input.sourceMap === undefined ? withoutMapLink(input.bundle) : input.bundle,
+  };
   if (input.sourceMap !== undefined) data[`${file}.map`] = input.sourceMap;
   const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(), data };
   const args = [
@@ -169,14 +178,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const separate = /^(1|true|yes)$/i.test(env.SEPARATE?.trim() ?? '');
     const vars = passthroughVars(env, test, parallelism);
 
-    // Options as each instance computes them: the same -e values, placeholder credentials (the Secret's).
-    const evalEnv: Record<string, string> = {
-      GENESYSCLOUD_REGION: 'us-east-1',
-      GENESYSCLOUD_OAUTHCLIENT_ID: 'placeholder-client',
-      GENESYSCLOUD_OAUTHCLIENT_SECRET: 'placeholder-secret',
-      ...vars,
-    };
-    const options = await readBundleOptions(bundlePath, evalEnv).catch((err: Error) => {
+    // Options as k6-operator's initializer computes them: `k6 archive` gives init the -e values and not the
+    // pod's environment (the Secret's keys), and the runners' init reads no credential either.
+    const options = await readBundleOptions(bundlePath, vars).catch((err: Error) => {
       // The instances would stop the same way; the fix is a variable in this shell, passed on with -e.
       throw err instanceof BundleError
         ? new BundleError(
