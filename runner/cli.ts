@@ -91,7 +91,7 @@ async function prepare(argv: string[]): Promise<Prepared> {
   const fromEnv = parseEnv(process.env);
   const rt = runtimeOf(fromEnv, flags);
   const env = vuEnv(rt);
-  const init = await initOptionsPass({ script, env });
+  const init = await initOptionsPass({ script, env, label: flags.args[0] });
   const options = consolidate([DEFAULTS, init.options as Options, fromEnv.options, flags.options]);
   validateOptions(options);
   return { script, rt, env, options, exports: init.exports, init };

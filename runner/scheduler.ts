@@ -114,6 +114,10 @@ export class Scheduler {
   /** Stops the test early: running iterations end, teardown and the summary still run. First code wins. */
   abort(exitCode: number, message?: string, fields?: Fields): void {
     if (this.stopper.signal.aborted || this.aborting) return;
+    if (message?.includes('\u0002')) {
+      const [reason, place] = message.split('\u0002');
+      message = this.phase === 'setup' || this.phase === 'teardown' ? reason : `${reason} at ${place}`;
+    }
     if (message) log('error', message, fields);
     if (this.exitCode === EXIT.OK) this.exitCode = exitCode;
     if (exitCode === EXIT.TEST_ABORT) {

@@ -72,7 +72,8 @@ const test = {
     const frames = k6.frames(new Error().stack);
     let text = 'test aborted';
     if (msg !== undefined) text += ': ' + String(msg);
-    if (frames.length) text += ' at ' + frames[0];
+    // k6 names the place for init and iterations only; it travels after \\u0002 (a NUL would end the string).
+    if (frames.length) text += '\\u0002' + frames[0];
     k6.host.abort(text);
     k6.aborted();
   },

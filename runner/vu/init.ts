@@ -1,5 +1,6 @@
 // The options pass: the init code once with __VU = 0, to read `options`, the exported functions and the
 // metrics declared at init. SharedArrays made here are kept for the pool, so their callbacks run once.
+import path from 'node:path';
 import type { MetricDef } from '../metrics/types.ts';
 import { log } from '../log.ts';
 import { ScriptError } from './vm.ts';
@@ -7,8 +8,13 @@ import { ThreadContext, VU, scriptInput } from './vu.ts';
 import type { ScriptInput } from './types.ts';
 
 export class InitError extends Error {
-  /** k6's exit code for an exception in init code */
-  readonly exitCode = 107;
+  /** k6's exit code: 107 for an exception in init code, 108 for test.abort() there */
+  constructor(
+    message: string,
+    readonly exitCode = 107,
+  ) {
+    super(message);
+  }
 }
 
 export interface InitResult {
@@ -33,8 +39,11 @@ export function resolveScript(script: string | ScriptInput): ScriptInput {
 export async function initOptionsPass(cfg: {
   script: string | ScriptInput;
   env: Record<string, string>;
+  /** the script as the user named it, for messages (k6 repeats the argument) */
+  label?: string;
 }): Promise<InitResult> {
   const metrics: MetricDef[] = [];
+  let aborted: string | undefined;
   const thread = new ThreadContext(
     resolveScript(cfg.script),
     {},
@@ -42,7 +51,7 @@ export async function initOptionsPass(cfg: {
       samples: () => {},
       define: (d) => metrics.push(d),
       log: (level, msg, fields) => log(level, msg, fields),
-      abort: () => {},
+      abort: (msg) => (aborted ??= msg),
     },
   );
   let vu: VU;
@@ -50,6 +59,16 @@ export async function initOptionsPass(cfg: {
     vu = await VU.create(0, thread, cfg.env);
   } catch (e) {
     await thread.close();
+    if (aborted !== undefined) {
+      // k6 reports it as a failure to load the script, with the place test.abort() was called from.
+      const [reason, place] = aborted.split('\u0002');
+      const url = resolveScript(cfg.script).filename;
+      const where = place ? ` at ${place}` : '';
+      throw new InitError(
+        `could not initialize '${cfg.label ?? path.posix.basename(url)}': could not load JS test '${url}': ${reason}${where}`,
+        108,
+      );
+    }
     throw new InitError(e instanceof ScriptError ? e.message : String(e));
   }
   const { functions, options } = vu.exports();
