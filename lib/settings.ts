@@ -15,6 +15,7 @@ import {
   type Connection,
   type Env,
 } from './core/config.ts';
+import exec from 'k6/execution';
 import { parseDuration } from './core/duration.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './core/retry-policy.ts';
 
@@ -113,6 +114,25 @@ export function orStop<T>(read: () => T): T {
 }
 
 /**
+ * Runs a reader in setup() or a VU; a ConfigError stops the test with test.abort(): k6 prints its message
+ * as the one line "test aborted: <message>" (exit 108), where a thrown error would carry JS stack frames.
+ */
+export function abortOnError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof ConfigError) stopTest(err.message);
+    throw err;
+  }
+}
+
+/** Stops the test from setup() or a VU with one line; test.abort() does not return. */
+export function stopTest(message: string): never {
+  exec.test.abort(message);
+  throw new Error(message);
+}
+
+/**
  * The settings a bundle uses: the shape read now (init), the target read on first use and kept. Reading a
  * target field in init would bring back the failure this split exists to avoid, so only setup() and the
  * default function may touch connection, botFlowId, messaging and callbackQueueId.
@@ -120,7 +140,7 @@ export function orStop<T>(read: () => T): T {
 export function lazySettings(env: Env): Settings {
   const shape = orStop(() => readShape(env));
   let target: Target | undefined;
-  const read = (): Target => (target ??= orStop(() => readTarget(env)));
+  const read = (): Target => (target ??= abortOnError(() => readTarget(env)));
   return {
     ...shape,
     get connection() {

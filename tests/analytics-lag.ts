@@ -10,6 +10,7 @@ import {
   waitForJob,
 } from '../lib/genesys/analytics.ts';
 import { sendAgentlessMessage } from '../lib/genesys/conversations.ts';
+import { stopTest } from '../lib/settings.ts';
 import { defineTest, settings, type SetupData } from '../lib/suite.ts';
 import thresholds from '../thresholds/analytics-lag.json';
 
@@ -22,7 +23,7 @@ const poll = analyticsPoll(__ENV, settings.timeScale);
 // Read in setup() and the VUs, not init: the addresses are the org's, and init runs where they are not set.
 function messaging(): NonNullable<typeof settings.messaging> {
   if (!settings.messaging) {
-    throw new Error(
+    stopTest(
       'analytics-lag sends agentless messages: set MESSAGING_FROM_ADDRESS and MESSAGING_TO_ADDRESS (a test number)',
     );
   }

@@ -173,9 +173,9 @@ describe('k6 bundles', () => {
     }
   });
 
-  it('stops setup() before any request with one line when the target is missing or bad', async () => {
+  it('stops setup() with test.abort() before any request, one line, when the target is missing or bad', async () => {
     const cases: Array<[string, Record<string, string>, RegExp]> = [
-      ['load', {}, /^GENESYSCLOUD_REGION is not set: give one of us-east-1, /],
+      ['load', {}, /^test aborted: GENESYSCLOUD_REGION is not set: give one of us-east-1, /],
       [
         'load',
         {
@@ -183,12 +183,12 @@ describe('k6 bundles', () => {
           GENESYSCLOUD_OAUTHCLIENT_ID: 'x',
           GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET,
         },
-        /^GENESYSCLOUD_REGION "mars-1" is not a region; valid: us-east-1, /,
+        /^test aborted: GENESYSCLOUD_REGION "mars-1" is not a region; valid: us-east-1, /,
       ],
       [
         'load',
         { GENESYSCLOUD_REGION: 'eu-west-1', GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET },
-        /^GENESYSCLOUD_OAUTHCLIENT_ID is not set/,
+        /^test aborted: GENESYSCLOUD_OAUTHCLIENT_ID is not set/,
       ],
       [
         'smoke',
@@ -197,7 +197,7 @@ describe('k6 bundles', () => {
           GENESYSCLOUD_OAUTHCLIENT_ID: 'x',
           GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET,
         },
-        /^BOT_FLOW_ID is not set/,
+        /^test aborted: BOT_FLOW_ID is not set/,
       ],
       [
         'analytics-lag',
@@ -207,7 +207,7 @@ describe('k6 bundles', () => {
           GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET,
           BOT_FLOW_ID: 'f',
         },
-        /^analytics-lag sends agentless messages: set MESSAGING_FROM_ADDRESS/,
+        /^test aborted: analytics-lag sends agentless messages: set MESSAGING_FROM_ADDRESS/,
       ],
     ];
     for (const [t, env, want] of cases) {

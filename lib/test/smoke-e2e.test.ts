@@ -132,14 +132,14 @@ describe('suite against the emulator', { timeout: 120_000 }, () => {
     }
   });
 
-  it('a bad setting stops setup() with one line naming it (exit 107), never echoing the secret', async () => {
+  it('a bad setting stops setup() with one line naming it (test.abort, exit 108), never echoing the secret', async () => {
     const r = await runRunner(['build/tests/load.js'], {
       GENESYSCLOUD_REGION: 'mars-1',
       GENESYSCLOUD_OAUTHCLIENT_ID: 'x',
       GENESYSCLOUD_OAUTHCLIENT_SECRET: 'e2e-secret-77',
       GENESYSCLOUD_API_URL: '',
     });
-    assert.equal(r.code, 107);
+    assert.equal(r.code, 108);
     assert.match(r.stderr, /GENESYSCLOUD_REGION \\?"mars-1\\?" is not a region; valid: us-east-1, /);
     assert.doesNotMatch(r.stdout + r.stderr, /e2e-secret-77/);
   });
