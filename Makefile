@@ -8,12 +8,13 @@ LOAD_TESTS := smoke load stress spike soak breakpoint bot-conversation analytics
 RUNNER_NODE_FLAGS = $(shell $(NODE) --input-type=module -e "import { runnerNodeFlags } from './bin/runner-flags.mjs'; console.log(runnerNodeFlags.join(' '))")
 NODE_TESTS = $(shell find emulator runner lib tools bench -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
 
-.PHONY: help install build typecheck fmt fmt-check test unit emulator bench $(LOAD_TESTS) cloud-upload cloud-run k6-operator clean
+.PHONY: help install build typecheck fmt fmt-check test unit emulator bench $(LOAD_TESTS) cloud-upload cloud-run cloud-archive k6-operator clean
 
 help:
 	@echo "make load | smoke | stress | spike | soak | breakpoint | bot-conversation | analytics-lag"
 	@echo "make test | build | typecheck | fmt | fmt-check | emulator | bench"
-	@echo "make cloud-upload TEST=load | cloud-run TEST=load [LOCAL=1] | k6-operator TEST=load PARALLELISM=4"
+	@echo "make cloud-upload | cloud-run [LOCAL=1] | cloud-archive TEST=load [ARGS='-e NAME=value']"
+	@echo "make k6-operator TEST=load PARALLELISM=4"
 
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
@@ -44,8 +45,8 @@ emulator: build
 $(LOAD_TESTS): build
 	@$(NODE) tools/run-test.mjs $@
 
-cloud-upload cloud-run: build
-	@$(NODE) tools/cloud.mjs $@ $(TEST)
+cloud-upload cloud-run cloud-archive: build
+	@$(NODE) tools/cloud.mjs $@ $(TEST) $(ARGS)
 
 k6-operator: build
 	@$(NODE) tools/k6-operator.mjs $(TEST) $(PARALLELISM)

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `make cloud-upload TEST=load` / `make cloud-run TEST=load [LOCAL=1]`; the work is in cloud.ts (run through tsx).
+// `make cloud-upload|cloud-run|cloud-archive TEST=load`; the work is in cloud.ts (run through tsx).
 import { tsImport } from 'tsx/esm/api';
 
 const { main } = await tsImport('./cloud.ts', import.meta.url);

@@ -17,7 +17,7 @@ import { splitScenarios, type Split } from './split.ts';
 import { SETTINGS, settingsFrom } from './suite-env.ts';
 
 /** The k6 release the suite is checked against; nightly.yml installs the same one. */
-export const K6_VERSION = '0.49.0';
+export const K6_VERSION = '2.2.0';
 export const DEFAULT_IMAGE = `grafana/k6:${K6_VERSION}`;
 export const DEFAULT_SECRET = 'genesys-cloud-credentials';
 /** What the credentials Secret holds; the pods get every key of it as an environment variable. */

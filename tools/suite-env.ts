@@ -1,7 +1,7 @@
 // The suite's environment variables, sorted by how a run outside this machine gets them.
 
-/** Shape the load or point at org resources; no secret among them: passed to remote runs with -e. */
-export const SETTINGS = [
+/** How the load runs: no secret and nothing of one org among them, so remote runs get them with -e. */
+export const SHAPE = [
   'RATE',
   'DURATION',
   'VUS',
@@ -14,12 +14,24 @@ export const SETTINGS = [
   'RETRY_BUDGET',
   'POLL_INTERVAL',
   'ANALYTICS_TIMEOUT',
+];
+
+/**
+ * Resources of the org the test drives: not secret, but they belong with that org's connection. k6-operator
+ * passes them with -e (its Secret holds only the credentials); a Grafana Cloud k6 test reads them from the
+ * cloud's environment variables, where the org is set, rather than from an archive anyone in the project
+ * can download. Init never reads them.
+ */
+export const ORG = [
   'BOT_FLOW_ID',
   'CALLBACK_QUEUE_ID',
   'MESSAGING_FROM_ADDRESS',
   'MESSAGING_TO_ADDRESS',
   'MESSAGING_TYPE',
 ];
+
+/** Everything a run outside this machine may be given with -e. */
+export const SETTINGS = [...SHAPE, ...ORG];
 
 /** Where the org is and how to log in: from a Kubernetes Secret or Grafana Cloud k6's environment variables. */
 export const CONNECTION = [

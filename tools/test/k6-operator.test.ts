@@ -280,7 +280,7 @@ test('manifests: the TestRun points at the ConfigMap and takes credentials from 
 });
 
 test('runner image must be pinned; pass-through values must survive the operator splitting on spaces', () => {
-  assert.equal(checkImage('grafana/k6:0.49.0'), 'grafana/k6:0.49.0');
+  assert.equal(checkImage('grafana/k6:2.2.0'), 'grafana/k6:2.2.0');
   assert.equal(checkImage(`grafana/k6@sha256:${'a'.repeat(64)}`), `grafana/k6@sha256:${'a'.repeat(64)}`);
   assert.throws(() => checkImage('grafana/k6:latest'), /not pinned/);
   assert.throws(() => checkImage('grafana/k6'), /not pinned/);

@@ -10,6 +10,7 @@ import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:f
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseK6Version } from '../k6-binary.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -19,7 +20,7 @@ export interface RealK6 {
   version: string;
   major: number;
   minor: number;
-  /** `k6 cloud run` / `k6 cloud upload` and the `cloud` script option exist (v0.54+). */
+  /** `k6 cloud run` / `k6 cloud upload` exist (v0.54+; `k6 cloud run` alone arrived in v0.53). */
   hasCloudRun: boolean;
 }
 
@@ -43,16 +44,14 @@ function onPath(name: string, envPath: string): string | undefined {
 /** `k6 version` of a binary, or undefined when it is not a k6 that runs here. */
 export function k6Version(file: string): RealK6 | undefined {
   const out = spawnSync(file, ['version'], { encoding: 'utf8', timeout: 20_000 });
-  const m = /^\S+ v(\d+)\.(\d+)\.(\d+)/.exec(`${out.stdout}`);
-  if (out.status !== 0 || !m) return undefined;
-  const major = Number(m[1]);
-  const minor = Number(m[2]);
+  const v = out.status === 0 ? parseK6Version(`${out.stdout}`) : undefined;
+  if (!v) return undefined;
   return {
     file,
-    version: `${m[1]}.${m[2]}.${m[3]}`,
-    major,
-    minor,
-    hasCloudRun: major > 0 || minor >= 54,
+    version: v.text.slice(1),
+    major: v.major,
+    minor: v.minor,
+    hasCloudRun: v.major > 0 || v.minor >= 54,
   };
 }
 

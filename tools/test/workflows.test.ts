@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { K6_VERSION } from '../k6-operator.ts';
+import { OLDEST } from '../k6-binary.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -96,6 +97,17 @@ test('nightly: real k6 pinned, the same version as the k6-operator runner image'
   const k6 = step((s) => s.uses?.startsWith('grafana/setup-k6-action@') ?? false);
   assert.match(String(k6.with?.['k6-version']), /^\d+\.\d+\.\d+$/);
   assert.equal(k6.with?.['k6-version'], K6_VERSION);
+});
+
+test('README: the pinned k6 where nightly and k6-operator use it, and the oldest release supported', () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  assert.match(K6_VERSION, /^2\./, 'the pin is a current release');
+  assert.ok(readme.includes(`The job installs k6 ${K6_VERSION} with \`grafana/setup-k6-action\``));
+  assert.ok(readme.includes(`the runner image \`grafana/k6:${K6_VERSION}\``));
+  const oldest = `${OLDEST.major}.${OLDEST.minor}.0`;
+  const words = readme.replace(/\s+/g, ' ');
+  assert.ok(words.includes(`pinned to k6 **${K6_VERSION}**`), 'README names the pinned release');
+  assert.ok(words.includes(`back to **${oldest}**`), `README names ${oldest} as the oldest supported`);
 });
 
 test('nightly: one run at a time, with a timeout', () => {
