@@ -5,6 +5,7 @@ export const SHAPE = [
   'RATE',
   'DURATION',
   'VUS',
+  'MAX_VUS',
   'ITERATIONS',
   'THINK_TIME',
   'TARGET_UTILIZATION',

@@ -58,9 +58,26 @@ function rateFromEnv(env: Env, fallback: number): number {
   return readNumber(env, 'RATE', fallback, { min: 0.001 });
 }
 
+/** VUs a plan may hold unless MAX_VUS raises it: more than one machine runs comfortably (k6 or the runner). */
+export const DEFAULT_MAX_VUS = 5000;
+
+/** Refuses a VU count past MAX_VUS before anything starts, saying where it came from and how to go on. */
+function capped(env: Env, vus: number, from: string): number {
+  const max = readNumber(env, 'MAX_VUS', DEFAULT_MAX_VUS, { min: 1, integer: true });
+  if (vus > max) {
+    throw new ConfigError(
+      `${from} needs ${vus} VUs, above MAX_VUS=${max}: lower it, or set MAX_VUS=${vus} if this machine (or INSTANCES) can hold them`,
+    );
+  }
+  return vus;
+}
+
 function vusFor(env: Env, peakItPerSecond: number): number {
   // Room for iterations held up by Retry-After waits; VUS sets it outright.
-  return readNumber(env, 'VUS', Math.max(5, Math.ceil(peakItPerSecond * 4)), { min: 1, integer: true });
+  const planned = Math.max(5, Math.ceil(peakItPerSecond * 4));
+  const vus = readNumber(env, 'VUS', planned, { min: 1, integer: true });
+  const from = env.VUS?.trim() ? `VUS=${vus}` : `a peak of ${peakItPerSecond.toFixed(2)} iterations/s`;
+  return capped(env, vus, env.RATE?.trim() && !env.VUS?.trim() ? `RATE=${env.RATE.trim()} (${from})` : from);
 }
 
 function arrival(startPerMin: number, stages: Array<{ s: number; perMin: number }>, vus: number): Scenario {
@@ -84,7 +101,7 @@ export function profileFor(test: TestName, env: Env, ctx: ProfileContext): Profi
   const limit = limitIterationRate(ctx);
   switch (test) {
     case 'smoke': {
-      const vus = readNumber(env, 'VUS', 1, { min: 1, integer: true });
+      const vus = capped(env, readNumber(env, 'VUS', 1, { min: 1, integer: true }), 'VUS');
       const iterations = readNumber(env, 'ITERATIONS', 1, { min: 1, integer: true });
       return {
         scenarios: { smoke: { executor: 'per-vu-iterations', vus, iterations, maxDuration: '2m' } },
@@ -161,7 +178,7 @@ export function profileFor(test: TestName, env: Env, ctx: ProfileContext): Profi
       };
     }
     case 'bot-conversation': {
-      const vus = readNumber(env, 'VUS', 3, { min: 1, integer: true });
+      const vus = capped(env, readNumber(env, 'VUS', 3, { min: 1, integer: true }), 'VUS');
       const d = seconds(readDuration(env, 'DURATION', '1m'));
       const think = thinkTime(env);
       // Closed model: at most one request per VU per think time.
@@ -173,7 +190,7 @@ export function profileFor(test: TestName, env: Env, ctx: ProfileContext): Profi
       };
     }
     case 'analytics-lag': {
-      const vus = readNumber(env, 'VUS', 2, { min: 1, integer: true });
+      const vus = capped(env, readNumber(env, 'VUS', 2, { min: 1, integer: true }), 'VUS');
       const iterations = readNumber(env, 'ITERATIONS', 1, { min: 1, integer: true });
       const poll = analyticsPoll(env, ctx.timeScale);
       const maxS = iterations * (poll.timeoutS + 60) + 30;
