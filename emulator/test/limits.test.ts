@@ -47,9 +47,8 @@ describe('RateLimiter (sliding-window log)', () => {
     assert.equal(l.waitMs('k', 1500), 60_000 - 1500);
   });
 
-  it('limit 0 turns a limiter off', () => {
-    const l = new RateLimiter('t', 0, 1000);
-    for (let i = 0; i < 100; i++) assert.equal(admit([{ limiter: l, key: 'k' }], 0), 0);
+  it('takes only whole limits from 1: a count it can enforce exactly', () => {
+    for (const bad of [0, 0.5, 2.5, -1]) assert.throws(() => new RateLimiter('t', bad, 1000), RangeError);
   });
 
   it('rounds Retry-After up to whole seconds, at least 1', () => {
