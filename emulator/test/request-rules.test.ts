@@ -48,7 +48,7 @@ describe('rules on calls and agentless messages', async () => {
       'missing.required.field',
     );
     await refused(CALLS, { participants: [null] }, 'participants[0]', 'invalid.value');
-    // The Java and .NET SDKs declare priority an Integer.
+    // The Java SDK declares priority an Integer.
     await refused(CALLS, { callQueueId: 'queue-1', priority: 1.5 }, 'priority', 'invalid.value');
   });
 
