@@ -1,6 +1,10 @@
 // Emulator configuration: the JSON defaults in the repo, overlaid by a config file, EMULATOR_* env and flags.
 import { readFileSync } from 'node:fs';
 import defaults from './config.default.json' with { type: 'json' };
+import { checkConfig, checkSource, ConfigError, type Where } from './config-schema.ts';
+import { didYouMean, nearest } from './suggest.ts';
+
+export { ConfigError };
 
 export interface OAuthClient {
   id: string;
@@ -58,7 +62,11 @@ export interface EmulatorConfig {
 export type ConfigOverrides = { [K in keyof EmulatorConfig]?: DeepPartial<EmulatorConfig[K]> };
 type DeepPartial<T> = T extends unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
-export class ConfigError extends Error {}
+/** One source of overrides and how its errors name it. */
+export interface ConfigSource {
+  overrides: unknown;
+  where?: Where;
+}
 
 export function defaultConfig(): EmulatorConfig {
   return structuredClone(defaults) as EmulatorConfig;
@@ -75,13 +83,26 @@ function merge(base: unknown, over: unknown): unknown {
   return out;
 }
 
+/**
+ * Merges the sources in order over `base`, refusing anything the emulator could not honour: each source is
+ * checked on its own first, so an error names the file, variable or flag the bad key came from.
+ */
+export function mergeSources(base: EmulatorConfig, sources: ConfigSource[]): EmulatorConfig {
+  let out: unknown = base;
+  for (const s of sources) out = merge(out, s.overrides);
+  for (const s of sources) checkSource(s.overrides, out, s.where);
+  checkConfig(out);
+  return out as EmulatorConfig;
+}
+
 export function mergeConfig(
   base: EmulatorConfig,
   ...overrides: (ConfigOverrides | undefined)[]
 ): EmulatorConfig {
-  let out: unknown = base;
-  for (const o of overrides) if (o) out = merge(out, o);
-  return validateConfig(out as EmulatorConfig);
+  return mergeSources(
+    base,
+    overrides.filter((o) => o !== undefined).map((o) => ({ overrides: o })),
+  );
 }
 
 export function readConfigFile(file: string): ConfigOverrides {
@@ -101,127 +122,80 @@ export function readConfigFile(file: string): ConfigOverrides {
   return parsed as ConfigOverrides;
 }
 
-function requireNumber(v: unknown, name: string, min: number, max = Infinity): void {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw new ConfigError(`${name} must be a number from ${min}${max === Infinity ? '' : ` to ${max}`}`);
-  }
-}
-
-function validateFaults(f: Partial<FaultSpec>, where: string): void {
-  for (const k of ['502', '503', '504', 'reset', 'slow', 'revokeToken'] as const) {
-    if (f[k] !== undefined) requireNumber(f[k], `${where}.${k}`, 0, 1);
-  }
-  if (f.slowMs !== undefined) requireNumber(f.slowMs, `${where}.slowMs`, 0);
-}
-
-function requireObject(v: unknown, name: string): void {
-  if (!isPlainObject(v)) throw new ConfigError(`${name} must be an object`);
-}
-
-export function validateConfig(c: EmulatorConfig): EmulatorConfig {
-  requireObject(c, 'the config');
-  for (const section of [
-    'limits',
-    'latency',
-    'faults',
-    'analytics',
-    'conversations',
-    'bot',
-    'notifications',
-  ] as const) {
-    requireObject(c[section], section);
-  }
-  requireObject(c.latency.default, 'latency.default');
-  requireObject(c.latency.routes, 'latency.routes');
-  for (const [route, l] of Object.entries(c.latency.routes)) requireObject(l, `latency.routes["${route}"]`);
-  requireObject(c.faults.default, 'faults.default');
-  requireObject(c.faults.routes, 'faults.routes');
-  for (const [route, f] of Object.entries(c.faults.routes)) requireObject(f, `faults.routes["${route}"]`);
-  if (!Array.isArray(c.endpointLimits)) throw new ConfigError('endpointLimits must be an array');
-  if (typeof c.host !== 'string' || c.host === '') throw new ConfigError('host must be a non-empty string');
-  requireNumber(c.port, 'port', 0, 65535);
-  if (!Number.isInteger(c.port)) throw new ConfigError('port must be an integer');
-  requireNumber(c.seed, 'seed', -Infinity);
-  requireNumber(c.timeScale, 'timeScale', 0.001);
-  if (!Array.isArray(c.clients)) throw new ConfigError('clients must be an array');
-  for (const [i, cl] of c.clients.entries()) {
-    requireObject(cl, `clients[${i}]`);
-    if (typeof cl.id !== 'string' || typeof cl.secret !== 'string' || !cl.id) {
-      throw new ConfigError(`clients[${i}] needs string id and secret`);
-    }
-    requireNumber(cl.tokenLifetimeSeconds, `clients[${i}].tokenLifetimeSeconds`, 1);
-    if (!Array.isArray(cl.permissions)) throw new ConfigError(`clients[${i}].permissions must be an array`);
-  }
-  for (const [ns, keys] of Object.entries(c.limits)) {
-    if (!isPlainObject(keys)) throw new ConfigError(`limits.${ns} must be an object`);
-    for (const [k, v] of Object.entries(keys)) requireNumber(v, `limits.${ns}.${k}`, 0);
-  }
-  for (const [i, e] of c.endpointLimits.entries()) {
-    if (typeof e?.route !== 'string' || !/^[A-Z]+ \//.test(e.route)) {
-      throw new ConfigError(`endpointLimits[${i}].route must look like "POST /api/v2/..."`);
-    }
-    if (c.limits[e.namespace]?.[e.key] === undefined) {
-      throw new ConfigError(`endpointLimits[${i}] refers to missing limit ${e.namespace}/${e.key}`);
-    }
-  }
-  for (const [name, l] of [
-    ['latency.default', c.latency.default],
-    ...Object.entries(c.latency.routes),
-  ] as const) {
-    requireNumber(l.median, `${name}.median`, 0);
-    requireNumber(l.p99, `${name}.p99`, l.median);
-  }
-  validateFaults(c.faults.default, 'faults.default');
-  for (const [route, f] of Object.entries(c.faults.routes)) validateFaults(f, `faults.routes["${route}"]`);
-  requireNumber(c.analytics.lagSeconds, 'analytics.lagSeconds', 0);
-  requireNumber(c.analytics.jobDelaySeconds, 'analytics.jobDelaySeconds', 0);
-  requireNumber(c.analytics.maxPageSize, 'analytics.maxPageSize', 1);
-  requireNumber(c.analytics.defaultPageSize, 'analytics.defaultPageSize', 1);
-  requireNumber(c.conversations.durationSeconds, 'conversations.durationSeconds', 0);
-  requireNumber(c.conversations.max, 'conversations.max', 1);
-  requireNumber(c.bot.maxTurns, 'bot.maxTurns', 1);
-  requireNumber(c.notifications.channelLifetimeSeconds, 'notifications.channelLifetimeSeconds', 1);
-  return c;
-}
-
-const FLAGS: Record<string, { key: 'host' | 'port' | 'timeScale' | 'seed' | 'config'; env: string }> = {
+type SettingKey = 'host' | 'port' | 'timeScale' | 'seed' | 'config';
+const FLAGS: Record<string, { key: SettingKey; env: string }> = {
   '--host': { key: 'host', env: 'EMULATOR_HOST' },
   '--port': { key: 'port', env: 'EMULATOR_PORT' },
   '--config': { key: 'config', env: 'EMULATOR_CONFIG' },
   '--time-scale': { key: 'timeScale', env: 'EMULATOR_TIME_SCALE' },
   '--seed': { key: 'seed', env: 'EMULATOR_SEED' },
 };
+const ENV_PREFIX = 'EMULATOR_';
 
 export const USAGE =
   'usage: emulator [--host HOST] [--port PORT] [--config FILE] [--time-scale N] [--seed N]\n' +
   '       (env: EMULATOR_HOST, EMULATOR_PORT, EMULATOR_CONFIG, EMULATOR_TIME_SCALE, EMULATOR_SEED)';
 
+/** A setting's raw text as the override it stands for; text that is not a number stays text for the check. */
+function overridesOf(picked: Partial<Record<SettingKey, string>>): ConfigOverrides {
+  const out: Record<string, unknown> = {};
+  if (picked.host !== undefined) out.host = picked.host;
+  for (const key of ['port', 'timeScale', 'seed'] as const) {
+    const raw = picked[key];
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    out[key] = raw.trim() !== '' && Number.isFinite(n) ? n : raw;
+  }
+  return out as ConfigOverrides;
+}
+
+/** The flag or variable that set a top-level key, for errors. */
+function namer(kind: 'flag' | 'env'): Where {
+  return (path) => {
+    const entry = Object.entries(FLAGS).find(([, spec]) => spec.key === path[0]);
+    if (!entry) return '';
+    return kind === 'flag' ? ` (flag ${entry[0]})` : ` (env ${entry[1].env})`;
+  };
+}
+
+/** Compared without the shared prefix, which would make every name look close. */
+function nearestEnv(name: string, known: string[]): string {
+  const n = nearest(
+    name.slice(ENV_PREFIX.length),
+    known.map((k) => k.slice(ENV_PREFIX.length)),
+  );
+  return n === undefined ? '' : ` (did you mean "${ENV_PREFIX}${n}"?)`;
+}
+
 /** defaults < config file < EMULATOR_* env < flags. Throws ConfigError with one clear line on bad input. */
 export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv): EmulatorConfig {
-  const picked: Partial<Record<'host' | 'port' | 'timeScale' | 'seed' | 'config', string>> = {};
-  for (const spec of Object.values(FLAGS)) {
-    const v = env[spec.env];
-    if (v !== undefined && v !== '') picked[spec.key] = v;
+  const fromEnv: Partial<Record<SettingKey, string>> = {};
+  const envNames = Object.values(FLAGS).map((s) => s.env);
+  for (const [name, v] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || v === undefined || v === '') continue;
+    const spec = Object.values(FLAGS).find((s) => s.env === name);
+    if (!spec) {
+      throw new ConfigError(
+        `environment variable ${name} is unknown${nearestEnv(name, envNames)}; known: ${envNames.join(', ')}`,
+      );
+    }
+    fromEnv[spec.key] = v;
   }
+  const fromFlags: Partial<Record<SettingKey, string>> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const spec = FLAGS[name];
-    if (!spec) throw new ConfigError(`unknown argument "${arg}"`);
+    if (!spec) throw new ConfigError(`unknown argument "${arg}"${didYouMean(name, Object.keys(FLAGS))}`);
     const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || value === '') throw new ConfigError(`${name} needs a value`);
-    picked[spec.key] = value;
+    fromFlags[spec.key] = value;
   }
-  const overrides: ConfigOverrides = {};
-  if (picked.host !== undefined) overrides.host = picked.host;
-  for (const key of ['port', 'timeScale', 'seed'] as const) {
-    const raw = picked[key];
-    if (raw === undefined) continue;
-    const n = Number(raw);
-    if (!Number.isFinite(n)) throw new ConfigError(`${key} must be a number, got "${raw}"`);
-    overrides[key] = n;
-  }
-  const file = picked.config ? readConfigFile(picked.config) : undefined;
-  return mergeConfig(defaultConfig(), file, overrides);
+  const file = fromFlags.config ?? fromEnv.config;
+  const sources: ConfigSource[] = [];
+  if (file) sources.push({ overrides: readConfigFile(file), where: () => ` (config file ${file})` });
+  sources.push({ overrides: overridesOf(fromEnv), where: namer('env') });
+  sources.push({ overrides: overridesOf(fromFlags), where: namer('flag') });
+  return mergeSources(defaultConfig(), sources);
 }

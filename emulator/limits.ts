@@ -53,18 +53,20 @@ export class RateLimiter {
 
   /**
    * @param name the platform's limit key, e.g. "token.rate.per.minute"
-   * @param limit admissions per window; 0 turns the limiter off
+   * @param limit admissions per window, a whole number from 1: the value the limits endpoint reports
    * @param windowMs the window in real milliseconds (a minute divided by the time scale)
    */
   constructor(
     readonly name: string,
     readonly limit: number,
     readonly windowMs: number,
-  ) {}
+  ) {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`limit ${name} must be a whole number from 1`);
+  }
 
   /** 0 when `key` may be admitted at `now`, else the milliseconds until its oldest admission ages out. */
   waitMs(key: string, now: number): number {
-    if (this.limit === 0) return 0;
     const log = this.logs.get(key);
     if (!log) return 0;
     log.prune(now - this.windowMs);
@@ -73,7 +75,6 @@ export class RateLimiter {
 
   record(key: string, now: number): void {
     this.admitted++;
-    if (this.limit === 0) return;
     let log = this.logs.get(key);
     if (!log) this.logs.set(key, (log = new WindowLog(this.limit)));
     log.push(now);

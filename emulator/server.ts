@@ -11,10 +11,12 @@ import {
   mergeConfig,
   type ConfigOverrides,
   type EmulatorConfig,
+  type EndpointLimit,
 } from './config.ts';
 import { ApiError, errorBody, rateLimited } from './errors.ts';
 import { FaultInjector, type FaultPlan } from './faults.ts';
 import { admit, RateLimiter, retryAfterSeconds, type LimitCheck } from './limits.ts';
+import { checkRouteNames } from './config-routes.ts';
 import { Router, type Reply, type RequestContext, type Route } from './router.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { conversationRoutes } from './routes/conversations.ts';
@@ -41,23 +43,17 @@ const TOKEN_ROUTE = 'POST /oauth/token';
 const EMPTY_QUERY = new URLSearchParams();
 
 function limiter(config: EmulatorConfig, namespace: string, key: string): RateLimiter {
-  return new RateLimiter(key, config.limits[namespace]?.[key] ?? 0, 60_000 / config.timeScale);
+  return new RateLimiter(key, config.limits[namespace][key], 60_000 / config.timeScale);
 }
 
-/** A misspelt route in latency, faults or endpointLimits would silently do nothing: refuse it instead. */
-function checkRouteNames(config: EmulatorConfig, known: Set<string>): void {
-  const named = [
-    ...Object.keys(config.latency.routes).map((r) => ['latency.routes', r]),
-    ...Object.keys(config.faults.routes).map((r) => ['faults.routes', r]),
-    ...config.endpointLimits.map((e) => ['endpointLimits', e.route]),
-  ];
-  for (const [where, route] of named) {
-    if (!known.has(route))
-      throw new ConfigError(
-        `${where}: unknown route "${route}" (use "METHOD /api/v2/..." as listed in emulator/README.md)`,
-      );
-  }
-}
+/** Per-endpoint limits the platform applies by itself; endpointLimits adds more. */
+const BUILT_IN_ENDPOINT_LIMITS: EndpointLimit[] = [
+  {
+    route: 'POST /api/v2/analytics/conversations/details/jobs',
+    namespace: 'analytics',
+    key: 'conversation.details.job.rate.per.minute',
+  },
+];
 
 /** Starts an emulator; `overrides` merge over the repository defaults (port 0 picks a free port). */
 export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig = {}): Promise<Emulator> {
@@ -72,21 +68,29 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
   ]) {
     router.add(spec);
   }
-  checkRouteNames(config, new Set([TOKEN_ROUTE, ...router.routes.map((r) => r.key)]));
+  checkRouteNames(
+    config,
+    TOKEN_ROUTE,
+    router.routes.map((r) => r.key),
+  );
   const tokens = new TokenStore(config);
   const state = new OrgState(config);
   const stats = new Stats();
   const faults = new FaultInjector(config);
-  const maxBytes = config.limits['platform.api']?.['request.bytes.max'] ?? 512_000;
+  const maxBytes = config.limits['platform.api']['request.bytes.max'];
   const perToken = [
     limiter(config, 'platform.api', 'token.rate.per.minute'),
     limiter(config, 'platform.api', 'client.credentials.token.rate.per.minute'),
   ];
   const perClient = limiter(config, 'platform.api', 'org.app.user.rate.per.minute');
   const tokenCreation = limiter(config, 'oauth', 'token.creation.rate.per.minute');
-  const perEndpoint = new Map<string, RateLimiter>();
-  for (const e of config.endpointLimits) perEndpoint.set(e.route, limiter(config, e.namespace, e.key));
-  const allLimiters = [...perToken, perClient, tokenCreation, ...perEndpoint.values()];
+  const perEndpoint = new Map<string, RateLimiter[]>();
+  for (const e of [...BUILT_IN_ENDPOINT_LIMITS, ...config.endpointLimits]) {
+    const list = perEndpoint.get(e.route) ?? [];
+    list.push(limiter(config, e.namespace, e.key));
+    perEndpoint.set(e.route, list);
+  }
+  const allLimiters = [...perToken, perClient, tokenCreation, ...[...perEndpoint.values()].flat()];
   let baseUrl = '';
 
   function send(
@@ -218,7 +222,7 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
       { limiter: perClient, key: token.client.id },
     ];
     const endpoint = perEndpoint.get(route.key);
-    if (endpoint) checks.push({ limiter: endpoint, key: token.client.id });
+    if (endpoint) for (const l of endpoint) checks.push({ limiter: l, key: token.client.id });
     throttle(checks, token.value, now);
     const plan = faults.decide(route.key);
     if (plan === null && !route.body) {

@@ -65,3 +65,55 @@ export function asText(v: unknown, fallback: string): string {
   if (v === undefined || v === null) return fallback;
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
+
+/** A request model's JSON types, as the platform's models declare them; keys not listed are ignored. */
+export type Shape =
+  | 'string'
+  | 'integer'
+  | 'boolean'
+  | { array: Shape }
+  | { object: Record<string, Shape> }
+  /** A JSON object with free keys, e.g. attributes: {[key]: string}. */
+  | { map: Shape };
+
+const shapeName = (s: Shape): string =>
+  typeof s === 'string'
+    ? s === 'integer'
+      ? 'an integer'
+      : `a ${s}`
+    : 'array' in s
+      ? 'an array'
+      : 'an object';
+
+/** `participants[0].address`, `messagingTemplate.parameters[1].id`: the fieldName a 400 names. */
+const join = (path: string, key: string | number) =>
+  typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+
+/**
+ * 400 invalid.value naming the first field whose JSON type is not the one the model declares. null reads as
+ * absent, as the platform's deserializer treats it; whether a field is required is the route's rule.
+ */
+export function checkShape(value: unknown, shape: Shape, path = ''): void {
+  if (value === null || value === undefined) return;
+  const ok =
+    shape === 'string'
+      ? typeof value === 'string'
+      : shape === 'integer'
+        ? Number.isInteger(value)
+        : shape === 'boolean'
+          ? typeof value === 'boolean'
+          : 'array' in shape
+            ? Array.isArray(value)
+            : isObject(value);
+  if (!ok) throw invalidField(path || 'body', `must be ${shapeName(shape)}`);
+  if (typeof shape === 'string') return;
+  if ('array' in shape)
+    (value as unknown[]).forEach((v, i) => {
+      // A null inside a list is not an absent field: it is an item of the wrong type.
+      if (v === null) throw invalidField(join(path, i), `must be ${shapeName(shape.array)}`);
+      checkShape(v, shape.array, join(path, i));
+    });
+  else if ('map' in shape)
+    for (const [k, v] of Object.entries(value as Json)) checkShape(v, shape.map, join(path, k));
+  else for (const [k, s] of Object.entries(shape.object)) checkShape((value as Json)[k], s, join(path, k));
+}

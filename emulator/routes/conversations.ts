@@ -2,17 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { invalidField, missingField, notFound } from '../errors.ts';
 import type { RouteSpec } from '../router.ts';
-import {
-  asText,
-  at,
-  optionalBoolean,
-  optionalObject,
-  optionalString,
-  requireBody,
-  requireString,
-} from '../validate.ts';
+import { asText, at, optionalObject, optionalString, requireBody } from '../validate.ts';
+import { parseAgentlessRequest, parseCallRequest } from './conversation-requests.ts';
 
-const MESSENGER_TYPES = ['sms', 'whatsapp', 'open'] as const;
 /** How many conversations GET /api/v2/conversations lists at most. */
 const ACTIVE_LIST_MAX = 100;
 
@@ -25,29 +17,24 @@ export const conversationRoutes: RouteSpec[] = [
     permission: 'conversation:message:create',
     body: true,
     handler({ body, client, state, now }) {
-      const b = requireBody(body);
-      const fromAddress = requireString(b, 'fromAddress');
-      const toAddress = requireString(b, 'toAddress');
-      const messengerType = requireString(b, 'toAddressMessengerType', MESSENGER_TYPES);
-      const template = optionalObject(b, 'messagingTemplate');
-      const textBody = template ? optionalString(b, 'textBody') : requireString(b, 'textBody');
-      optionalBoolean(b, 'useExistingActiveConversation');
+      const m = parseAgentlessRequest(body);
       const conv = state.createConversation(
         client.id,
         'message',
-        [party('agent', fromAddress), party('customer', toAddress)],
+        [party('agent', m.fromAddress), party('customer', m.toAddress ?? m.externalContactId)],
         now,
       );
       const id = randomUUID();
+      // The fields of the SDK's SendAgentlessOutboundMessageResponse.
       return {
         status: 202,
         body: {
           id,
           conversationId: conv.id,
-          fromAddress,
-          toAddress,
-          messengerType,
-          textBody,
+          fromAddress: m.fromAddress,
+          toAddress: m.toAddress,
+          messengerType: m.messengerType,
+          useExistingActiveConversation: m.useExistingActiveConversation,
           timestamp: new Date(now).toISOString(),
           selfUri: `/api/v2/conversations/messages/${conv.id}/messages/${id}`,
         },
@@ -60,24 +47,21 @@ export const conversationRoutes: RouteSpec[] = [
     permission: 'conversation:call:add',
     body: true,
     handler({ body, client, state, now }) {
-      const b = requireBody(body);
-      const target = ['phoneNumber', 'callUserId', 'callQueueId', 'participants'].find(
-        (f) => at(b, f) !== undefined,
-      );
-      if (!target) throw missingField('phoneNumber');
-      const address =
-        optionalString(b, 'phoneNumber') ??
-        optionalString(b, 'callUserId') ??
-        optionalString(b, 'callQueueId');
+      const call = parseCallRequest(body);
+      const customers = call.address !== undefined ? [call.address] : call.destinations;
       const conv = state.createConversation(
         client.id,
         'call',
-        [party('agent'), party('customer', address)],
+        [party('agent'), ...(customers.length ? customers : [undefined]).map((a) => party('customer', a))],
         now,
       );
       return {
         status: 200,
-        body: { id: conv.id, name: address ?? 'Conference', selfUri: `/api/v2/conversations/${conv.id}` },
+        body: {
+          id: conv.id,
+          name: call.address ?? 'Conference',
+          selfUri: `/api/v2/conversations/${conv.id}`,
+        },
       };
     },
   },

@@ -42,7 +42,7 @@ export const notificationRoutes: RouteSpec[] = [
     body: true,
     handler({ client, state, config, now, baseUrl }) {
       const own = [...state.channels.values()].filter((c) => c.clientId === client.id && c.expires > now);
-      const max = config.limits.notifications?.['channels.max'] ?? 20;
+      const max = config.limits.notifications['channels.max'];
       for (const old of own.slice(0, Math.max(0, own.length - max + 1))) state.channels.delete(old.id);
       const ch: Channel = {
         id: randomUUID(),

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, defaultConfig, mergeConfig, resolveConfig, type ConfigOverrides } from '../config.ts';
+import { ConfigError, defaultConfig, mergeConfig, resolveConfig } from '../config.ts';
 
 describe('config', () => {
   it('merges objects and replaces arrays and scalars', () => {
@@ -32,47 +35,77 @@ describe('config', () => {
     assert.equal(resolveConfig([], {}).port, 8089);
   });
 
-  const bad: [string, unknown, RegExp][] = [
-    ['a scalar section', { latency: 5 }, /latency must be an object/],
-    [
-      'a null route entry',
-      { faults: { routes: { 'GET /api/v2/conversations': null } } },
-      /faults\.routes\["GET \/api\/v2\/conversations"\] must be an object/,
-    ],
-    [
-      'a p99 below the median',
-      { latency: { default: { median: 50, p99: 10 } } },
-      /latency\.default\.p99 must be a number from 50/,
-    ],
-    [
-      'a share over 1',
-      { faults: { default: { reset: 1.5 } } },
-      /faults\.default\.reset must be a number from 0 to 1/,
-    ],
-    ['a client without secret', { clients: [{ id: 'x' }] }, /clients\[0\] needs string id and secret/],
-    ['a client that is not an object', { clients: [7] }, /clients\[0\] must be an object/],
-    [
-      'a negative limit',
-      { limits: { 'platform.api': { 'token.rate.per.minute': -1 } } },
-      /limits\.platform\.api\.token\.rate\.per\.minute/,
-    ],
-    [
-      'an endpoint limit without a value',
-      { endpointLimits: [{ route: 'GET /api/v2/conversations', namespace: 'x', key: 'y' }] },
-      /missing limit x\/y/,
-    ],
-    ['a fractional port', { port: 80.5 }, /port must be an integer/],
-  ];
-  for (const [what, overrides, message] of bad) {
-    it(`refuses ${what} with a ConfigError`, () => {
-      assert.throws(
-        () => mergeConfig(defaultConfig(), overrides as ConfigOverrides),
-        (err: unknown) => {
-          assert.ok(err instanceof ConfigError, String(err));
-          assert.match(err.message, message);
-          return true;
-        },
-      );
-    });
+  const dir = mkdtempSync(path.join(tmpdir(), 'emulator-config-'));
+  const file = (name: string, body: unknown) => {
+    const f = path.join(dir, name);
+    writeFileSync(f, JSON.stringify(body));
+    return f;
+  };
+
+  function refused(argv: string[], env: NodeJS.ProcessEnv, message: RegExp | string): void {
+    assert.throws(
+      () => resolveConfig(argv, env),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError, String(err));
+        if (typeof message === 'string') assert.equal(err.message, message);
+        else assert.match(err.message, message);
+        return true;
+      },
+    );
   }
+
+  it('names the config file a refused key came from', () => {
+    const typo = file('typo.json', { faults: { defualt: { '503': 1 } } });
+    refused(
+      ['--config', typo],
+      {},
+      `config key "faults.defualt" is unknown (did you mean "default"?); known: default, routes (config file ${typo})`,
+    );
+    const half = file('half.json', { limits: { 'platform.api': { 'token.rate.per.minute': 2.5 } } });
+    refused(
+      [],
+      { EMULATOR_CONFIG: half },
+      /^limits\["platform\.api"\]\["token\.rate\.per\.minute"\] must be a whole number from 1 .*, got 2\.5 \(config file .*half\.json\)$/,
+    );
+  });
+
+  it('names the environment variable a refused value came from', () => {
+    refused(
+      [],
+      { EMULATOR_SEED: '1.5' },
+      'seed must be a whole number from 0 to 4294967295, got 1.5 (env EMULATOR_SEED)',
+    );
+    refused(
+      [],
+      { EMULATOR_PORT: 'abc' },
+      /^port must be a whole number from 0 to 65535, got "abc" \(env EMULATOR_PORT\)$/,
+    );
+    refused(
+      [],
+      { EMULATOR_TIME_SCALE: '0' },
+      /^timeScale must be a number from 0\.001, got 0 \(env EMULATOR_TIME_SCALE\)$/,
+    );
+  });
+
+  it('refuses an unknown EMULATOR_* variable, with the nearest known one', () => {
+    refused(
+      [],
+      { EMULATOR_TIMESCALE: '60' },
+      'environment variable EMULATOR_TIMESCALE is unknown (did you mean "EMULATOR_TIME_SCALE"?); ' +
+        'known: EMULATOR_HOST, EMULATOR_PORT, EMULATOR_CONFIG, EMULATOR_TIME_SCALE, EMULATOR_SEED',
+    );
+    refused([], { EMULATOR_VERBOSE: '1' }, /^environment variable EMULATOR_VERBOSE is unknown; known: /);
+    assert.equal(
+      resolveConfig([], { EMULATOR_VERBOSE: '', OTHER_SEED: 'x' }).seed,
+      1,
+      'empty or other names pass',
+    );
+  });
+
+  it('names the flag a refused value came from, and the nearest flag to an unknown one', () => {
+    refused(['--seed', '1.5'], {}, 'seed must be a whole number from 0 to 4294967295, got 1.5 (flag --seed)');
+    refused(['--port=70000'], {}, /^port must be a whole number from 0 to 65535, got 70000 \(flag --port\)$/);
+    refused(['--time-scal', '60'], {}, 'unknown argument "--time-scal" (did you mean "--time-scale"?)');
+    refused(['--bogus'], {}, 'unknown argument "--bogus"');
+  });
 });

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { api, emulator, token } from './helpers.ts';
+import { ConfigError } from '../config.ts';
+import { startEmulator } from '../server.ts';
+import { api, emulator, token, tokenResponse } from './helpers.ts';
 
 const ROUTE = 'GET /api/v2/conversations';
 
@@ -15,7 +19,38 @@ async function statusSequence(seed: number, n: number): Promise<number[]> {
   return out;
 }
 
+/** A port nothing listens on; binding it again afterwards proves nothing was left listening there. */
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  probe.close();
+  await once(probe, 'close');
+  return port;
+}
+
 describe('fault injection', () => {
+  it('refuses a misspelt fault key, which used to run the test with no faults, before listening', async () => {
+    const port = await freePort();
+    await assert.rejects(
+      startEmulator({ port, faults: { defualt: { '503': 1 } } } as never),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.message ===
+          'config key "faults.defualt" is unknown (did you mean "default"?); known: default, routes',
+    );
+    await assert.rejects(
+      startEmulator({ port, faults: { routes: { [ROUTE]: { '053': 1 } } } } as never),
+      /config key "faults\.routes\["GET \/api\/v2\/conversations"\]\.053" is unknown \(did you mean "503"\?\)/,
+    );
+    const probe = createServer().listen(port, '127.0.0.1');
+    await once(probe, 'listening');
+    probe.close();
+    // Spelt right, the same config fails every request, the token request first.
+    const emu = await emulator({ faults: { default: { '503': 1 } } });
+    assert.equal((await tokenResponse(emu.url)).status, 503);
+  });
+
   it('replays the same faults from the same seed, and other faults from another', async () => {
     const a = await statusSequence(7, 60);
     const b = await statusSequence(7, 60);

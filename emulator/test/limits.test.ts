@@ -47,9 +47,8 @@ describe('RateLimiter (sliding-window log)', () => {
     assert.equal(l.waitMs('k', 1500), 60_000 - 1500);
   });
 
-  it('limit 0 turns a limiter off', () => {
-    const l = new RateLimiter('t', 0, 1000);
-    for (let i = 0; i < 100; i++) assert.equal(admit([{ limiter: l, key: 'k' }], 0), 0);
+  it('takes only whole limits from 1: a count it can enforce exactly', () => {
+    for (const bad of [0, 0.5, 2.5, -1]) assert.throws(() => new RateLimiter('t', bad, 1000), RangeError);
   });
 
   it('rounds Retry-After up to whole seconds, at least 1', () => {
@@ -218,6 +217,41 @@ describe('the 429 response', () => {
     assert.equal((await job()).status, 429);
     assert.equal((await api(emu.url, 'GET', '/api/v2/conversations', bearer)).status, 200);
     assert.equal((emu.stats() as any).limiters['conversation.details.job.rate.per.minute'].throttled, 1);
+  });
+
+  it('enforces exactly the limits the limits endpoint reports, built-in and endpointLimits alike', async () => {
+    const calls = 'POST /api/v2/conversations/calls';
+    const emu = await emulator({
+      limits: {
+        analytics: { 'conversation.details.job.rate.per.minute': 1 },
+        textbots: { 'calls.rate.per.minute': 3 },
+      },
+      // Arrays replace: this list does not drop the built-in analytics job limit.
+      endpointLimits: [{ route: calls, namespace: 'textbots', key: 'calls.rate.per.minute' }],
+    });
+    const bearer = await token(emu.url);
+    const reported = async (ns: string) =>
+      Object.fromEntries(
+        (
+          await api(emu.url, 'GET', `/api/v2/organizations/limits/namespaces/${ns}`, bearer)
+        ).body.entities.map((e: { key: string; value: number }) => [e.key, e.value]),
+      );
+    assert.deepEqual(await reported('textbots'), { 'calls.rate.per.minute': 3 });
+    assert.deepEqual(await reported('analytics'), { 'conversation.details.job.rate.per.minute': 1 });
+    const call = () =>
+      api(emu.url, 'POST', '/api/v2/conversations/calls', bearer, { phoneNumber: '+15550100' });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await call()).status);
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    const job = () =>
+      api(emu.url, 'POST', '/api/v2/analytics/conversations/details/jobs', bearer, {
+        interval: '2020-01-01T00:00:00Z/2030-01-01T00:00:00Z',
+      });
+    assert.equal((await job()).status, 202);
+    assert.equal((await job()).status, 429);
+    const limiters = (emu.stats() as any).limiters;
+    assert.deepEqual(limiters['calls.rate.per.minute'], { limit: 3, admitted: 3, throttled: 1 });
+    assert.equal(limiters['conversation.details.job.rate.per.minute'].limit, 1);
   });
 
   it('reset clears limiter windows and stats', async () => {

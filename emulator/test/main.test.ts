@@ -92,19 +92,57 @@ describe('emulator CLI', () => {
   );
   const notJson = path.join(dir, 'broken.json');
   writeFileSync(notJson, '{"port": ');
-  const bad: [string[], RegExp][] = [
-    [['--config', badFaults], /faults\.default\.503 must be a number from 0 to 1/],
-    [['--config', notJson], /is not valid JSON/],
-    [['--config', typo], /latency\.routes: unknown route "GET \/api\/v2\/conversation\/\{id\}"/],
-    [['--bogus'], /unknown argument "--bogus"/],
-    [['--port'], /--port needs a value/],
-    [['--port', 'abc'], /port must be a number/],
-    [['--time-scale', '0'], /timeScale must be a number/],
-    [['--config', '/nonexistent/emulator.json'], /cannot read config file/],
+  const misspelt = path.join(dir, 'misspelt.json');
+  writeFileSync(misspelt, JSON.stringify({ faults: { defualt: { '503': 1 } } }));
+  const halfLimit = path.join(dir, 'half-limit.json');
+  writeFileSync(halfLimit, JSON.stringify({ limits: { oauth: { 'token.creation.rate.per.minute': 2.5 } } }));
+  const escaped = (f: string) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const bad: [string[], Record<string, string>, RegExp][] = [
+    [['--config', badFaults], {}, /faults\.default\.503 must be a number from 0 to 1/],
+    [['--config', notJson], {}, /is not valid JSON/],
+    [
+      ['--config', typo],
+      {},
+      /latency\.routes: unknown route "GET \/api\/v2\/conversation\/\{id\}" \(did you mean "GET \/api\/v2\/conversations\/\{conversationId\}"\?\)/,
+    ],
+    [
+      ['--config', misspelt],
+      {},
+      new RegExp(
+        `^emulator: config key "faults\\.defualt" is unknown \\(did you mean "default"\\?\\); known: default, routes \\(config file ${escaped(misspelt)}\\)$`,
+      ),
+    ],
+    [
+      [],
+      { EMULATOR_CONFIG: halfLimit },
+      /"token\.creation\.rate\.per\.minute"\] must be a whole number from 1 .*got 2\.5 \(config file /,
+    ],
+    [
+      [],
+      { EMULATOR_SEED: '1.5' },
+      /^emulator: seed must be a whole number from 0 to 4294967295, got 1\.5 \(env EMULATOR_SEED\)$/,
+    ],
+    [
+      [],
+      { EMULATOR_TIMESCALE: '60' },
+      /^emulator: environment variable EMULATOR_TIMESCALE is unknown \(did you mean "EMULATOR_TIME_SCALE"\?\)/,
+    ],
+    [['--seed', '1.5'], {}, /^emulator: seed must be a whole number .*got 1\.5 \(flag --seed\)$/],
+    [
+      ['--time-scal', '60'],
+      {},
+      /^emulator: unknown argument "--time-scal" \(did you mean "--time-scale"\?\)$/,
+    ],
+    [['--bogus'], {}, /unknown argument "--bogus"/],
+    [['--port'], {}, /--port needs a value/],
+    [['--port', 'abc'], {}, /port must be a whole number from 0 to 65535, got "abc" \(flag --port\)/],
+    [['--time-scale', '0'], {}, /timeScale must be a number from 0\.001/],
+    [['--config', '/nonexistent/emulator.json'], {}, /cannot read config file/],
   ];
-  for (const [args, message] of bad) {
-    it(`rejects ${args.join(' ')} with one error line and exit code 2`, () => {
-      const r = spawnSync(process.execPath, [...ARGS, ...args], { env: cleanEnv(), encoding: 'utf8' });
+  for (const [args, env, message] of bad) {
+    const named = [...Object.entries(env).map(([k, v]) => `${k}=${path.basename(v)}`), ...args].join(' ');
+    it(`rejects ${named} with one error line, exit code 2 and nothing on stdout`, () => {
+      const r = spawnSync(process.execPath, [...ARGS, ...args], { env: cleanEnv(env), encoding: 'utf8' });
       assert.equal(r.status, 2);
       assert.equal(r.stdout, '');
       const errLines = r.stderr.trim().split('\n');
