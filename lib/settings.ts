@@ -97,8 +97,14 @@ function messaging(env: Env, realOrg: boolean): Target['messaging'] {
     throw new ConfigError('MESSAGING_FROM_ADDRESS and MESSAGING_TO_ADDRESS go together: set both or neither');
   }
   const messengerType = readString(env, 'MESSAGING_TYPE', 'sms');
-  if (!['sms', 'whatsapp', 'open'].includes(messengerType)) {
-    throw new ConfigError(`MESSAGING_TYPE must be one of sms, whatsapp, open, got "${messengerType}"`);
+  // The platform takes a WhatsApp agentless message only as an approved messagingTemplate, never as text.
+  if (messengerType === 'whatsapp') {
+    throw new ConfigError(
+      'MESSAGING_TYPE=whatsapp needs an approved messaging template, and the suite sends text: use sms or open',
+    );
+  }
+  if (!['sms', 'open'].includes(messengerType)) {
+    throw new ConfigError(`MESSAGING_TYPE must be sms or open, got "${messengerType}"`);
   }
   return { fromAddress: from, toAddress: to, messengerType };
 }
