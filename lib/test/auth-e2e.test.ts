@@ -55,7 +55,16 @@ describe('authentication failures in a run', { timeout: 10 * 60_000 }, () => {
         {
           emulatorArgs: ['--time-scale', '4'],
           during: async (url, since) => {
-            await new Promise((resolve) => setTimeout(resolve, 4000));
+            // Once the load is under way (setup() done, VUs sending): k6 releases that compile with Babel
+            // take seconds longer to get there.
+            for (let i = 0; i < 300; i++) {
+              const stats = (await (await fetch(`${url}/__emulator/stats`)).json()) as {
+                requests: { byRoute: Record<string, Record<string, number>> };
+              };
+              const sessions = stats.requests.byRoute['POST /api/v2/textbots/botflows/sessions'] ?? {};
+              if ((sessions['200'] ?? 0) >= 3) break;
+              await new Promise((resolve) => setTimeout(resolve, 100));
+            }
             const res = await fetch(`${url}/__emulator/clients/demo-client/revoke?disable=true`, {
               method: 'POST',
             });
