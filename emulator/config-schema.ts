@@ -134,7 +134,25 @@ const SCHEMA: Rule = {
     },
     conversations: { t: 'object', fields: { durationSeconds: num(0), max: whole(1) } },
     bot: { t: 'object', fields: { maxTurns: whole(1) } },
-    notifications: { t: 'object', fields: { channelLifetimeSeconds: num(1) } },
+    notifications: {
+      t: 'object',
+      fields: {
+        channelLifetimeSeconds: num(1),
+        maxTopicsPerChannel: whole(1, undefined, 'topics'),
+        heartbeatSeconds: num(1),
+        eventLagSeconds: num(0),
+        closeAfterSeconds: num(0),
+        closingNoticeSeconds: num(0),
+        faults: {
+          t: 'object',
+          fields: {
+            dropSocket: num(0, 1, 'a share of deliveries'),
+            delayEvent: num(0, 1, 'a share of deliveries'),
+            delayMs: num(0, undefined, 'milliseconds'),
+          },
+        },
+      },
+    },
   },
 };
 
@@ -246,6 +264,7 @@ interface TiedConfig {
   latency: { default: Latency; routes: Record<string, Latency> };
   faults: { default: Record<string, number>; routes: Record<string, Record<string, number>> };
   analytics: { maxPageSize: number; defaultPageSize: number };
+  notifications: { faults: { delayEvent: number; delayMs: number } };
 }
 type Latency = { median: number; p99: number };
 
@@ -276,6 +295,13 @@ function checkTies(c: TiedConfig, ctx: Ctx): void {
       );
     used.set(limit, i);
   }
+  const stream = c.notifications.faults;
+  if (stream.delayEvent > 0 && !(stream.delayMs > 0))
+    fail(
+      ctx,
+      ['notifications', 'faults', 'delayMs'],
+      `notifications.faults.delayEvent is ${stream.delayEvent} but delayMs is 0: a delayed event would not wait`,
+    );
   for (const [path, l] of [
     [['latency', 'default'], c.latency.default],
     ...Object.entries(c.latency.routes).map(([r, l]) => [['latency', 'routes', r], l] as const),

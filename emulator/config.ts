@@ -33,6 +33,15 @@ export interface FaultSpec {
   revokeToken: number;
 }
 
+/** Shares (0..1) of notification deliveries (topic events and heartbeats) that get each fault. */
+export interface StreamFaultSpec {
+  /** The socket is destroyed instead of the delivery, with no close frame, as a network drop looks. */
+  dropSocket: number;
+  /** The delivery waits `delayMs` more (real milliseconds, like slowMs). */
+  delayEvent: number;
+  delayMs: number;
+}
+
 /** A lower limit for one route, counted per OAuth client; its value lives in `limits`. */
 export interface EndpointLimit {
   route: string;
@@ -55,7 +64,18 @@ export interface EmulatorConfig {
   analytics: { lagSeconds: number; jobDelaySeconds: number; maxPageSize: number; defaultPageSize: number };
   conversations: { durationSeconds: number; max: number };
   bot: { maxTurns: number };
-  notifications: { channelLifetimeSeconds: number };
+  notifications: {
+    channelLifetimeSeconds: number;
+    maxTopicsPerChannel: number;
+    heartbeatSeconds: number;
+    /** Emulated seconds between a conversation change and its topic events. */
+    eventLagSeconds: number;
+    /** Emulated seconds after which the server closes a connected socket; 0: only at channel expiry. */
+    closeAfterSeconds: number;
+    /** Emulated seconds between v2.system.socket_closing and the close it announces. */
+    closingNoticeSeconds: number;
+    faults: StreamFaultSpec;
+  };
 }
 
 /** Anything a caller may override: nested objects merge, arrays and scalars replace. */

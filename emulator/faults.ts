@@ -1,5 +1,5 @@
 // Latency and fault injection per route, drawn from seeded streams so a run replays from its seed.
-import type { EmulatorConfig, FaultSpec, LatencySpec } from './config.ts';
+import type { EmulatorConfig, FaultSpec, LatencySpec, StreamFaultSpec } from './config.ts';
 import { normal, seededRandom } from './random.ts';
 
 /** z-score of the 99th percentile of a standard normal. */
@@ -84,5 +84,48 @@ export class FaultInjector {
     this.faultRand = seededRandom(this.config.seed);
     this.latencyRand = seededRandom(this.config.seed + 1);
     for (const k of Object.keys(this.counts) as (keyof typeof this.counts)[]) this.counts[k] = 0;
+  }
+}
+
+/** What happens to one notification delivery. */
+export interface StreamFault {
+  drop: boolean;
+  delayMs: number;
+}
+
+/**
+ * Faults on the notification stream, from their own seeded stream (seed + 2) so they never shift the draws of
+ * the REST routes: the same seed and the same sequence of deliveries drop and delay the same ones.
+ */
+export class StreamFaults {
+  private rand: () => number;
+  counts = { dropSocket: 0, delayEvent: 0 };
+  readonly active: boolean;
+
+  constructor(
+    private readonly spec: StreamFaultSpec,
+    private readonly seed: number,
+  ) {
+    this.rand = seededRandom(seed + 2);
+    this.active = spec.dropSocket > 0 || spec.delayEvent > 0;
+  }
+
+  /** null when no stream fault is configured (nothing is drawn). */
+  decide(): StreamFault | null {
+    if (!this.active) return null;
+    // Two draws every time, so a drop never shifts which later delivery is delayed.
+    const d = this.rand();
+    const w = this.rand();
+    const drop = d < this.spec.dropSocket;
+    const delayMs = !drop && w < this.spec.delayEvent ? this.spec.delayMs : 0;
+    if (drop) this.counts.dropSocket++;
+    if (delayMs > 0) this.counts.delayEvent++;
+    return { drop, delayMs };
+  }
+
+  reset(): void {
+    this.rand = seededRandom(this.seed + 2);
+    this.counts.dropSocket = 0;
+    this.counts.delayEvent = 0;
   }
 }

@@ -25,6 +25,7 @@ import { organizationRoutes } from './routes/organizations.ts';
 import { textbotRoutes } from './routes/textbots.ts';
 import { OrgState } from './state.ts';
 import { Stats } from './stats.ts';
+import { startSockets } from './ws/hub.ts';
 
 export interface Emulator {
   /** Base URL for both the login and the API paths, e.g. http://127.0.0.1:41234 */
@@ -34,7 +35,10 @@ export interface Emulator {
   config: EmulatorConfig;
   /** The same object GET /__emulator/stats returns. */
   stats(): Record<string, unknown>;
-  /** Clears conversations, sessions, jobs, channels, limiter windows, stats and fault streams; `tokens` too. */
+  /**
+   * Clears conversations, sessions, jobs, channels, limiter windows, stats and fault streams, closing every
+   * WebSocket; `tokens` too.
+   */
   reset(opts?: { tokens?: boolean }): void;
   close(): Promise<void>;
 }
@@ -90,6 +94,7 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     list.push(limiter(config, e.namespace, e.key));
     perEndpoint.set(e.route, list);
   }
+  const sockets = startSockets(config, state);
   const allLimiters = [...perToken, perClient, tokenCreation, ...[...perEndpoint.values()].flat()];
   let baseUrl = '';
 
@@ -301,6 +306,7 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
         analyticsJobs: state.jobs.size,
         channels: state.channels.size,
       },
+      ...sockets.stats(),
       timeScale: config.timeScale,
       seed: config.seed,
     };
@@ -343,6 +349,7 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
   }
 
   const server = createServer({ keepAliveTimeout: 10_000 }, handle);
+  server.on('upgrade', sockets.upgrade);
   // Malformed HTTP never reaches a handler: answer it with the platform's 400 (431 for huge headers) and close.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
@@ -394,10 +401,13 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
       stats.reset();
       faults.reset();
       for (const l of allLimiters) l.reset();
+      sockets.reset();
       if (opts.tokens) tokens.clear();
     },
     close() {
       clearInterval(sweeper);
+      // Upgraded sockets are no longer the HTTP server's: they are closed here or close() never ends.
+      sockets.close();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

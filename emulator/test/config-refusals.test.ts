@@ -76,6 +76,11 @@ describe('config: unknown keys, at every level', () => {
       { bot: { maxTurn: 3 } },
       /^config key "bot\.maxTurn" is unknown \(did you mean "maxTurns"\?\)/,
     ],
+    [
+      'a misspelt stream fault',
+      { notifications: { faults: { dropSockets: 0.1 } } },
+      'config key "notifications.faults.dropSockets" is unknown (did you mean "dropSocket"?); known: dropSocket, delayEvent, delayMs',
+    ],
   ];
   for (const [what, overrides, message] of cases) it(`refuses ${what}`, () => refused(overrides, message));
 });
@@ -212,6 +217,26 @@ describe('config: values the emulator could not honour', () => {
       /^analytics\.maxPageSize must be a whole number/,
     ],
     ['a fractional turn count', { bot: { maxTurns: 2.5 } }, /^bot\.maxTurns must be a whole number from 1/],
+    [
+      'a fractional topic limit',
+      { notifications: { maxTopicsPerChannel: 10.5 } },
+      /^notifications\.maxTopicsPerChannel must be a whole number from 1 \(topics\), got 10\.5$/,
+    ],
+    [
+      'a heartbeat under a second',
+      { notifications: { heartbeatSeconds: 0 } },
+      /^notifications\.heartbeatSeconds must be a number from 1, got 0$/,
+    ],
+    [
+      'a stream fault share over 1',
+      { notifications: { faults: { dropSocket: 2 } } },
+      'notifications.faults.dropSocket must be a number from 0 to 1 (a share of deliveries), got 2',
+    ],
+    [
+      'a delayed event without delayMs',
+      { notifications: { faults: { delayEvent: 0.5 } } },
+      /^notifications\.faults\.delayEvent is 0\.5 but delayMs is 0/,
+    ],
     [
       'a fractional conversation cap',
       { conversations: { max: 1.5 } },
