@@ -153,6 +153,19 @@ const SCHEMA: Rule = {
         },
       },
     },
+    webMessaging: {
+      t: 'object',
+      fields: {
+        deployments: {
+          t: 'array',
+          item: { t: 'object', fields: { id: str, name: opt(str), flowId: str, queueId: opt(str) } },
+        },
+        maxSessions: whole(1, undefined, 'sessions'),
+        maxMessageLength: whole(1, undefined, 'characters'),
+        sessionInactivitySeconds: num(1),
+        botThinkTime: latency,
+      },
+    },
   },
 };
 
@@ -265,6 +278,7 @@ interface TiedConfig {
   faults: { default: Record<string, number>; routes: Record<string, Record<string, number>> };
   analytics: { maxPageSize: number; defaultPageSize: number };
   notifications: { faults: { delayEvent: number; delayMs: number } };
+  webMessaging: { deployments: { id: string }[]; botThinkTime: Latency };
 }
 type Latency = { median: number; p99: number };
 
@@ -295,6 +309,17 @@ function checkTies(c: TiedConfig, ctx: Ctx): void {
       );
     used.set(limit, i);
   }
+  const deployments = new Map<string, number>();
+  for (const [i, d] of c.webMessaging.deployments.entries()) {
+    const first = deployments.get(d.id);
+    if (first !== undefined)
+      fail(
+        ctx,
+        ['webMessaging', 'deployments', i],
+        `webMessaging.deployments[${i}].id "${d.id}" is also webMessaging.deployments[${first}].id; ids must differ`,
+      );
+    deployments.set(d.id, i);
+  }
   const stream = c.notifications.faults;
   if (stream.delayEvent > 0 && !(stream.delayMs > 0))
     fail(
@@ -304,6 +329,7 @@ function checkTies(c: TiedConfig, ctx: Ctx): void {
     );
   for (const [path, l] of [
     [['latency', 'default'], c.latency.default],
+    [['webMessaging', 'botThinkTime'], c.webMessaging.botThinkTime],
     ...Object.entries(c.latency.routes).map(([r, l]) => [['latency', 'routes', r], l] as const),
   ] as [Path, Latency][]) {
     const p99 = [...path, 'p99'];

@@ -42,6 +42,15 @@ export interface StreamFaultSpec {
   delayMs: number;
 }
 
+/** A web messaging deployment guests may connect to, and the bot flow that answers them. */
+export interface WebDeploymentSpec {
+  id: string;
+  name?: string;
+  flowId: string;
+  /** The queue a guest's conversation is transferred to when the bot hands over to an agent. */
+  queueId?: string;
+}
+
 /** A lower limit for one route, counted per OAuth client; its value lives in `limits`. */
 export interface EndpointLimit {
   route: string;
@@ -75,6 +84,16 @@ export interface EmulatorConfig {
     /** Emulated seconds between v2.system.socket_closing and the close it announces. */
     closingNoticeSeconds: number;
     faults: StreamFaultSpec;
+  };
+  webMessaging: {
+    deployments: WebDeploymentSpec[];
+    /** Guest sessions that may have a connected socket at once. */
+    maxSessions: number;
+    maxMessageLength: number;
+    /** Emulated seconds without a message after which a guest session expires. */
+    sessionInactivitySeconds: number;
+    /** Real milliseconds before each bot reply, log-normal like latency. */
+    botThinkTime: LatencySpec;
   };
 }
 

@@ -88,6 +88,7 @@ function detailEvent(conv: Conversation, p: Json, segment: string, edge: string,
     direction: conv.originatingDirection.toUpperCase(),
     divisionId: DIVISION_ID,
   };
+  if (conv.deploymentId !== undefined) body.messageType = 'WEBMESSAGING';
   if (segment === 'customer' && typeof p.address === 'string') {
     body[conv.originatingDirection === 'inbound' ? 'addressFrom' : 'addressTo'] = p.address;
   }

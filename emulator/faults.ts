@@ -1,9 +1,6 @@
 // Latency and fault injection per route, drawn from seeded streams so a run replays from its seed.
 import type { EmulatorConfig, FaultSpec, LatencySpec, StreamFaultSpec } from './config.ts';
-import { normal, seededRandom } from './random.ts';
-
-/** z-score of the 99th percentile of a standard normal. */
-const Z99 = 2.3263;
+import { logNormal, seededRandom } from './random.ts';
 
 export interface FaultPlan {
   /** 502/503/504 answered instead of the route's reply, or "reset" to drop the connection. */
@@ -17,9 +14,7 @@ export interface FaultPlan {
 interface RoutePlan {
   faults: FaultSpec;
   anyFault: boolean;
-  mu: number;
-  sigma: number;
-  anyLatency: boolean;
+  latency: ((rand: () => number) => number) | null;
 }
 
 export class FaultInjector {
@@ -40,10 +35,7 @@ export class FaultInjector {
     const lat: LatencySpec = this.config.latency.routes[routeKey] ?? this.config.latency.default;
     const anyFault =
       faults['502'] + faults['503'] + faults['504'] + faults.reset + faults.slow + faults.revokeToken > 0;
-    // Log-normal through the median and the p99: ln(p99) = mu + Z99 * sigma.
-    const mu = lat.median > 0 ? Math.log(lat.median) : 0;
-    const sigma = lat.median > 0 && lat.p99 > lat.median ? (Math.log(lat.p99) - mu) / Z99 : 0;
-    p = { faults, anyFault, mu, sigma, anyLatency: lat.median > 0 };
+    p = { faults, anyFault, latency: logNormal(lat.median, lat.p99) };
     this.plans.set(routeKey, p);
     return p;
   }
@@ -51,8 +43,8 @@ export class FaultInjector {
   /** null when the route has neither latency nor faults configured (the common, fast case). */
   decide(routeKey: string): FaultPlan | null {
     const p = this.plan(routeKey);
-    if (!p.anyFault && !p.anyLatency) return null;
-    let delayMs = p.anyLatency ? Math.exp(p.mu + p.sigma * normal(this.latencyRand)) : 0;
+    if (!p.anyFault && !p.latency) return null;
+    let delayMs = p.latency ? p.latency(this.latencyRand) : 0;
     let fail: FaultPlan['fail'] = null;
     let slow = false;
     let revokeToken = false;

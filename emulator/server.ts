@@ -23,6 +23,7 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { textbotRoutes } from './routes/textbots.ts';
+import { webDeploymentRoutes } from './routes/webdeployments.ts';
 import { OrgState } from './state.ts';
 import { Stats } from './stats.ts';
 import { startSockets } from './ws/hub.ts';
@@ -36,14 +37,15 @@ export interface Emulator {
   /** The same object GET /__emulator/stats returns. */
   stats(): Record<string, unknown>;
   /**
-   * Clears conversations, sessions, jobs, channels, limiter windows, stats and fault streams, closing every
-   * WebSocket; `tokens` too.
+   * Clears conversations, sessions, jobs, channels, guest sessions, limiter windows, stats and fault streams,
+   * closing every WebSocket; `tokens` too.
    */
   reset(opts?: { tokens?: boolean }): void;
   close(): Promise<void>;
 }
 
 const TOKEN_ROUTE = 'POST /oauth/token';
+const GUEST_SESSIONS = '/__emulator/webmessaging/sessions';
 const EMPTY_QUERY = new URLSearchParams();
 
 function limiter(config: EmulatorConfig, namespace: string, key: string): RateLimiter {
@@ -69,6 +71,7 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     ...analyticsRoutes,
     ...notificationRoutes,
     ...organizationRoutes,
+    ...webDeploymentRoutes,
   ]) {
     router.add(spec);
   }
@@ -95,7 +98,13 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     perEndpoint.set(e.route, list);
   }
   const sockets = startSockets(config, state);
-  const allLimiters = [...perToken, perClient, tokenCreation, ...[...perEndpoint.values()].flat()];
+  const allLimiters = [
+    ...perToken,
+    perClient,
+    tokenCreation,
+    ...[...perEndpoint.values()].flat(),
+    ...sockets.limiters,
+  ];
   let baseUrl = '';
 
   function send(
@@ -265,7 +274,8 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
   ): void {
     const revokeClient = /^\/__emulator\/clients\/([^/]+)\/revoke$/.exec(path);
     const want = path === '/__emulator/reset' || revokeClient ? 'POST' : 'GET';
-    if (!revokeClient && !['/__emulator/health', '/__emulator/stats', '/__emulator/reset'].includes(path)) {
+    const known = ['/__emulator/health', '/__emulator/stats', '/__emulator/reset', GUEST_SESSIONS];
+    if (!revokeClient && !known.includes(path)) {
       throw new ApiError(404, 'not.found', `No emulator resource at ${path}.`);
     }
     if (req.method !== want)
@@ -281,6 +291,11 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     };
     if (path === '/__emulator/health') return reply(200, { status: 'ok' });
     if (path === '/__emulator/stats') return reply(200, snapshot());
+    if (path === GUEST_SESSIONS) {
+      const session = sockets.guestSession(query.get('deploymentId') ?? '', query.get('token') ?? '');
+      if (!session) throw new ApiError(404, 'not.found', 'No guest session of that deployment and token.');
+      return reply(200, session);
+    }
     if (revokeClient) {
       const id = decodeURIComponent(revokeClient[1]);
       const revoked = tokens.revokeClient(id, query.get('disable') === 'true');

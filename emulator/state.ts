@@ -16,6 +16,8 @@ export interface Conversation {
   endTime?: number;
   participants: Json[];
   originatingDirection: 'inbound' | 'outbound';
+  /** Set for a web messaging guest's conversation: it belongs to the org, not to an OAuth client. */
+  deploymentId?: string;
   /** The bot flow that answers it, and why that flow exited: what its flow topic events report. */
   flowId?: string;
   flowExitReason?: string;
@@ -66,7 +68,7 @@ export interface StateListener {
 export const DIVISION_ID = '00000000-0000-4000-8000-000000000001';
 
 /** A Map that drops its oldest entries past `max`. */
-class BoundedMap<V> extends Map<string, V> {
+export class BoundedMap<V> extends Map<string, V> {
   constructor(private readonly max: number) {
     super();
   }
@@ -108,6 +110,7 @@ export class OrgState {
       endsByItself?: boolean;
       direction?: 'inbound' | 'outbound';
       id?: string;
+      deploymentId?: string;
       flowId?: string;
     } = {},
   ): Conversation {
@@ -119,13 +122,17 @@ export class OrgState {
       participants,
       originatingDirection: opts.direction ?? 'outbound',
     };
+    if (opts.deploymentId !== undefined) conv.deploymentId = opts.deploymentId;
     if (opts.flowId !== undefined) conv.flowId = opts.flowId;
     if (opts.endsByItself !== false)
       conv.endTime = now + this.scaled(this.config.conversations.durationSeconds);
     this.conversations.set(conv.id, conv);
-    let open = this.open.get(clientId);
-    if (!open) this.open.set(clientId, (open = new Set()));
-    open.add(conv.id);
+    // GET /api/v2/conversations lists a client's own; nobody lists a guest's, so it is not kept there.
+    if (conv.deploymentId === undefined) {
+      let open = this.open.get(clientId);
+      if (!open) this.open.set(clientId, (open = new Set()));
+      open.add(conv.id);
+    }
     this.listener?.conversation(conv, 'start', now);
     return conv;
   }

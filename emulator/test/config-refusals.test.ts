@@ -59,7 +59,7 @@ describe('config: unknown keys, at every level', () => {
     [
       'a misspelt limit namespace',
       { limits: { 'platfrom.api': { 'token.rate.per.minute': 5 } } },
-      /^config key "limits\["platfrom\.api"\]" is unknown \(did you mean "platform\.api"\?\); known: platform\.api, oauth, analytics, notifications; a limit of your own needs an endpointLimits entry that names it$/,
+      /^config key "limits\["platfrom\.api"\]" is unknown \(did you mean "platform\.api"\?\); known: platform\.api, oauth, analytics, notifications, webmessaging; a limit of your own needs an endpointLimits entry that names it$/,
     ],
     [
       'a misspelt limit key',
@@ -80,6 +80,16 @@ describe('config: unknown keys, at every level', () => {
       'a misspelt stream fault',
       { notifications: { faults: { dropSockets: 0.1 } } },
       'config key "notifications.faults.dropSockets" is unknown (did you mean "dropSocket"?); known: dropSocket, delayEvent, delayMs',
+    ],
+    [
+      'a deployment key',
+      { webMessaging: { deployments: [{ id: 'd', flowId: 'f', queue: 'q' }] } },
+      'config key "webMessaging.deployments[0].queue" is unknown; known: id, name, flowId, queueId',
+    ],
+    [
+      'a web messaging key',
+      { webMessaging: { maxMessageLenght: 10 } },
+      /^config key "webMessaging\.maxMessageLenght" is unknown \(did you mean "maxMessageLength"\?\)/,
     ],
   ];
   for (const [what, overrides, message] of cases) it(`refuses ${what}`, () => refused(overrides, message));
@@ -236,6 +246,38 @@ describe('config: values the emulator could not honour', () => {
       'a delayed event without delayMs',
       { notifications: { faults: { delayEvent: 0.5 } } },
       /^notifications\.faults\.delayEvent is 0\.5 but delayMs is 0/,
+    ],
+    [
+      'a deployment without a flow',
+      { webMessaging: { deployments: [{ id: 'd' }] } },
+      /^webMessaging\.deployments\[0\]\.flowId must be a non-empty string, got nothing$/,
+    ],
+    [
+      'two deployments with one id',
+      {
+        webMessaging: {
+          deployments: [
+            { id: 'd', flowId: 'f' },
+            { id: 'd', flowId: 'g' },
+          ],
+        },
+      },
+      /^webMessaging\.deployments\[1\]\.id "d" is also webMessaging\.deployments\[0\]\.id/,
+    ],
+    [
+      'a fractional session cap',
+      { webMessaging: { maxSessions: 0.5 } },
+      /^webMessaging\.maxSessions must be a whole number from 1 \(sessions\)/,
+    ],
+    [
+      'a think time p99 below its median',
+      { webMessaging: { botThinkTime: { median: 500, p99: 100 } } },
+      /^webMessaging\.botThinkTime\.p99 must be a number from 500 \(the median\), got 100$/,
+    ],
+    [
+      'a fractional guest message limit',
+      { limits: { webmessaging: { 'messages.per.session.rate.per.second': 1.5 } } },
+      /^limits\.webmessaging\["messages\.per\.session\.rate\.per\.second"\] must be a whole number from 1/,
     ],
     [
       'a fractional conversation cap',
