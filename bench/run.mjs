@@ -11,6 +11,7 @@ const benches = {
   'runner-vus': ['--import', 'tsx', 'bench/runner-vus.ts'],
   'runner-arrival-rate': ['--import', 'tsx', 'bench/runner-arrival-rate.ts'],
   emulator: ['--import', 'tsx', 'bench/emulator.ts'],
+  'emulator-ws': ['--import', 'tsx', 'bench/emulator-ws.ts'],
   goodput: ['--import', 'tsx', 'bench/goodput.ts'],
 };
 

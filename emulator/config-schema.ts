@@ -134,7 +134,38 @@ const SCHEMA: Rule = {
     },
     conversations: { t: 'object', fields: { durationSeconds: num(0), max: whole(1) } },
     bot: { t: 'object', fields: { maxTurns: whole(1) } },
-    notifications: { t: 'object', fields: { channelLifetimeSeconds: num(1) } },
+    notifications: {
+      t: 'object',
+      fields: {
+        channelLifetimeSeconds: num(1),
+        maxTopicsPerChannel: whole(1, undefined, 'topics'),
+        heartbeatSeconds: num(1),
+        eventLagSeconds: num(0),
+        closeAfterSeconds: num(0),
+        closingNoticeSeconds: num(0),
+        faults: {
+          t: 'object',
+          fields: {
+            dropSocket: num(0, 1, 'a share of deliveries'),
+            delayEvent: num(0, 1, 'a share of deliveries'),
+            delayMs: num(0, undefined, 'milliseconds'),
+          },
+        },
+      },
+    },
+    webMessaging: {
+      t: 'object',
+      fields: {
+        deployments: {
+          t: 'array',
+          item: { t: 'object', fields: { id: str, name: opt(str), flowId: str, queueId: opt(str) } },
+        },
+        maxSessions: whole(1, undefined, 'sessions'),
+        maxMessageLength: whole(1, undefined, 'characters'),
+        sessionInactivitySeconds: num(1),
+        botThinkTime: latency,
+      },
+    },
   },
 };
 
@@ -246,6 +277,8 @@ interface TiedConfig {
   latency: { default: Latency; routes: Record<string, Latency> };
   faults: { default: Record<string, number>; routes: Record<string, Record<string, number>> };
   analytics: { maxPageSize: number; defaultPageSize: number };
+  notifications: { faults: { delayEvent: number; delayMs: number } };
+  webMessaging: { deployments: { id: string }[]; botThinkTime: Latency };
 }
 type Latency = { median: number; p99: number };
 
@@ -276,8 +309,27 @@ function checkTies(c: TiedConfig, ctx: Ctx): void {
       );
     used.set(limit, i);
   }
+  const deployments = new Map<string, number>();
+  for (const [i, d] of c.webMessaging.deployments.entries()) {
+    const first = deployments.get(d.id);
+    if (first !== undefined)
+      fail(
+        ctx,
+        ['webMessaging', 'deployments', i],
+        `webMessaging.deployments[${i}].id "${d.id}" is also webMessaging.deployments[${first}].id; ids must differ`,
+      );
+    deployments.set(d.id, i);
+  }
+  const stream = c.notifications.faults;
+  if (stream.delayEvent > 0 && !(stream.delayMs > 0))
+    fail(
+      ctx,
+      ['notifications', 'faults', 'delayMs'],
+      `notifications.faults.delayEvent is ${stream.delayEvent} but delayMs is 0: a delayed event would not wait`,
+    );
   for (const [path, l] of [
     [['latency', 'default'], c.latency.default],
+    [['webMessaging', 'botThinkTime'], c.webMessaging.botThinkTime],
     ...Object.entries(c.latency.routes).map(([r, l]) => [['latency', 'routes', r], l] as const),
   ] as [Path, Latency][]) {
     const p99 = [...path, 'p99'];

@@ -33,6 +33,24 @@ export interface FaultSpec {
   revokeToken: number;
 }
 
+/** Shares (0..1) of notification deliveries (topic events and heartbeats) that get each fault. */
+export interface StreamFaultSpec {
+  /** The socket is destroyed instead of the delivery, with no close frame, as a network drop looks. */
+  dropSocket: number;
+  /** The delivery waits `delayMs` more (real milliseconds, like slowMs). */
+  delayEvent: number;
+  delayMs: number;
+}
+
+/** A web messaging deployment guests may connect to, and the bot flow that answers them. */
+export interface WebDeploymentSpec {
+  id: string;
+  name?: string;
+  flowId: string;
+  /** The queue a guest's conversation is transferred to when the bot hands over to an agent. */
+  queueId?: string;
+}
+
 /** A lower limit for one route, counted per OAuth client; its value lives in `limits`. */
 export interface EndpointLimit {
   route: string;
@@ -55,7 +73,28 @@ export interface EmulatorConfig {
   analytics: { lagSeconds: number; jobDelaySeconds: number; maxPageSize: number; defaultPageSize: number };
   conversations: { durationSeconds: number; max: number };
   bot: { maxTurns: number };
-  notifications: { channelLifetimeSeconds: number };
+  notifications: {
+    channelLifetimeSeconds: number;
+    maxTopicsPerChannel: number;
+    heartbeatSeconds: number;
+    /** Emulated seconds between a conversation change and its topic events. */
+    eventLagSeconds: number;
+    /** Emulated seconds after which the server closes a connected socket; 0: only at channel expiry. */
+    closeAfterSeconds: number;
+    /** Emulated seconds between v2.system.socket_closing and the close it announces. */
+    closingNoticeSeconds: number;
+    faults: StreamFaultSpec;
+  };
+  webMessaging: {
+    deployments: WebDeploymentSpec[];
+    /** Guest sessions that may have a connected socket at once. */
+    maxSessions: number;
+    maxMessageLength: number;
+    /** Emulated seconds without a message after which a guest session expires. */
+    sessionInactivitySeconds: number;
+    /** Real milliseconds before each bot reply, log-normal like latency. */
+    botThinkTime: LatencySpec;
+  };
 }
 
 /** Anything a caller may override: nested objects merge, arrays and scalars replace. */

@@ -1,9 +1,6 @@
 // Latency and fault injection per route, drawn from seeded streams so a run replays from its seed.
-import type { EmulatorConfig, FaultSpec, LatencySpec } from './config.ts';
-import { normal, seededRandom } from './random.ts';
-
-/** z-score of the 99th percentile of a standard normal. */
-const Z99 = 2.3263;
+import type { EmulatorConfig, FaultSpec, LatencySpec, StreamFaultSpec } from './config.ts';
+import { logNormal, seededRandom } from './random.ts';
 
 export interface FaultPlan {
   /** 502/503/504 answered instead of the route's reply, or "reset" to drop the connection. */
@@ -17,9 +14,7 @@ export interface FaultPlan {
 interface RoutePlan {
   faults: FaultSpec;
   anyFault: boolean;
-  mu: number;
-  sigma: number;
-  anyLatency: boolean;
+  latency: ((rand: () => number) => number) | null;
 }
 
 export class FaultInjector {
@@ -40,10 +35,7 @@ export class FaultInjector {
     const lat: LatencySpec = this.config.latency.routes[routeKey] ?? this.config.latency.default;
     const anyFault =
       faults['502'] + faults['503'] + faults['504'] + faults.reset + faults.slow + faults.revokeToken > 0;
-    // Log-normal through the median and the p99: ln(p99) = mu + Z99 * sigma.
-    const mu = lat.median > 0 ? Math.log(lat.median) : 0;
-    const sigma = lat.median > 0 && lat.p99 > lat.median ? (Math.log(lat.p99) - mu) / Z99 : 0;
-    p = { faults, anyFault, mu, sigma, anyLatency: lat.median > 0 };
+    p = { faults, anyFault, latency: logNormal(lat.median, lat.p99) };
     this.plans.set(routeKey, p);
     return p;
   }
@@ -51,8 +43,8 @@ export class FaultInjector {
   /** null when the route has neither latency nor faults configured (the common, fast case). */
   decide(routeKey: string): FaultPlan | null {
     const p = this.plan(routeKey);
-    if (!p.anyFault && !p.anyLatency) return null;
-    let delayMs = p.anyLatency ? Math.exp(p.mu + p.sigma * normal(this.latencyRand)) : 0;
+    if (!p.anyFault && !p.latency) return null;
+    let delayMs = p.latency ? p.latency(this.latencyRand) : 0;
     let fail: FaultPlan['fail'] = null;
     let slow = false;
     let revokeToken = false;
@@ -84,5 +76,48 @@ export class FaultInjector {
     this.faultRand = seededRandom(this.config.seed);
     this.latencyRand = seededRandom(this.config.seed + 1);
     for (const k of Object.keys(this.counts) as (keyof typeof this.counts)[]) this.counts[k] = 0;
+  }
+}
+
+/** What happens to one notification delivery. */
+export interface StreamFault {
+  drop: boolean;
+  delayMs: number;
+}
+
+/**
+ * Faults on the notification stream, from their own seeded stream (seed + 2) so they never shift the draws of
+ * the REST routes: the same seed and the same sequence of deliveries drop and delay the same ones.
+ */
+export class StreamFaults {
+  private rand: () => number;
+  counts = { dropSocket: 0, delayEvent: 0 };
+  readonly active: boolean;
+
+  constructor(
+    private readonly spec: StreamFaultSpec,
+    private readonly seed: number,
+  ) {
+    this.rand = seededRandom(seed + 2);
+    this.active = spec.dropSocket > 0 || spec.delayEvent > 0;
+  }
+
+  /** null when no stream fault is configured (nothing is drawn). */
+  decide(): StreamFault | null {
+    if (!this.active) return null;
+    // Two draws every time, so a drop never shifts which later delivery is delayed.
+    const d = this.rand();
+    const w = this.rand();
+    const drop = d < this.spec.dropSocket;
+    const delayMs = !drop && w < this.spec.delayEvent ? this.spec.delayMs : 0;
+    if (drop) this.counts.dropSocket++;
+    if (delayMs > 0) this.counts.delayEvent++;
+    return { drop, delayMs };
+  }
+
+  reset(): void {
+    this.rand = seededRandom(this.seed + 2);
+    this.counts.dropSocket = 0;
+    this.counts.delayEvent = 0;
   }
 }

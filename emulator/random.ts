@@ -17,3 +17,17 @@ export function normal(rand: () => number): number {
   const u = Math.max(rand(), Number.MIN_VALUE);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
+
+/** z-score of the 99th percentile of a standard normal. */
+const Z99 = 2.3263;
+
+/**
+ * A log-normal sampler through a median and a 99th percentile (ln(p99) = mu + Z99 * sigma), or null when the
+ * median is 0: nothing is drawn then, so an unconfigured delay leaves the stream where it was.
+ */
+export function logNormal(median: number, p99: number): ((rand: () => number) => number) | null {
+  if (!(median > 0)) return null;
+  const mu = Math.log(median);
+  const sigma = p99 > median ? (Math.log(p99) - mu) / Z99 : 0;
+  return (rand) => Math.exp(mu + sigma * normal(rand));
+}

@@ -23,8 +23,10 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { textbotRoutes } from './routes/textbots.ts';
+import { webDeploymentRoutes } from './routes/webdeployments.ts';
 import { OrgState } from './state.ts';
 import { Stats } from './stats.ts';
+import { startSockets } from './ws/hub.ts';
 
 export interface Emulator {
   /** Base URL for both the login and the API paths, e.g. http://127.0.0.1:41234 */
@@ -34,12 +36,16 @@ export interface Emulator {
   config: EmulatorConfig;
   /** The same object GET /__emulator/stats returns. */
   stats(): Record<string, unknown>;
-  /** Clears conversations, sessions, jobs, channels, limiter windows, stats and fault streams; `tokens` too. */
+  /**
+   * Clears conversations, sessions, jobs, channels, guest sessions, limiter windows, stats and fault streams,
+   * closing every WebSocket; `tokens` too.
+   */
   reset(opts?: { tokens?: boolean }): void;
   close(): Promise<void>;
 }
 
 const TOKEN_ROUTE = 'POST /oauth/token';
+const GUEST_SESSIONS = '/__emulator/webmessaging/sessions';
 const EMPTY_QUERY = new URLSearchParams();
 
 function limiter(config: EmulatorConfig, namespace: string, key: string): RateLimiter {
@@ -65,6 +71,7 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     ...analyticsRoutes,
     ...notificationRoutes,
     ...organizationRoutes,
+    ...webDeploymentRoutes,
   ]) {
     router.add(spec);
   }
@@ -90,7 +97,14 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     list.push(limiter(config, e.namespace, e.key));
     perEndpoint.set(e.route, list);
   }
-  const allLimiters = [...perToken, perClient, tokenCreation, ...[...perEndpoint.values()].flat()];
+  const sockets = startSockets(config, state);
+  const allLimiters = [
+    ...perToken,
+    perClient,
+    tokenCreation,
+    ...[...perEndpoint.values()].flat(),
+    ...sockets.limiters,
+  ];
   let baseUrl = '';
 
   function send(
@@ -260,7 +274,8 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
   ): void {
     const revokeClient = /^\/__emulator\/clients\/([^/]+)\/revoke$/.exec(path);
     const want = path === '/__emulator/reset' || revokeClient ? 'POST' : 'GET';
-    if (!revokeClient && !['/__emulator/health', '/__emulator/stats', '/__emulator/reset'].includes(path)) {
+    const known = ['/__emulator/health', '/__emulator/stats', '/__emulator/reset', GUEST_SESSIONS];
+    if (!revokeClient && !known.includes(path)) {
       throw new ApiError(404, 'not.found', `No emulator resource at ${path}.`);
     }
     if (req.method !== want)
@@ -276,6 +291,11 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     };
     if (path === '/__emulator/health') return reply(200, { status: 'ok' });
     if (path === '/__emulator/stats') return reply(200, snapshot());
+    if (path === GUEST_SESSIONS) {
+      const session = sockets.guestSession(query.get('deploymentId') ?? '', query.get('token') ?? '');
+      if (!session) throw new ApiError(404, 'not.found', 'No guest session of that deployment and token.');
+      return reply(200, session);
+    }
     if (revokeClient) {
       const id = decodeURIComponent(revokeClient[1]);
       const revoked = tokens.revokeClient(id, query.get('disable') === 'true');
@@ -301,6 +321,7 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
         analyticsJobs: state.jobs.size,
         channels: state.channels.size,
       },
+      ...sockets.stats(),
       timeScale: config.timeScale,
       seed: config.seed,
     };
@@ -343,6 +364,7 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
   }
 
   const server = createServer({ keepAliveTimeout: 10_000 }, handle);
+  server.on('upgrade', sockets.upgrade);
   // Malformed HTTP never reaches a handler: answer it with the platform's 400 (431 for huge headers) and close.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
@@ -394,10 +416,13 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
       stats.reset();
       faults.reset();
       for (const l of allLimiters) l.reset();
+      sockets.reset();
       if (opts.tokens) tokens.clear();
     },
     close() {
       clearInterval(sweeper);
+      // Upgraded sockets are no longer the HTTP server's: they are closed here or close() never ends.
+      sockets.close();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,5 +1,6 @@
 // What the emulated org remembers between requests: conversations and their analytics, bot sessions,
-// analytics jobs, notification channels. Stores are bounded so a long soak does not grow memory.
+// analytics jobs, notification channels. Stores are bounded so a long soak does not grow memory. Changes to
+// conversations and channels are reported to one listener, so the notification stream can follow them.
 import { randomUUID } from 'node:crypto';
 import type { EmulatorConfig } from './config.ts';
 import type { Json } from './validate.ts';
@@ -15,6 +16,11 @@ export interface Conversation {
   endTime?: number;
   participants: Json[];
   originatingDirection: 'inbound' | 'outbound';
+  /** Set for a web messaging guest's conversation: it belongs to the org, not to an OAuth client. */
+  deploymentId?: string;
+  /** The bot flow that answers it, and why that flow exited: what its flow topic events report. */
+  flowId?: string;
+  flowExitReason?: string;
   /** The serialized GET view and whether it was made while active: reads of one conversation are hot. */
   cachedView?: string;
   cachedActive?: boolean;
@@ -47,12 +53,22 @@ export interface Channel {
   clientId: string;
   expires: number;
   topics: string[];
+  /** Whether a WebSocket is connected: the 21st channel evicts an unconnected one first. */
+  connected?: boolean;
+}
+
+export type ConversationChange = 'start' | 'update' | 'end';
+
+/** Told of every change, in the step that makes it. */
+export interface StateListener {
+  conversation(conv: Conversation, change: ConversationChange, now: number): void;
+  channelRemoved(ch: Channel): void;
 }
 
 export const DIVISION_ID = '00000000-0000-4000-8000-000000000001';
 
 /** A Map that drops its oldest entries past `max`. */
-class BoundedMap<V> extends Map<string, V> {
+export class BoundedMap<V> extends Map<string, V> {
   constructor(private readonly max: number) {
     super();
   }
@@ -73,6 +89,7 @@ export class OrgState {
   channels = new Map<string, Channel>();
   /** Per client, conversations that may still be active: GET /api/v2/conversations reads only these. */
   private open = new Map<string, Set<string>>();
+  listener: StateListener | undefined;
 
   constructor(private readonly config: EmulatorConfig) {
     this.conversations = new BoundedMap(config.conversations.max);
@@ -89,7 +106,13 @@ export class OrgState {
     mediaType: MediaType,
     participants: Json[],
     now: number,
-    opts: { endsByItself?: boolean; direction?: 'inbound' | 'outbound'; id?: string } = {},
+    opts: {
+      endsByItself?: boolean;
+      direction?: 'inbound' | 'outbound';
+      id?: string;
+      deploymentId?: string;
+      flowId?: string;
+    } = {},
   ): Conversation {
     const conv: Conversation = {
       id: opts.id ?? randomUUID(),
@@ -99,13 +122,27 @@ export class OrgState {
       participants,
       originatingDirection: opts.direction ?? 'outbound',
     };
+    if (opts.deploymentId !== undefined) conv.deploymentId = opts.deploymentId;
+    if (opts.flowId !== undefined) conv.flowId = opts.flowId;
     if (opts.endsByItself !== false)
       conv.endTime = now + this.scaled(this.config.conversations.durationSeconds);
     this.conversations.set(conv.id, conv);
-    let open = this.open.get(clientId);
-    if (!open) this.open.set(clientId, (open = new Set()));
-    open.add(conv.id);
+    // GET /api/v2/conversations lists a client's own; nobody lists a guest's, so it is not kept there.
+    if (conv.deploymentId === undefined) {
+      let open = this.open.get(clientId);
+      if (!open) this.open.set(clientId, (open = new Set()));
+      open.add(conv.id);
+    }
+    this.listener?.conversation(conv, 'start', now);
     return conv;
+  }
+
+  /** A participant joins, e.g. the queue a bot hands over to; `endTime` (if given) is when it now ends. */
+  addParticipant(conv: Conversation, participant: Json, now: number, endTime?: number): void {
+    conv.participants = [...conv.participants, participant];
+    if (endTime !== undefined) conv.endTime = endTime;
+    conv.cachedView = undefined;
+    this.listener?.conversation(conv, 'update', now);
   }
 
   /** The client's active conversations, oldest first; forgets ended and evicted ones on the way. */
@@ -126,8 +163,16 @@ export class OrgState {
   }
 
   endConversation(conv: Conversation, now: number): void {
-    if (this.isActive(conv, now)) conv.endTime = now;
+    const active = this.isActive(conv, now);
+    if (active) conv.endTime = now;
     conv.cachedView = undefined;
+    if (active) this.listener?.conversation(conv, 'end', now);
+  }
+
+  removeChannel(ch: Channel): void {
+    if (this.channels.get(ch.id) !== ch) return;
+    this.channels.delete(ch.id);
+    this.listener?.channelRemoved(ch);
   }
 
   conversationJson(conv: Conversation, now: number): string {
@@ -186,7 +231,7 @@ export class OrgState {
     this.conversations.clear();
     this.sessions.clear();
     this.jobs.clear();
-    this.channels.clear();
+    for (const ch of [...this.channels.values()]) this.removeChannel(ch);
     this.open.clear();
   }
 }

@@ -105,8 +105,9 @@ export const analyticsRoutes: RouteSpec[] = [
       // The job holds what analytics held when it completed: a fixed set, so cursors stay valid.
       const ready = [];
       for (const conv of state.conversations.values()) {
+        // A guest's conversation belongs to the org, so every client's job sees it.
         if (
-          conv.clientId === job.clientId &&
+          (conv.clientId === job.clientId || conv.deploymentId !== undefined) &&
           conv.startTime >= job.start &&
           conv.startTime < job.end &&
           state.analyticsReady(conv, job.fulfilledAt)

@@ -36,6 +36,8 @@ const CALL_TARGETS = ['phoneNumber', 'callUserId', 'callQueueId', 'participants'
 export interface CallRequest {
   /** The address the customer side is reached at; undefined for a conference. */
   address?: string;
+  /** Which field named it: a user or a queue is dialled as that user or queue, not as a customer. */
+  target?: 'phoneNumber' | 'callUserId' | 'callQueueId';
   /** One address per destination of a conference. */
   destinations: string[];
 }
@@ -70,7 +72,7 @@ export function parseCallRequest(body: unknown): CallRequest {
     });
     return { destinations };
   }
-  return { address: b[target] as string, destinations: [] };
+  return { address: b[target] as string, target, destinations: [] };
 }
 
 const templateParameter: Shape = { object: { id: 'string', value: 'string' } };

@@ -49,12 +49,13 @@ export const conversationRoutes: RouteSpec[] = [
     handler({ body, client, state, now }) {
       const call = parseCallRequest(body);
       const customers = call.address !== undefined ? [call.address] : call.destinations;
-      const conv = state.createConversation(
-        client.id,
-        'call',
-        [party('agent'), ...(customers.length ? customers : [undefined]).map((a) => party('customer', a))],
-        now,
-      );
+      const callee =
+        call.target === 'callUserId'
+          ? [{ id: randomUUID(), purpose: 'user', userId: call.address }]
+          : call.target === 'callQueueId'
+            ? [{ id: randomUUID(), purpose: 'acd', queueId: call.address }]
+            : (customers.length ? customers : [undefined]).map((a) => party('customer', a));
+      const conv = state.createConversation(client.id, 'call', [party('agent'), ...callee], now);
       return {
         status: 200,
         body: {
@@ -86,7 +87,11 @@ export const conversationRoutes: RouteSpec[] = [
         'callback',
         [
           party('customer', numbers[0]),
-          party('acd', queueId ?? asText(at(routingData ?? {}, 'queueId'), '')),
+          {
+            id: randomUUID(),
+            purpose: 'acd',
+            queueId: queueId ?? asText(at(routingData ?? {}, 'queueId'), ''),
+          },
         ],
         now,
       );

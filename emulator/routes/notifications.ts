@@ -1,6 +1,8 @@
-// Notification channels, REST part: create (the 21st evicts the oldest), list, and topic subscriptions.
+// Notification channels, REST part: create (the 21st evicts the oldest unconnected one), list, topic
+// subscriptions (at most maxTopicsPerChannel; each change renews the channel's lifetime), available topics.
 import { randomUUID } from 'node:crypto';
-import { invalidField, notFound } from '../errors.ts';
+import { AVAILABLE_TOPICS } from '../conversation-events.ts';
+import { badRequest, invalidField, notFound } from '../errors.ts';
 import type { RequestContext, RouteSpec } from '../router.ts';
 import type { Channel } from '../state.ts';
 import { isObject } from '../validate.ts';
@@ -34,6 +36,22 @@ function topicsFrom(body: unknown): string[] {
 
 const subscriptions = (ch: Channel) => ({ entities: ch.topics.map((id) => ({ id })) });
 
+/**
+ * Sets a channel's topics, refusing more than the limit with the platform's 400 and leaving the channel as it
+ * was. Subscribing is what keeps a channel alive past its 24 hours, so it renews the lifetime.
+ */
+function subscribe(ctx: RequestContext, ch: Channel, topics: string[]): void {
+  const unique = [...new Set(topics)];
+  const max = ctx.config.notifications.maxTopicsPerChannel;
+  if (unique.length > max)
+    throw badRequest(
+      `Channel ${ch.id} would be subscribed to ${unique.length} topics; a channel holds at most ${max}.`,
+      [{ errorCode: 'topic.limit.exceeded', fieldName: 'body' }],
+    );
+  ch.topics = unique;
+  ch.expires = ctx.now + ctx.state.scaled(ctx.config.notifications.channelLifetimeSeconds);
+}
+
 export const notificationRoutes: RouteSpec[] = [
   {
     method: 'POST',
@@ -43,7 +61,9 @@ export const notificationRoutes: RouteSpec[] = [
     handler({ client, state, config, now, baseUrl }) {
       const own = [...state.channels.values()].filter((c) => c.clientId === client.id && c.expires > now);
       const max = config.limits.notifications['channels.max'];
-      for (const old of own.slice(0, Math.max(0, own.length - max + 1))) state.channels.delete(old.id);
+      // Oldest first among the unconnected, then among the connected (whose socket is closed).
+      const byAge = [...own.filter((c) => !c.connected), ...own.filter((c) => c.connected)];
+      for (const old of byAge.slice(0, Math.max(0, own.length - max + 1))) state.removeChannel(old);
       const ch: Channel = {
         id: randomUUID(),
         clientId: client.id,
@@ -80,7 +100,7 @@ export const notificationRoutes: RouteSpec[] = [
     body: true,
     handler(ctx) {
       const ch = ownChannel(ctx);
-      ch.topics = [...new Set(topicsFrom(ctx.body))];
+      subscribe(ctx, ch, topicsFrom(ctx.body));
       return { status: 200, body: subscriptions(ch) };
     },
   },
@@ -91,7 +111,7 @@ export const notificationRoutes: RouteSpec[] = [
     body: true,
     handler(ctx) {
       const ch = ownChannel(ctx);
-      ch.topics = [...new Set([...ch.topics, ...topicsFrom(ctx.body)])];
+      subscribe(ctx, ch, [...ch.topics, ...topicsFrom(ctx.body)]);
       return { status: 200, body: subscriptions(ch) };
     },
   },
@@ -104,5 +124,12 @@ export const notificationRoutes: RouteSpec[] = [
       ownChannel(ctx).topics = [];
       return { status: 204 };
     },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/v2/notifications/availabletopics',
+    permission: PERMISSION,
+    body: false,
+    handler: () => ({ status: 200, body: { entities: AVAILABLE_TOPICS } }),
   },
 ];

@@ -58,7 +58,7 @@ export const textbotRoutes: RouteSpec[] = [
             { id: randomUUID(), purpose: 'bot', name: `flow ${flowId}` },
           ],
           now,
-          { endsByItself: false, direction: 'inbound', id: requested },
+          { endsByItself: false, direction: 'inbound', id: requested, flowId },
         );
       const conversationId = conv.id;
       const session: BotSession = {
@@ -128,7 +128,10 @@ export const textbotRoutes: RouteSpec[] = [
       if (step.nextActionType !== 'WaitForInput') {
         session.ended = true;
         const conv = state.conversations.get(session.conversationId);
-        if (conv) state.endConversation(conv, now);
+        if (conv) {
+          conv.flowExitReason = step.exitReason ?? step.nextActionType;
+          state.endConversation(conv, now);
+        }
       }
       return { status: 200, body: reply };
     },

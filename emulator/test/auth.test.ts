@@ -172,6 +172,7 @@ describe('bearer tokens on /api/v2', async () => {
     const { analyticsRoutes } = await import('../routes/analytics.ts');
     const { notificationRoutes } = await import('../routes/notifications.ts');
     const { organizationRoutes } = await import('../routes/organizations.ts');
+    const { webDeploymentRoutes } = await import('../routes/webdeployments.ts');
     const demo = defaultConfig().clients.find((c) => c.id === 'demo-client');
     assert.ok(demo);
     assert.equal(demo.secret, 'demo-secret');
@@ -181,6 +182,7 @@ describe('bearer tokens on /api/v2', async () => {
       ...analyticsRoutes,
       ...notificationRoutes,
       ...organizationRoutes,
+      ...webDeploymentRoutes,
     ];
     for (const r of routes)
       if (r.permission) assert.ok(demo.permissions.includes(r.permission), r.permission);

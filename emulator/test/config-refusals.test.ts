@@ -59,7 +59,7 @@ describe('config: unknown keys, at every level', () => {
     [
       'a misspelt limit namespace',
       { limits: { 'platfrom.api': { 'token.rate.per.minute': 5 } } },
-      /^config key "limits\["platfrom\.api"\]" is unknown \(did you mean "platform\.api"\?\); known: platform\.api, oauth, analytics, notifications; a limit of your own needs an endpointLimits entry that names it$/,
+      /^config key "limits\["platfrom\.api"\]" is unknown \(did you mean "platform\.api"\?\); known: platform\.api, oauth, analytics, notifications, webmessaging; a limit of your own needs an endpointLimits entry that names it$/,
     ],
     [
       'a misspelt limit key',
@@ -75,6 +75,21 @@ describe('config: unknown keys, at every level', () => {
       'a bot key',
       { bot: { maxTurn: 3 } },
       /^config key "bot\.maxTurn" is unknown \(did you mean "maxTurns"\?\)/,
+    ],
+    [
+      'a misspelt stream fault',
+      { notifications: { faults: { dropSockets: 0.1 } } },
+      'config key "notifications.faults.dropSockets" is unknown (did you mean "dropSocket"?); known: dropSocket, delayEvent, delayMs',
+    ],
+    [
+      'a deployment key',
+      { webMessaging: { deployments: [{ id: 'd', flowId: 'f', queue: 'q' }] } },
+      'config key "webMessaging.deployments[0].queue" is unknown; known: id, name, flowId, queueId',
+    ],
+    [
+      'a web messaging key',
+      { webMessaging: { maxMessageLenght: 10 } },
+      /^config key "webMessaging\.maxMessageLenght" is unknown \(did you mean "maxMessageLength"\?\)/,
     ],
   ];
   for (const [what, overrides, message] of cases) it(`refuses ${what}`, () => refused(overrides, message));
@@ -212,6 +227,58 @@ describe('config: values the emulator could not honour', () => {
       /^analytics\.maxPageSize must be a whole number/,
     ],
     ['a fractional turn count', { bot: { maxTurns: 2.5 } }, /^bot\.maxTurns must be a whole number from 1/],
+    [
+      'a fractional topic limit',
+      { notifications: { maxTopicsPerChannel: 10.5 } },
+      /^notifications\.maxTopicsPerChannel must be a whole number from 1 \(topics\), got 10\.5$/,
+    ],
+    [
+      'a heartbeat under a second',
+      { notifications: { heartbeatSeconds: 0 } },
+      /^notifications\.heartbeatSeconds must be a number from 1, got 0$/,
+    ],
+    [
+      'a stream fault share over 1',
+      { notifications: { faults: { dropSocket: 2 } } },
+      'notifications.faults.dropSocket must be a number from 0 to 1 (a share of deliveries), got 2',
+    ],
+    [
+      'a delayed event without delayMs',
+      { notifications: { faults: { delayEvent: 0.5 } } },
+      /^notifications\.faults\.delayEvent is 0\.5 but delayMs is 0/,
+    ],
+    [
+      'a deployment without a flow',
+      { webMessaging: { deployments: [{ id: 'd' }] } },
+      /^webMessaging\.deployments\[0\]\.flowId must be a non-empty string, got nothing$/,
+    ],
+    [
+      'two deployments with one id',
+      {
+        webMessaging: {
+          deployments: [
+            { id: 'd', flowId: 'f' },
+            { id: 'd', flowId: 'g' },
+          ],
+        },
+      },
+      /^webMessaging\.deployments\[1\]\.id "d" is also webMessaging\.deployments\[0\]\.id/,
+    ],
+    [
+      'a fractional session cap',
+      { webMessaging: { maxSessions: 0.5 } },
+      /^webMessaging\.maxSessions must be a whole number from 1 \(sessions\)/,
+    ],
+    [
+      'a think time p99 below its median',
+      { webMessaging: { botThinkTime: { median: 500, p99: 100 } } },
+      /^webMessaging\.botThinkTime\.p99 must be a number from 500 \(the median\), got 100$/,
+    ],
+    [
+      'a fractional guest message limit',
+      { limits: { webmessaging: { 'messages.per.session.rate.per.second': 1.5 } } },
+      /^limits\.webmessaging\["messages\.per\.session\.rate\.per\.second"\] must be a whole number from 1/,
+    ],
     [
       'a fractional conversation cap',
       { conversations: { max: 1.5 } },
