@@ -147,8 +147,9 @@ async function run(argv: string[]): Promise<number> {
     runTags: { ...(options.tags ?? {}) },
     env: p.env,
     onTick: (s) => progress?.update(s),
-    createPool: async (count) => {
+    createPool: async (count, stop) => {
       pool = await VUPool.create({
+        signal: stop,
         script: p.script,
         env: p.env,
         // exec.test.options shows the scenarios the shortcuts became, as in k6.
