@@ -1,7 +1,8 @@
-// Which processes a test started are still running, read from /proc (Linux): for tests that kill a parent
-// with SIGKILL and prove its children stop too. An orphan that has exited can stay a zombie when nobody reaps
+// Which processes a test started are still running, read from /proc (Linux), and whether a port still
+// listens: for tests that kill a parent with SIGKILL and prove its children stop too. An orphan that has exited can stay a zombie when nobody reaps
 // it (PID 1 of a container often does not), so a zombie counts as stopped.
 import { readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 
 interface Stat {
   pid: number;
@@ -68,4 +69,16 @@ export async function waitForDescendants(pid: number, count: number, limitMs: nu
     if (Date.now() - from > limitMs) throw new Error(`pid ${pid} has ${found.length} of ${count} children`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Whether something accepts connections on 127.0.0.1:port. */
+export function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
 }
