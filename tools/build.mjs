@@ -3,7 +3,6 @@
 // runs a bundle older than its sources.
 import { existsSync, readFileSync, readdirSync, renameSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { minifyVMSources } from './vm-sources.mjs';
 
 // Node programs: every existing entry point among these.
 const NODE_ENTRIES = ['runner/cli.ts', 'runner/worker.ts', 'emulator/main.ts', 'tools/report.ts'];
@@ -24,9 +23,12 @@ export function suiteTests(root) {
  * {errors, warnings, bundles, programs}: each error and warning one line, `file:line:column: text`.
  */
 export async function build(root, { tests } = {}) {
+  // Imported here, not above: run-test reads suiteTests() for its usage line before any build.
   let esbuild;
+  let minifyVMSources;
   try {
     esbuild = await import('esbuild');
+    ({ minifyVMSources } = await import('./vm-sources.mjs'));
   } catch {
     return { errors: ['esbuild is not installed; run "npm ci --no-audit --no-fund"'], warnings: [] };
   }
@@ -67,6 +69,8 @@ export async function build(root, { tests } = {}) {
       }),
     ),
   );
+  // esbuild's service process would otherwise sit idle beside a run for its whole length.
+  await esbuild.stop?.();
   const errors = [];
   const warnings = [];
   const outputs = [];

@@ -5,13 +5,14 @@
 //   node tools/run-test.mjs <test> [extra k6 run flags]
 //
 // RATE, DURATION, VUS and every other variable reach the script's __ENV unchanged; TIME_SCALE changes the
-// emulator's clock. Exits with the engine's exit code (99 = thresholds crossed), whether or not report.html
-// could be built.
+// emulator's clock. The bundle is built first, every time. Exits with the engine's exit code (99 = thresholds
+// crossed), whether or not report.html could be built; 2 for bad usage, 1 when the test could not start.
 import { existsSync, readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, suiteTests } from './build.mjs';
 import { startEmulator } from './emulator-process.mjs';
 import { chooseEngine, explainExit } from './engine.mjs';
 import { createRunDir, linkLatest } from './report-dir.mjs';
@@ -37,25 +38,14 @@ function usage(message) {
   process.exit(2);
 }
 
-function availableTests() {
-  const dir = path.join(root, 'tests');
-  return existsSync(dir)
-    ? readdirSync(dir)
-        .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
-        .map((f) => f.slice(0, -3))
-        .sort()
-    : [];
-}
-
 const [test, ...extraArgs] = process.argv.slice(2);
 if (!test || test.startsWith('-')) usage('usage: node tools/run-test.mjs <test> [k6 run flags]');
 if (!/^[a-z0-9][a-z0-9-]*$/.test(test)) usage(`"${test}" is not a test name`);
 const bundle = path.join('build', 'tests', `${test}.js`);
 if (!existsSync(path.join(root, 'tests', `${test}.ts`))) {
-  const known = availableTests();
+  const known = suiteTests(root);
   usage(`no test "${test}" in tests/${known.length ? `; choose one of ${known.join(', ')}` : ''}`);
 }
-if (!existsSync(path.join(root, bundle))) usage(`${bundle} is missing; run "make build" first`);
 
 const env = { ...process.env };
 const realOrg = Boolean(env.GENESYSCLOUD_REGION?.trim() || env.GENESYSCLOUD_API_URL?.trim());
@@ -72,6 +62,13 @@ try {
 } catch (err) {
   usage(err.message);
 }
+
+// Every time: a bundle older than its sources (a failed build left the last good one) would run stale
+// thresholds and pass.
+const built = await build(root, { tests: [test] });
+for (const w of built.warnings) say(`build warning: ${w}`);
+for (const e of built.errors) say(`build failed: ${e}`);
+if (built.errors.length) process.exit(1);
 
 const reportsRoot = path.join(root, 'reports');
 const runName = createRunDir(reportsRoot, test);
