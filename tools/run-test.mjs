@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, suiteTests } from './build.mjs';
 import { startEmulator } from './emulator-process.mjs';
 import { chooseEngine, explainExit } from './engine.mjs';
-import { createRunDir, linkLatest } from './report-dir.mjs';
+import { checkLatest, createRunDir, linkLatest, unlinkRun } from './report-dir.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (line) => process.stderr.write(`run-test: ${line}\n`);
@@ -24,6 +24,7 @@ const say = (line) => process.stderr.write(`run-test: ${line}\n`);
 const TIME_SCALE = { 'analytics-lag': 20, soak: 10 };
 const DEMO_CLIENT = { id: 'demo-client', secret: 'demo-secret' };
 const METRICS_FILE = 'metrics.json.gz';
+const EMULATOR_LOG = 'emulator.log';
 const REPORT_FILES = [
   'report.html',
   'dashboard.html',
@@ -63,6 +64,14 @@ try {
   usage(err.message);
 }
 
+const reportsRoot = path.join(root, 'reports');
+try {
+  checkLatest(reportsRoot);
+} catch (err) {
+  say(err.message);
+  process.exit(1);
+}
+
 // Every time: a bundle older than its sources (a failed build left the last good one) would run stale
 // thresholds and pass.
 const built = await build(root, { tests: [test] });
@@ -70,15 +79,8 @@ for (const w of built.warnings) say(`build warning: ${w}`);
 for (const e of built.errors) say(`build failed: ${e}`);
 if (built.errors.length) process.exit(1);
 
-const reportsRoot = path.join(root, 'reports');
 const runName = createRunDir(reportsRoot, test);
 const reportDir = path.join('reports', runName);
-try {
-  linkLatest(reportsRoot, runName);
-} catch (err) {
-  say(err.message);
-  process.exit(1);
-}
 
 Object.assign(env, engine.env);
 env.TEST_NAME = test;
@@ -109,6 +111,9 @@ let child;
 let engineCode;
 let interrupts = 0;
 let stopping;
+// Where reports/latest pointed before this run's engine started (null: nowhere); undefined until then.
+let latestBefore;
+let settled;
 
 // Ctrl-C or SIGTERM: pass it to the engine, which stops the test and still writes its summary (a second one
 // stops it hard, as with k6). Before the engine runs there is only the emulator to stop; after it, only the
@@ -130,12 +135,29 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => onSigna
 // Last resort if this process dies on an uncaught error: no emulator left behind.
 process.on('exit', () => emulator?.stopNow());
 
-async function shutdown(code) {
+async function shutdown(code, { keepLog = false } = {}) {
   stopping ||= (async () => {
     if (emulator) await emulator.stop();
+    settleReports({ keepLog });
     process.exit(code);
   })();
   return stopping;
+}
+
+/**
+ * The run's files once it is over. reports/latest moved to this run when its engine started (so a run killed
+ * on the way is what it shows); a run that wrote nothing puts it back and leaves no folder, unless `keepLog`
+ * keeps the log of an emulator that could not start.
+ */
+function settleReports({ keepLog = false } = {}) {
+  if (settled) return settled;
+  const dir = path.join(root, reportDir);
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f !== EMULATOR_LOG) : [];
+  if (files.length === 0)
+    unlinkRun(reportsRoot, runName, latestBefore ?? null, keepLog ? [EMULATOR_LOG] : []);
+  const known = REPORT_FILES.filter((f) => files.includes(f));
+  settled = [...known, ...files.filter((f) => !known.includes(f)).sort()];
+  return settled;
 }
 
 async function main() {
@@ -143,9 +165,15 @@ async function main() {
     const where = env.GENESYSCLOUD_API_URL?.trim() || `region ${env.GENESYSCLOUD_REGION.trim()}`;
     say(`${test} with ${engine.label} against the real org at ${where}`);
   } else {
-    const started = startEmulator({ root, timeScale, logFile: path.join(root, reportDir, 'emulator.log') });
+    const started = startEmulator({ root, timeScale, logFile: path.join(root, reportDir, EMULATOR_LOG) });
     emulator = { stopNow: started.stopNow, stop: async () => {} };
-    const ready = await started.ready;
+    let ready;
+    try {
+      ready = await started.ready;
+    } catch (err) {
+      say(err.message);
+      return shutdown(1, { keepLog: true });
+    }
     emulator = { ...ready, stopNow: started.stopNow };
     env.GENESYSCLOUD_API_URL = ready.url;
     env.GENESYSCLOUD_LOGIN_URL = ready.url;
@@ -167,6 +195,11 @@ async function main() {
     stdio: 'inherit',
     detached: true,
   });
+  try {
+    latestBefore = linkLatest(reportsRoot, runName);
+  } catch (err) {
+    say(err.message);
+  }
   const code = await new Promise((resolve) => {
     child.once('error', (err) => {
       say(`could not start ${engine.command}: ${err.message}`);
@@ -177,8 +210,12 @@ async function main() {
   engineCode = code;
 
   await writeReport();
-  const files = REPORT_FILES.filter((f) => existsSync(path.join(root, reportDir, f)));
-  say(`reports in ${reportDir}/ (reports/latest): ${files.length ? files.join(', ') : 'none written'}`);
+  const files = settleReports();
+  say(
+    files.length
+      ? `reports in ${reportDir}/ (reports/latest): ${files.join(', ')}`
+      : 'no reports written; reports/latest not moved',
+  );
   const why = explainExit(code);
   if (why) say(why);
   return shutdown(code);
