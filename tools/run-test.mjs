@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, suiteTests } from './build.mjs';
 import { startEmulator } from './emulator-process.mjs';
 import { chooseEngine, explainExit } from './engine.mjs';
+import { startGuard } from './guard.mjs';
 import { checkLatest, createRunDir, linkLatest, unlinkRun } from './report-dir.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -79,6 +80,8 @@ for (const w of built.warnings) say(`build warning: ${w}`);
 for (const e of built.errors) say(`build failed: ${e}`);
 if (built.errors.length) process.exit(1);
 
+// Outlives this process, to stop the emulator and the engine should it be killed (tools/guard.mjs).
+const guard = startGuard();
 const runName = createRunDir(reportsRoot, test);
 const reportDir = path.join('reports', runName);
 
@@ -138,6 +141,7 @@ process.on('exit', () => emulator?.stopNow());
 async function shutdown(code, { keepLog = false } = {}) {
   stopping ||= (async () => {
     if (emulator) await emulator.stop();
+    guard.forget(emulator?.pid);
     settleReports({ keepLog });
     process.exit(code);
   })();
@@ -166,7 +170,8 @@ async function main() {
     say(`${test} with ${engine.label} against the real org at ${where}`);
   } else {
     const started = startEmulator({ root, timeScale, logFile: path.join(root, reportDir, EMULATOR_LOG) });
-    emulator = { stopNow: started.stopNow, stop: async () => {} };
+    guard.watch(started.pid, 'the emulator');
+    emulator = { pid: started.pid, stopNow: started.stopNow, stop: async () => {} };
     let ready;
     try {
       ready = await started.ready;
@@ -195,6 +200,7 @@ async function main() {
     stdio: 'inherit',
     detached: true,
   });
+  guard.watch(child.pid, 'the engine');
   try {
     latestBefore = linkLatest(reportsRoot, runName);
   } catch (err) {
@@ -207,6 +213,7 @@ async function main() {
     });
     child.once('exit', (c, sig) => resolve(c ?? 128 + (constants.signals[sig] || 0)));
   });
+  guard.forget(child.pid);
   engineCode = code;
 
   await writeReport();

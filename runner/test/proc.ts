@@ -36,6 +36,15 @@ export function running(pid: number): boolean {
   return s !== undefined && s.state !== 'Z';
 }
 
+/** The process's command line, '' once it is gone. */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
 /** Every running process below `pid`, children first. */
 export function descendants(pid: number): number[] {
   const all = readdirSync('/proc')
