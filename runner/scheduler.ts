@@ -173,8 +173,9 @@ export class Scheduler {
     }
     result.pool = pool;
     this.initialized = pool.size;
+    // Stopped during the start-up, the pool holds the VUs that got initialised, not necessarily 1..size.
     const idle: VU[] = [];
-    for (let id = 1; id <= pool.size; id++) idle.push(pool.vu(id));
+    if (!this.aborted) for (let id = 1; id <= planned; id++) idle.push(pool.vu(id));
 
     const stopVUsTicker = this.startVUsTicker();
     this.startedAt = now();

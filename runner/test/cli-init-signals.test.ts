@@ -1,6 +1,6 @@
 // SIGINT/SIGTERM while many VUs initialise, on the runner and on each real k6: both stop the start-up at once
-// and exit 105 with the abort message; setup and teardown do not run, handleSummary does, with the VUs that
-// were up. The runner used to finish initialising every VU first (90 s for 20,000) and only then stop.
+// and exit 105 with the abort message; setup and teardown do not run, handleSummary does. The runner used to
+// finish initialising every VU first (90 s for 20,000) and only then stop.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -56,8 +56,11 @@ function assertStopped(engine: string, { r, ms }: Stopped, signalName: string, l
     where,
   );
   assert.doesNotMatch(r.stderr, /setup ran|teardown ran/);
-  const { vusMax } = JSON.parse(/^\{"vusMax".*$/m.exec(r.stdout)?.[0] ?? '{}');
-  assert.ok(vusMax > 0 && vusMax < VUS, `${label}: vus_max ${vusMax} of ${VUS} planned`);
+  const line = /^\{"vusMax".*$/m.exec(r.stdout)?.[0];
+  assert.ok(line, `${label}: handleSummary ran\n${r.stdout}`);
+  const { vusMax } = JSON.parse(line);
+  // Stopped early, neither engine need have a VU up yet (k6 0.49 then reports no vus_max at all).
+  assert.ok(vusMax === null || vusMax < VUS, `${label}: vus_max ${vusMax} of ${VUS} planned`);
   process.stdout.write(`# ${label}: stopped ${ms} ms after ${signalName}, ${vusMax} of ${VUS} VUs up\n`);
 }
 
