@@ -42,7 +42,8 @@ test: fmt-check typecheck build unit
 emulator: build
 	$(NODE) bin/emulator.mjs $(ARGS)
 
-$(LOAD_TESTS): build
+# run-test builds the test's bundle itself, on every run.
+$(LOAD_TESTS): install
 	@$(NODE) tools/run-test.mjs $@
 
 cloud-upload cloud-run cloud-archive: build

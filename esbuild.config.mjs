@@ -1,53 +1,19 @@
-// Builds the k6 bundles (tests/*.ts -> build/tests/*.js) and the Node programs (runner, emulator).
-import { build } from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+// `make build`: the k6 bundles (tests/*.ts -> build/tests/*.js) and the Node programs (runner, emulator),
+// or only the bundles of the tests named: `node esbuild.config.mjs [--quiet] [test ...]`. Each error is one
+// line on stderr naming its file, line and column, and the exit code is 1.
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { minifyVMSources } from './tools/vm-sources.mjs';
+import { build } from './tools/build.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
-const rel = (...p) => path.join(root, ...p);
-
-// k6 bundles: ESM, k6 modules and remote imports stay external; target what k6 v0.49's goja runs.
-const suiteEntries = readdirSync(rel('tests'))
-  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
-  .map((f) => rel('tests', f));
-
-// Node programs: every existing entry point among these.
-const nodeEntries = ['runner/cli.ts', 'runner/worker.ts', 'emulator/main.ts', 'tools/report.ts'].filter((f) =>
-  existsSync(rel(f)),
-);
+const args = process.argv.slice(2);
+const tests = args.filter((a) => !a.startsWith('-'));
 
 const started = Date.now();
-await Promise.all([
-  suiteEntries.length &&
-    build({
-      entryPoints: suiteEntries,
-      outdir: rel('build/tests'),
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2017',
-      sourcemap: true,
-      external: ['k6', 'k6/*', 'https://*'],
-      logLevel: 'warning',
-    }),
-  nodeEntries.length &&
-    build({
-      entryPoints: nodeEntries.map((f) => ({ in: rel(f), out: f.replace(/\.ts$/, '') })),
-      outdir: rel('build'),
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      sourcemap: true,
-      plugins: [minifyVMSources],
-      logLevel: 'warning',
-    }),
-]);
-if (!process.argv.includes('--quiet')) {
-  console.log(
-    `built ${suiteEntries.length} k6 bundles and ${nodeEntries.length} node programs in ${Date.now() - started} ms`,
-  );
+const r = await build(root, { tests: tests.length ? tests : undefined });
+for (const w of r.warnings) console.error(`build: warning: ${w}`);
+for (const e of r.errors) console.error(`build failed: ${e}`);
+if (r.errors.length) process.exit(1);
+if (!args.includes('--quiet')) {
+  console.log(`built ${r.bundles} k6 bundles and ${r.programs} node programs in ${Date.now() - started} ms`);
 }

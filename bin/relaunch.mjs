@@ -3,7 +3,9 @@
 // stack-switching flag only at start-up, and glibc reads its allocator settings only then
 // (bin/runner-flags.mjs, tools/engine.mjs). The child has a process group of its own, so a terminal's
 // Ctrl-C reaches it once, through this process, as a signal sent to this process's id does: k6's first
-// SIGINT stops gracefully and a second stops at once, so none may arrive twice.
+// SIGINT stops gracefully and a second stops at once, so none may arrive twice. The child also has an IPC
+// channel to this process, which closes when this one exits: killed with SIGKILL, this process cannot pass
+// anything on, and the child stops on its own (runner/cli.ts).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runnerAllocatorEnv, runnerNodeFlags } from './runner-flags.mjs';
@@ -22,7 +24,7 @@ export async function relaunch(script) {
   const child = spawn(
     process.execPath,
     [...process.execArgv, ...missing, fileURLToPath(script), ...process.argv.slice(2)],
-    { env, stdio: 'inherit', detached: true },
+    { env, stdio: ['inherit', 'inherit', 'inherit', 'ipc'], detached: true },
   );
   const forward = (signal) => child.kill(signal);
   for (const s of SIGNALS) process.on(s, forward);

@@ -63,6 +63,17 @@ async function main(): Promise<number | undefined> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Started with an IPC channel (tools/emulator-process.mjs does), the emulator belongs to that parent: the
+  // channel closes when the parent exits, however it died, and a parent killed with SIGKILL would otherwise
+  // leave it listening for ever.
+  if (process.channel) {
+    process.channel.unref();
+    process.once('disconnect', () => {
+      // Whoever read the output may be gone with the parent.
+      for (const out of [process.stdout, process.stderr]) out.on('error', () => {});
+      stop('parent exited');
+    });
+  }
   return undefined;
 }
 

@@ -147,8 +147,9 @@ async function run(argv: string[]): Promise<number> {
     runTags: { ...(options.tags ?? {}) },
     env: p.env,
     onTick: (s) => progress?.update(s),
-    createPool: async (count) => {
+    createPool: async (count, stop) => {
       pool = await VUPool.create({
+        signal: stop,
         script: p.script,
         env: p.env,
         // exec.test.options shows the scenarios the shortcuts became, as in k6.
@@ -170,6 +171,7 @@ async function run(argv: string[]): Promise<number> {
     },
   });
 
+  stopRun = (message) => scheduler.abort(EXIT.SIGNAL, message);
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
@@ -209,11 +211,30 @@ async function run(argv: string[]): Promise<number> {
   await (pool as VUPool | null)?.close();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  stopRun = undefined;
   return result.exitCode;
+}
+
+// How long a runner whose parent has gone may take to stop gracefully (interrupt, teardown, summary).
+const ORPHAN_EXIT_MS = 3000;
+let stopRun: ((message: string) => void) | undefined;
+
+// A runner started with an IPC channel (bin/relaunch.mjs starts its child so; any Node parent may) has nobody
+// left to stop it once that parent has exited, however it died: the channel closes then, and the run stops as
+// on SIGTERM, within ORPHAN_EXIT_MS whatever it is doing.
+function stopWithParent(): void {
+  if (!process.channel) return;
+  process.channel.unref();
+  process.once('disconnect', () => {
+    setTimeout(() => process.exit(EXIT.SIGNAL), ORPHAN_EXIT_MS).unref();
+    if (stopRun) stopRun("test run was aborted because the runner's parent process exited");
+    else process.exit(EXIT.SIGNAL);
+  });
 }
 
 // The program's entry (bin/runner.mjs, `npx runner`, or `node --import tsx runner/cli.ts`).
 setLogSink((line) => process.stderr.write(line + '\n'));
+stopWithParent();
 const code = await main(process.argv.slice(2));
 // Let stdout/stderr drain before leaving: the summary may be large and piped.
 process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

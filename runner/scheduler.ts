@@ -26,6 +26,8 @@ export interface Pool {
   vu(id: number): VU;
   /** Initialises one more VU (the next id) during the run. */
   add(): Promise<VU>;
+  /** VUs initialised */
+  readonly size: number;
   runSetup(opts: { timeout?: number }): Promise<RunResultWithTimeout>;
   runTeardown(data: string | undefined, opts: { timeout?: number }): Promise<RunResultWithTimeout>;
   close(): Promise<void>;
@@ -43,8 +45,8 @@ export interface SchedulerConfig {
   options: Options;
   scenarios: Scenario[];
   engine: MetricsEngine;
-  /** creates and initialises `count` VUs (ids 1..count) */
-  createPool: (count: number) => Promise<Pool>;
+  /** creates and initialises `count` VUs (ids 1..count), or fewer once `stop` is aborted */
+  createPool: (count: number, stop: AbortSignal) => Promise<Pool>;
   exported: string[];
   runTags: Record<string, string>;
   env: Record<string, string>;
@@ -164,7 +166,8 @@ export class Scheduler {
     const stopThresholds = this.startThresholdTicker();
     let pool: Pool;
     try {
-      pool = await cfg.createPool(planned);
+      // A stop while the VUs initialise (a signal) ends the start-up there, as in k6.
+      pool = await cfg.createPool(planned, this.stopper.signal);
     } catch (err) {
       stopThresholds();
       this.exitCode = exitCodeOf(err, EXIT.SCRIPT_EXCEPTION);
@@ -173,9 +176,10 @@ export class Scheduler {
       return result;
     }
     result.pool = pool;
-    this.initialized = planned;
+    this.initialized = pool.size;
+    // Stopped during the start-up, the pool holds the VUs that got initialised, not necessarily 1..size.
     const idle: VU[] = [];
-    for (let id = 1; id <= planned; id++) idle.push(pool.vu(id));
+    if (!this.aborted) for (let id = 1; id <= planned; id++) idle.push(pool.vu(id));
 
     const stopVUsTicker = this.startVUsTicker();
     this.startedAt = now();
@@ -187,8 +191,11 @@ export class Scheduler {
     // setup()
     this.phase = 'setup';
     // Stopped while the VUs were initialising: nothing has run, so there is nothing to tear down either.
-    if (this.aborted) setupFailed = true;
-    else if (cfg.exported.includes('setup') && !opts.noSetup) {
+    // The summary still shows the VUs that were up, as k6's does.
+    if (this.aborted) {
+      setupFailed = true;
+      this.emitVUs();
+    } else if (cfg.exported.includes('setup') && !opts.noSetup) {
       const r = await pool.runSetup({ timeout: durationMs(opts.setupTimeout, 60_000) });
       if (r.ok) {
         result.setupData = typeof r.value === 'string' ? r.value : undefined;
@@ -292,16 +299,20 @@ export class Scheduler {
 
   /** vus / vus_max every second, and the progress callback. */
   private startVUsTicker(): () => void {
-    const { cfg } = this;
     const vusTimer = setInterval(() => {
-      const time = Date.now();
-      this.emit([
-        { metric: 'vus', time, value: this.active, tags: { ...cfg.runTags } },
-        { metric: 'vus_max', time, value: this.initialized, tags: { ...cfg.runTags } },
-      ]);
-      cfg.onTick?.(this.status());
+      this.emitVUs();
+      this.cfg.onTick?.(this.status());
     }, 1000);
     return () => clearInterval(vusTimer);
+  }
+
+  private emitVUs(): void {
+    const time = Date.now();
+    const tags = this.cfg.runTags;
+    this.emit([
+      { metric: 'vus', time, value: this.active, tags: { ...tags } },
+      { metric: 'vus_max', time, value: this.initialized, tags: { ...tags } },
+    ]);
   }
 
   /**

@@ -8,14 +8,17 @@ const LISTENING = /emulator listening on (https?:\/\/\S+)/;
 /**
  * Resolves {url, stop} once the emulator prints its listening line. Its output goes to `logFile`. It runs in
  * its own process group, so a Ctrl-C at the terminal reaches the test first and the emulator stays up until
- * the test's teardown and summary are done.
+ * the test's teardown and summary are done. It has an IPC channel to this process, and stops when that
+ * closes: this process has exited, even by a SIGKILL that let nothing here run.
  */
 export function startEmulator({ root, timeScale, logFile, startTimeoutMs = 30_000 }) {
   const child = spawn(
     process.execPath,
     [path.join(root, 'bin', 'emulator.mjs'), '--port', '0', '--time-scale', String(timeScale)],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true },
   );
+  // The channel is only there to close with this process; it must not keep this one running.
+  child.channel?.unref();
   const log = createWriteStream(logFile);
   let exited = false;
   // 'close' comes after the last output, so the log is complete when it fires.
@@ -62,7 +65,7 @@ export function startEmulator({ root, timeScale, logFile, startTimeoutMs = 30_00
       if (head !== undefined) fail(`exited (${sig || `code ${code}`}) before listening`);
     });
   });
-  return { ready, stopNow: () => exited || signal(child, 'SIGKILL') };
+  return { ready, pid: child.pid, stopNow: () => exited || signal(child, 'SIGKILL') };
 }
 
 /** The emulator prints its client's secret for a person to copy; the saved log must not keep it. */

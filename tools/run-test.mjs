@@ -5,16 +5,18 @@
 //   node tools/run-test.mjs <test> [extra k6 run flags]
 //
 // RATE, DURATION, VUS and every other variable reach the script's __ENV unchanged; TIME_SCALE changes the
-// emulator's clock. Exits with the engine's exit code (99 = thresholds crossed), whether or not report.html
-// could be built.
+// emulator's clock. The bundle is built first, every time. Exits with the engine's exit code (99 = thresholds
+// crossed), whether or not report.html could be built; 2 for bad usage, 1 when the test could not start.
 import { existsSync, readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, suiteTests } from './build.mjs';
 import { startEmulator } from './emulator-process.mjs';
 import { chooseEngine, explainExit } from './engine.mjs';
-import { createRunDir, linkLatest } from './report-dir.mjs';
+import { startGuard } from './guard.mjs';
+import { checkLatest, createRunDir, linkLatest, unlinkRun } from './report-dir.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (line) => process.stderr.write(`run-test: ${line}\n`);
@@ -23,6 +25,7 @@ const say = (line) => process.stderr.write(`run-test: ${line}\n`);
 const TIME_SCALE = { 'analytics-lag': 20, soak: 10 };
 const DEMO_CLIENT = { id: 'demo-client', secret: 'demo-secret' };
 const METRICS_FILE = 'metrics.json.gz';
+const EMULATOR_LOG = 'emulator.log';
 const REPORT_FILES = [
   'report.html',
   'dashboard.html',
@@ -37,25 +40,14 @@ function usage(message) {
   process.exit(2);
 }
 
-function availableTests() {
-  const dir = path.join(root, 'tests');
-  return existsSync(dir)
-    ? readdirSync(dir)
-        .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
-        .map((f) => f.slice(0, -3))
-        .sort()
-    : [];
-}
-
 const [test, ...extraArgs] = process.argv.slice(2);
 if (!test || test.startsWith('-')) usage('usage: node tools/run-test.mjs <test> [k6 run flags]');
 if (!/^[a-z0-9][a-z0-9-]*$/.test(test)) usage(`"${test}" is not a test name`);
 const bundle = path.join('build', 'tests', `${test}.js`);
 if (!existsSync(path.join(root, 'tests', `${test}.ts`))) {
-  const known = availableTests();
+  const known = suiteTests(root);
   usage(`no test "${test}" in tests/${known.length ? `; choose one of ${known.join(', ')}` : ''}`);
 }
-if (!existsSync(path.join(root, bundle))) usage(`${bundle} is missing; run "make build" first`);
 
 const env = { ...process.env };
 const realOrg = Boolean(env.GENESYSCLOUD_REGION?.trim() || env.GENESYSCLOUD_API_URL?.trim());
@@ -74,14 +66,24 @@ try {
 }
 
 const reportsRoot = path.join(root, 'reports');
-const runName = createRunDir(reportsRoot, test);
-const reportDir = path.join('reports', runName);
 try {
-  linkLatest(reportsRoot, runName);
+  checkLatest(reportsRoot);
 } catch (err) {
   say(err.message);
   process.exit(1);
 }
+
+// Every time: a bundle older than its sources (a failed build left the last good one) would run stale
+// thresholds and pass.
+const built = await build(root, { tests: [test] });
+for (const w of built.warnings) say(`build warning: ${w}`);
+for (const e of built.errors) say(`build failed: ${e}`);
+if (built.errors.length) process.exit(1);
+
+// Outlives this process, to stop the emulator and the engine should it be killed (tools/guard.mjs).
+const guard = startGuard();
+const runName = createRunDir(reportsRoot, test);
+const reportDir = path.join('reports', runName);
 
 Object.assign(env, engine.env);
 env.TEST_NAME = test;
@@ -112,6 +114,9 @@ let child;
 let engineCode;
 let interrupts = 0;
 let stopping;
+// Where reports/latest pointed before this run's engine started (null: nowhere); undefined until then.
+let latestBefore;
+let settled;
 
 // Ctrl-C or SIGTERM: pass it to the engine, which stops the test and still writes its summary (a second one
 // stops it hard, as with k6). Before the engine runs there is only the emulator to stop; after it, only the
@@ -133,12 +138,30 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => onSigna
 // Last resort if this process dies on an uncaught error: no emulator left behind.
 process.on('exit', () => emulator?.stopNow());
 
-async function shutdown(code) {
+async function shutdown(code, { keepLog = false } = {}) {
   stopping ||= (async () => {
     if (emulator) await emulator.stop();
+    guard.forget(emulator?.pid);
+    settleReports({ keepLog });
     process.exit(code);
   })();
   return stopping;
+}
+
+/**
+ * The run's files once it is over. reports/latest moved to this run when its engine started (so a run killed
+ * on the way is what it shows); a run that wrote nothing puts it back and leaves no folder, unless `keepLog`
+ * keeps the log of an emulator that could not start.
+ */
+function settleReports({ keepLog = false } = {}) {
+  if (settled) return settled;
+  const dir = path.join(root, reportDir);
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f !== EMULATOR_LOG) : [];
+  if (files.length === 0)
+    unlinkRun(reportsRoot, runName, latestBefore ?? null, keepLog ? [EMULATOR_LOG] : []);
+  const known = REPORT_FILES.filter((f) => files.includes(f));
+  settled = [...known, ...files.filter((f) => !known.includes(f)).sort()];
+  return settled;
 }
 
 async function main() {
@@ -146,9 +169,16 @@ async function main() {
     const where = env.GENESYSCLOUD_API_URL?.trim() || `region ${env.GENESYSCLOUD_REGION.trim()}`;
     say(`${test} with ${engine.label} against the real org at ${where}`);
   } else {
-    const started = startEmulator({ root, timeScale, logFile: path.join(root, reportDir, 'emulator.log') });
-    emulator = { stopNow: started.stopNow, stop: async () => {} };
-    const ready = await started.ready;
+    const started = startEmulator({ root, timeScale, logFile: path.join(root, reportDir, EMULATOR_LOG) });
+    guard.watch(started.pid, 'the emulator');
+    emulator = { pid: started.pid, stopNow: started.stopNow, stop: async () => {} };
+    let ready;
+    try {
+      ready = await started.ready;
+    } catch (err) {
+      say(err.message);
+      return shutdown(1, { keepLog: true });
+    }
     emulator = { ...ready, stopNow: started.stopNow };
     env.GENESYSCLOUD_API_URL = ready.url;
     env.GENESYSCLOUD_LOGIN_URL = ready.url;
@@ -170,6 +200,12 @@ async function main() {
     stdio: 'inherit',
     detached: true,
   });
+  guard.watch(child.pid, 'the engine');
+  try {
+    latestBefore = linkLatest(reportsRoot, runName);
+  } catch (err) {
+    say(err.message);
+  }
   const code = await new Promise((resolve) => {
     child.once('error', (err) => {
       say(`could not start ${engine.command}: ${err.message}`);
@@ -177,11 +213,16 @@ async function main() {
     });
     child.once('exit', (c, sig) => resolve(c ?? 128 + (constants.signals[sig] || 0)));
   });
+  guard.forget(child.pid);
   engineCode = code;
 
   await writeReport();
-  const files = REPORT_FILES.filter((f) => existsSync(path.join(root, reportDir, f)));
-  say(`reports in ${reportDir}/ (reports/latest): ${files.length ? files.join(', ') : 'none written'}`);
+  const files = settleReports();
+  say(
+    files.length
+      ? `reports in ${reportDir}/ (reports/latest): ${files.join(', ')}`
+      : 'no reports written; reports/latest not moved',
+  );
   const why = explainExit(code);
   if (why) say(why);
   return shutdown(code);

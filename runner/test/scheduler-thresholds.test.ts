@@ -24,6 +24,7 @@ test('abortOnFail with delayAbortEval: the first 2 s tick, counted from before t
   const pool: Pool = {
     vu: (id) => world.idle[id - 1],
     add: () => Promise.reject(new Error('not planned')),
+    size: 1,
     runSetup: async () => ({ ok: true }),
     runTeardown: async () => ({ ok: true }),
     close: async () => {},

@@ -5,7 +5,7 @@ import { QuickJSAsyncWASMModule, RELEASE_ASYNC, type QuickJSRuntime } from 'quic
 import { isMainThread } from 'node:worker_threads';
 import { FiberSwitch, installedLayout, type Fiber } from './fibers.ts';
 import { QuickJSBuild, libraryModule } from './glue.ts';
-import type { Engine, EngineMemory } from './engine.ts';
+import { InitStopped, type Engine, type EngineMemory } from './engine.ts';
 
 // Node's types leave WebAssembly out of the ES lib this project targets.
 const wasm = (
@@ -63,7 +63,7 @@ async function newSharedInstance(): Promise<Instance> {
 }
 
 /** An engine for one more VM: the thread's shared instance in VU threads, else a new one of its own. */
-export async function asyncifyEngine(stackBytes: number): Promise<Engine> {
+export async function asyncifyEngine(stackBytes: number, stopped?: () => boolean): Promise<Engine> {
   let inst: Instance;
   let fiber: Fiber | null = null;
   if (isMainThread || !installedLayout()) inst = await newInstance();
@@ -72,6 +72,7 @@ export async function asyncifyEngine(stackBytes: number): Promise<Engine> {
     if (!shared || shared.vms >= VMS_PER_INSTANCE) shared = { inst: newSharedInstance(), vms: 0 };
     shared.vms++;
     inst = await shared.inst;
+    if (stopped?.()) throw new InitStopped();
     const base = inst.em._malloc(stackBytes);
     if (!base) throw new Error('runner: out of WebAssembly memory for another VU');
     fiber = inst.fibers!.newFiber(base, stackBytes);

@@ -8,7 +8,7 @@ import { isMainThread } from 'node:worker_threads';
 import { stackFunctions } from './fibers.ts';
 import { QuickJSBuild, libraryModule, type Imports } from './glue.ts';
 import { JOB, JOB_BYTES, shimBytes, trampolineBytes } from './jspi.ts';
-import type { Engine, EngineMemory } from './engine.ts';
+import { InitStopped, type Engine, type EngineMemory } from './engine.ts';
 
 type AnyFn = (...a: never[]) => unknown;
 interface FunctionType {
@@ -283,7 +283,7 @@ let shared: Promise<JspiInstance> | null = null;
 let placed = 0;
 
 /** An engine for one more VM: in this thread's shared instance in VU threads, else in one of its own. */
-export async function jspiEngine(stackBytes: number): Promise<Engine> {
+export async function jspiEngine(stackBytes: number, stopped?: () => boolean): Promise<Engine> {
   if (isMainThread) return (await JspiInstance.create()).newEngine(stackBytes, false);
   if (!shared || placed >= VMS_PER_INSTANCE) {
     shared = JspiInstance.create();
@@ -291,5 +291,7 @@ export async function jspiEngine(stackBytes: number): Promise<Engine> {
   }
   placed++;
   const inst = await shared;
+  // Every VM waiting for this instance goes on from here in turn, each building its trampoline.
+  if (stopped?.()) throw new InitStopped();
   return inst.newEngine(stackBytes, true);
 }

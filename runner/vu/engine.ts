@@ -3,6 +3,12 @@
 // host call (a request, a sleep). engine-jspi.ts and engine-asyncify.ts provide it.
 import type { QuickJSRuntime } from 'quickjs-emscripten';
 
+/**
+ * A VU's initialisation given up part way, at the next of its steps once `stopped` (the engine's and the
+ * VM's creation take one) says so: the start-up was stopped, e.g. by a signal while thousands start.
+ */
+export class InitStopped extends Error {}
+
 export interface EngineMemory {
   _malloc(n: number): number;
   _free(p: number): void;

@@ -89,6 +89,8 @@ export interface PoolConfig extends PoolCallbacks {
   count: number;
   /** worker threads; default: 0 for a handful of VUs, else up to the number of cores */
   workers?: number;
+  /** stops the initialisation: create() then resolves with the VUs initialised so far */
+  signal?: AbortSignal;
 }
 
 /**

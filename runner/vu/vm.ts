@@ -4,9 +4,11 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
 import v8 from 'node:v8';
 import { coreSource, loadModule } from '../modules/index.ts';
-import type { Engine } from './engine.ts';
+import { InitStopped, type Engine } from './engine.ts';
 import { ASYNCIFY_BUILD, asyncifyEngine } from './engine-asyncify.ts';
 import { SYNC_BUILD, jspiAvailable, jspiEngine } from './engine-jspi.ts';
+
+export { InitStopped } from './engine.ts';
 
 // V8 first runs WebAssembly through its baseline compiler and tiers hot functions up lazily; QuickJS's
 // interpreter loop stays in baseline code for seconds, ~20x slower (see BENCHMARKS.md). Optimising
@@ -64,8 +66,8 @@ export const quickjsBuild = stackSwitching ? SYNC_BUILD : ASYNCIFY_BUILD;
 const STACK_BYTES = 256 * 1024;
 const STACK_LIMIT = 128 * 1024;
 
-function newEngine(): Promise<Engine> {
-  return stackSwitching ? jspiEngine(STACK_BYTES) : asyncifyEngine(STACK_BYTES);
+function newEngine(stopped?: () => boolean): Promise<Engine> {
+  return stackSwitching ? jspiEngine(STACK_BYTES, stopped) : asyncifyEngine(STACK_BYTES, stopped);
 }
 
 const ARGV_SLOTS = 8;
@@ -118,8 +120,13 @@ export class VM {
     this.localStop = v;
   }
 
-  static async create(host: HostFunctions): Promise<VM> {
-    const engine = await newEngine();
+  /** Throws InitStopped when `stopped` says so once the engine is there, before the runtime is built. */
+  static async create(host: HostFunctions, stopped?: () => boolean): Promise<VM> {
+    const engine = await newEngine(stopped);
+    if (stopped?.()) {
+      engine.release();
+      throw new InitStopped();
+    }
     // The runtime is created on the VM's own stack: QuickJS measures its stack limit from there.
     return engine.enter(() => {
       const runtime = engine.mod.newRuntime();

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { MetricDef, MetricType, Contains, Sample } from '../metrics/types.ts';
 import type { Fields, Level } from '../log.ts';
-import { VM, ScriptError, optimiseSooner, type Bytes, type HostFunctions } from './vm.ts';
+import { VM, InitStopped, ScriptError, optimiseSooner, type Bytes, type HostFunctions } from './vm.ts';
 import {
   HttpClient,
   CookieJar,
@@ -50,6 +50,8 @@ export class ThreadContext {
   /** the TLS client options, checked with the other options before any VU starts */
   private tls: TLSOptions | undefined;
   private dns: Resolver | undefined;
+  /** settles when the init code of the VU started last on this thread has run */
+  private lastInit: Promise<unknown> = Promise.resolve();
 
   constructor(
     script: ScriptInput,
@@ -63,6 +65,17 @@ export class ThreadContext {
     const listed = Array.isArray(options.systemTags) ? (options.systemTags as string[]) : [];
     this.optIn = { ip: listed.includes('ip'), vu: listed.includes('vu'), iter: listed.includes('iter') };
     this.http = this.newClient();
+  }
+
+  /**
+   * Runs `init` after the init code of the VUs before it on this thread. A thread builds the VMs it was
+   * sent side by side; their init code, the user's part and often the longest, runs one VU at a time,
+   * so that a stopped start-up skips what has not begun.
+   */
+  inTurn<T>(init: () => Promise<T>): Promise<T> {
+    const run = this.lastInit.then(init);
+    this.lastInit = run.catch(() => undefined);
+    return run;
   }
 
   newClient(): HttpClient {
@@ -199,22 +212,31 @@ export class VU {
     private thread: ThreadContext,
   ) {}
 
-  /** Creates the VM and runs the init code with __VU = id. Rejects with the init error's text. */
+  /**
+   * Creates the VM and runs the init code with __VU = id. Rejects with the init error's text, or with
+   * InitStopped when `stopped`, asked between the steps of building the VU, says so.
+   */
   static async create(
     id: number,
     thread: ThreadContext,
     env: Record<string, string>,
     stopFlag?: Int32Array,
+    stopped?: () => boolean,
   ): Promise<VU> {
+    if (stopped?.()) throw new InitStopped();
     const vu = new VU(id, thread);
-    vu.vm = await VM.create(vu.hostFunctions());
+    vu.vm = await VM.create(vu.hostFunctions(), stopped);
     if (stopFlag) vu.vm.stopFlag = stopFlag;
     try {
-      vu.vm.prepare(id, env, thread.options);
-      await vu.vm.load(thread.filename, thread.source);
+      await thread.inTurn(async () => {
+        if (stopped?.()) throw new InitStopped();
+        vu.vm.prepare(id, env, thread.options);
+        await vu.vm.load(thread.filename, thread.source);
+      });
     } catch (e) {
       vu.vm.dispose();
-      throw e instanceof ScriptError ? e : new ScriptError(String((e as Error)?.message ?? e));
+      if (e instanceof InitStopped || e instanceof ScriptError) throw e;
+      throw new ScriptError(String((e as Error)?.message ?? e));
     }
     return vu;
   }

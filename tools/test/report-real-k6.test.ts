@@ -21,7 +21,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { noChromium, renderInChromium } from '../../runner/test/chromium.ts';
 import { realK6sOrSkipReason } from './real-k6.ts';
 import { reportBuilder } from './report-builder.ts';
@@ -49,7 +48,7 @@ before(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   target = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  // run-test's layout: its tools, the runner's flags, a test named rate-limited and its bundle.
+  // run-test's layout: its tools, the runner's flags, a test named rate-limited.
   sandbox = mkdtempSync(path.join(tmpdir(), 'report-real-k6-'));
   for (const dir of ['tools', 'bin', 'tests', 'build/tests', 'build/tools', 'nodebin']) {
     mkdirSync(path.join(sandbox, dir), { recursive: true });
@@ -65,17 +64,12 @@ before(async () => {
   symlinkSync(path.join(repo, 'build', 'runner'), path.join(sandbox, 'build', 'runner'));
   symlinkSync(path.join(repo, 'node_modules'), path.join(sandbox, 'node_modules'));
   symlinkSync(await reportBuilder(), path.join(sandbox, 'build', 'tools', 'report.js'));
-  writeFileSync(path.join(sandbox, 'tests', 'rate-limited.ts'), '');
-  await build({
-    entryPoints: [path.join(here, 'fixtures', 'report', 'rate-limited.js')],
-    outfile: path.join(sandbox, 'build', 'tests', 'rate-limited.js'),
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2017',
-    external: ['k6', 'k6/*'],
-    logLevel: 'warning',
-  });
+  // run-test builds it, as it builds every test before running it.
+  const fixture = JSON.stringify(path.join(here, 'fixtures', 'report', 'rate-limited.js'));
+  writeFileSync(
+    path.join(sandbox, 'tests', 'rate-limited.ts'),
+    `export * from ${fixture};\nexport { default } from ${fixture};\n`,
+  );
 });
 
 after(async () => {
