@@ -489,15 +489,18 @@ export class VU {
     if (verdict.error !== undefined && req.logErrors !== false) {
       this.thread.callbacks.log('error', verdict.error, { ...this.scenarioFields, source: 'stacktrace' });
     }
-    if (!verdict.interrupted && req.emitIteration !== false) {
+    // An interrupted iteration still reports the bytes it moved, as k6 does (lib/netext GetTrail).
+    if (req.emitIteration !== false) {
       const time = performance.timeOrigin + end;
       const itags = this.iterationTags;
       const out: Sample[] = [
         { metric: 'data_sent', time, value: this.bytes.sent, tags: itags },
         { metric: 'data_received', time, value: this.bytes.received, tags: itags },
-        { metric: 'iteration_duration', time, value: end - start, tags: itags },
       ];
-      if (req.countIteration !== false) out.push({ metric: 'iterations', time, value: 1, tags: itags });
+      if (!verdict.interrupted) {
+        out.push({ metric: 'iteration_duration', time, value: end - start, tags: itags });
+        if (req.countIteration !== false) out.push({ metric: 'iterations', time, value: 1, tags: itags });
+      }
       this.thread.emit(out, this.metadata());
     }
     if (req.countIteration !== false) this.iter++;
