@@ -20,12 +20,12 @@ test('the options pass returns options and exported functions, with __VU 0', asy
 
 test('importing a module the runner does not have fails at init, naming it', async () => {
   const err = await initOptionsPass({
-    script: writeScript(`import ws from 'k6/ws';\nexport default function () {}`),
+    script: writeScript(`import grpc from 'k6/net/grpc';\nexport default function () {}`),
     env: {},
   }).catch((e: unknown) => e);
   assert.ok(err instanceof InitError);
   assert.equal(err.exitCode, 107);
-  assert.match(err.message, /unknown module: k6\/ws/);
+  assert.match(err.message, /unknown module: k6\/net\/grpc/);
 });
 
 test('an exception in init code rejects with its message and location', async () => {
