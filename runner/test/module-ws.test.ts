@@ -3,6 +3,10 @@
 // behaviours against real k6).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
 import { byMetric, runIterations } from './vu-harness.ts';
 import { startWsPeer, type WsPeer } from './ws-server.ts';
 import type { Sample } from '../metrics/types.ts';
@@ -311,4 +315,37 @@ test('an interrupted session: closed with 1001, no ws_session_duration, its byte
   assert.ok(sum(c.samples, 'ws_msgs_sent') >= 5);
   assert.ok(sum(c.samples, 'data_sent') > 200, String(sum(c.samples, 'data_sent')));
   assert.ok(sum(c.samples, 'data_received') > 130, String(sum(c.samples, 'data_received')));
+});
+
+test('wss: an unknown CA fails unless insecureSkipTLSVerify, as in k6; `hosts` moves the dial', async () => {
+  const dir = new URL('./fixtures/', import.meta.url);
+  const server = https.createServer({
+    key: readFileSync(new URL('localhost-key.pem', dir)),
+    cert: readFileSync(new URL('localhost-cert.pem', dir)),
+  });
+  const wss = new WebSocketServer({ server });
+  wss.on('connection', (socket) => socket.on('message', (d) => socket.send(`tls ${String(d)}`)));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const script = (options: string) => `
+    export const options = ${options};
+    export default function () {
+      const res = ws.connect('wss://localhost.test:${port}/', (socket) => {
+        socket.on('open', () => socket.send('hi'));
+        socket.on('message', (m) => { console.log(m); socket.close(); });
+      });
+      console.log(res.status + ' ' + res.error);
+    }`;
+  try {
+    const hosts = "{ 'localhost.test': '127.0.0.1' }";
+    const strict = await run(script(`{ hosts: ${hosts} }`));
+    assert.deepEqual(logs(strict), [
+      '0 tls: failed to verify certificate: x509: certificate signed by unknown authority',
+    ]);
+    const lax = await run(script(`{ hosts: ${hosts}, insecureSkipTLSVerify: true }`));
+    assert.deepEqual(logs(lax), ['tls hi', '101 ']);
+  } finally {
+    for (const c of wss.clients) c.terminate();
+    server.close();
+  }
 });
