@@ -56,8 +56,13 @@ class Session {
   timers = new Map<number, NodeJS.Timeout>();
   /** intervals whose tick waits in `events`: a late VM gets one tick, not a backlog (as Go's ticker) */
   ticking = new Set<number>();
-  /** the `ws` client reported a protocol error, or the socket an error: gorilla reports those as 1001 */
-  failed = false;
+  /**
+   * Why reading stopped other than on a close frame or the end of the stream, as the error k6's own close
+   * frame then meets: after a protocol error gorilla has sent its close already; after a reset the write fails.
+   */
+  failed = '';
+  /** "local->remote", as Go names a connection in its errors */
+  addresses = '';
 
   constructor(
     readonly ws: WebSocket,
@@ -274,13 +279,16 @@ export class WsSessions {
       s.push('["o"]');
     });
     ws.on('error', () => {
-      s.failed = true;
+      s.failed ||= CLOSE_SENT;
     });
     ws.on('close', (code: number, reason: Buffer) => {
-      // gorilla reports a read that failed on a protocol error or a reset as 1001, with no error event; a
-      // connection that ended without a close frame as 1006 (unexpected EOF); any code but 1000 and 1001
-      // also as an error.
-      if (s.failed) return s.push('["c",1001]');
+      // A read that failed on a protocol error or a reset ends in k6 with a close of 1001, whose frame cannot
+      // go out: that write's error comes first. A connection that ended without a close frame is 1006
+      // (unexpected EOF); a close frame with any code but 1000 and 1001 is also an error.
+      if (s.failed) {
+        s.push(`["e",${JSON.stringify(s.failed)}]`);
+        return s.push('["c",1001]');
+      }
       const text = code === 1006 ? 'unexpected EOF' : reason.toString('utf8');
       if (code !== 1000 && code !== 1001) {
         const name = CLOSE_NAMES[code] ? ` (${CLOSE_NAMES[code]})` : '';
@@ -290,8 +298,12 @@ export class WsSessions {
       s.push(`["c",${code}]`);
     });
     ws.once('open', () => {
-      s.socket()?.on('error', () => {
-        s.failed = true;
+      const sock = s.socket();
+      if (!sock) return;
+      const host = (a = '') => (a.includes(':') ? `[${a}]` : a);
+      s.addresses = `${host(sock.localAddress)}:${sock.localPort}->${host(sock.remoteAddress)}:${sock.remotePort}`;
+      sock.on('error', () => {
+        s.failed ||= `write tcp ${s.addresses}: write: broken pipe`;
       });
     });
   }

@@ -16,7 +16,8 @@ function logAll(name) {
     socket.on('binaryMessage', (b) => console.log(name + ' binary ' + new Uint8Array(b).join('.')));
     socket.on('ping', function () { console.log(name + ' ping ' + arguments.length); });
     socket.on('pong', function () { console.log(name + ' pong ' + arguments.length); });
-    socket.on('error', (e) => console.log(name + ' error ' + e.error() + ' ' + JSON.stringify(e)));
+    // (Go's network errors carry more fields, which the runner leaves out: only close errors are shown.)
+    socket.on('error', (e) => console.log(name + ' error ' + e.error().replace(/:[0-9]+->/, ':*->') + ' ' + JSON.stringify(e.code ? e : {})));
     socket.on('close', (code) => console.log(name + ' close ' + code));
     return socket;
   };
@@ -31,7 +32,7 @@ export default function () {
     socket.on('pong', () => socket.close());
   });
   console.log('echo response ' + show(res));
-  for (const path of ['/close?code=1000', '/close?code=4000&reason=bye', '/close?code=1011', '/drop', '/ping?n=2']) {
+  for (const path of ['/close?code=1000', '/close?code=4000&reason=bye', '/close?code=1011', '/drop', '/reset', '/bad', '/ping?n=2']) {
     res = ws.connect(W + path, { tags: { case: path } }, logAll(path));
     console.log(path + ' response ' + show(res));
   }

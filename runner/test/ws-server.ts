@@ -2,13 +2,15 @@
 //   /echo                       every message back, text as text, binary as binary
 //   /close?code=&reason=&after= closes after `after` ms (default 50) with that code (default 1000)
 //   /drop?after=                ends the TCP connection without a close frame
+//   /reset?after=               resets the TCP connection
+//   /bad?after=                 sends a frame with a reserved opcode (a protocol error)
 //   /ping?n=                    pings n times, 30 ms apart, then closes with 1000
 //   /push?n=                    sends n text messages m0..m(n-1) at once, then waits
 //   /headers                    sends the upgrade request's headers as JSON
 //   /refuse                     answers 403 with a small body instead of upgrading
 // It keeps the close code each client sent.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 
 export interface WsPeer {
@@ -19,6 +21,9 @@ export interface WsPeer {
   connections: number;
   close(): Promise<void>;
 }
+
+// the server side's TCP socket, which the `ws` server keeps to itself
+const raw = (ws: object) => (ws as { _socket: Socket })._socket;
 
 export async function startWsPeer(): Promise<WsPeer> {
   const server = http.createServer((_req, res) => {
@@ -50,6 +55,12 @@ export async function startWsPeer(): Promise<WsPeer> {
           break;
         case '/drop':
           setTimeout(() => ws.terminate(), after);
+          break;
+        case '/reset':
+          setTimeout(() => raw(ws).resetAndDestroy(), after);
+          break;
+        case '/bad':
+          setTimeout(() => raw(ws).write(Buffer.from([0x8f, 0x00])), after);
           break;
         case '/ping': {
           let n = Number(p.get('n') ?? 2);
