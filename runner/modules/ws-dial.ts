@@ -60,6 +60,15 @@ const OWN_HEADERS = new Set([
   'Sec-Websocket-Version',
   'Sec-Websocket-Extensions',
 ]);
+// gorilla's offer: no context takeover either way, no window bits (the `ws` client offers
+// client_max_window_bits unless told no, which its types do not allow for); like gorilla it then
+// compresses every message, however short
+const GORILLA_DEFLATE = {
+  serverNoContextTakeover: true,
+  clientNoContextTakeover: true,
+  clientMaxWindowBits: false as unknown as number,
+  threshold: 0,
+};
 // gorilla keeps this much of a refused upgrade's body
 const BODY_LIMIT = 1024;
 
@@ -124,9 +133,7 @@ export class WsDialer {
     try {
       ws = new WebSocket(target.href, protocols, {
         headers,
-        perMessageDeflate: req.compression
-          ? { serverNoContextTakeover: true, clientNoContextTakeover: true }
-          : false,
+        perMessageDeflate: req.compression ? GORILLA_DEFLATE : false,
         handshakeTimeout: 60_000,
         createConnection,
         followRedirects: false,

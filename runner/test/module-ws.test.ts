@@ -325,6 +325,27 @@ test('an interrupted session: closed with 1001, no ws_session_duration, its byte
   assert.ok(sum(c.samples, 'data_received') > 130, String(sum(c.samples, 'data_received')));
 });
 
+test("compression: 'deflate' offers permessage-deflate as gorilla does and messages go compressed", async () => {
+  const out = await run(`
+    export default function () {
+      ws.connect(__ENV.WS + '/headers', { compression: 'deflate' }, (socket) => {
+        socket.on('message', (m) => { console.log(JSON.parse(m)['sec-websocket-extensions']); socket.close(); });
+      });
+      const res = ws.connect(__ENV.WS + '/echo', { compression: 'deflate' }, (socket) => {
+        socket.on('open', () => socket.send('x'.repeat(1000)));
+        socket.on('message', (m) => { console.log(m.length); socket.close(); });
+      });
+      console.log(res.headers['Sec-Websocket-Extensions']);
+    }`);
+  assert.deepEqual(logs(out), [
+    'permessage-deflate; server_no_context_takeover; client_no_context_takeover',
+    '1000',
+    'permessage-deflate; server_no_context_takeover; client_no_context_takeover',
+  ]);
+  // the thousand bytes went out in a few
+  assert.ok(sum(out.samples, 'data_sent') < 1000, String(sum(out.samples, 'data_sent')));
+});
+
 test('wss: an unknown CA fails unless insecureSkipTLSVerify, as in k6; `hosts` moves the dial', async () => {
   const dir = new URL('./fixtures/', import.meta.url);
   const server = https.createServer({

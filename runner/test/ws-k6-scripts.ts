@@ -86,6 +86,17 @@ export default function () {
     });
   });
   console.log('headers response ' + show(res));
+  ws.connect(W + '/headers', { compression: 'deflate' }, (socket) => {
+    socket.on('message', (m) => {
+      console.log('compression offer ' + JSON.parse(m)['sec-websocket-extensions']);
+      socket.close();
+    });
+  });
+  res = ws.connect(W + '/echo', { compression: 'deflate' }, (socket) => {
+    socket.on('open', () => socket.send('compressed '.repeat(20)));
+    socket.on('message', (m) => { console.log('compression echo ' + m.length + ' ' + m.slice(0, 11)); socket.close(); });
+  });
+  console.log('compression response ' + show(res));
 }
 `;
 

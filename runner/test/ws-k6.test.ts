@@ -93,9 +93,10 @@ test(
       assert.deepEqual(mine.console, theirs.console, theirs.engine);
       assert.deepEqual([...mine.samples].sort(), [...theirs.samples].sort(), theirs.engine);
       // Stated tolerance: the runner echoes a server's close reason in its answer (k6 sends the code alone)
-      // and cannot write a close frame once the peer dropped the connection, a few bytes each.
+      // and cannot write a close frame once the peer dropped the connection, a few bytes each; zlib
+      // compresses the one deflated message ~30 bytes smaller than Go's flate.
       const msg = `${theirs.engine}: ${JSON.stringify(theirs.bytes)}, runner ${JSON.stringify(mine.bytes)}`;
-      assert.ok(near(mine.bytes.sent, theirs.bytes.sent, 24, 0), msg);
+      assert.ok(near(mine.bytes.sent, theirs.bytes.sent, 48, 0), msg);
       assert.ok(near(mine.bytes.received, theirs.bytes.received, 16, 0), msg);
     }
   },

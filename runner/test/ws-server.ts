@@ -30,7 +30,8 @@ export async function startWsPeer(): Promise<WsPeer> {
     res.writeHead(404);
     res.end('not a websocket');
   });
-  const wss = new WebSocketServer({ noServer: true });
+  // permessage-deflate for the clients that offer it (k6/ws's compression: 'deflate')
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: true });
   const peer: WsPeer = { url: '', closes: [], connections: 0, close: async () => {} };
   server.on('upgrade', (req, socket, head) => {
     const u = new URL(req.url ?? '/', 'http://peer');
