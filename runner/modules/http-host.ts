@@ -110,7 +110,7 @@ for (const [k, v] of Object.entries(STATUS_CODES)) STATUS_TEXT[Number(k)] = v ??
 const canonicalNames = new Map<string, string>();
 
 /** Go's canonical header name (`content-type` -> `Content-Type`); the names a server sends repeat. */
-function canonical(name: string): string {
+export function canonical(name: string): string {
   let c = canonicalNames.get(name);
   if (c === undefined) {
     c = name.toLowerCase().replace(/(^|-)([a-z])/g, (_, d: string, ch: string) => d + ch.toUpperCase());

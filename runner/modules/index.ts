@@ -7,6 +7,7 @@ import { executionSource } from './execution.ts';
 import { dataSource } from './data.ts';
 import { encodingSource } from './encoding.ts';
 import { cryptoSource } from './crypto.ts';
+import { wsSource } from './ws.ts';
 
 export { coreSource };
 
@@ -18,6 +19,7 @@ export const moduleSources: Record<string, string> = {
   'k6/data': dataSource,
   'k6/encoding': encodingSource,
   'k6/crypto': cryptoSource,
+  'k6/ws': wsSource,
 };
 
 export class UnknownModuleError extends Error {

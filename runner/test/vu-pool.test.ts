@@ -20,12 +20,12 @@ test('the options pass returns options and exported functions, with __VU 0', asy
 
 test('importing a module the runner does not have fails at init, naming it', async () => {
   const err = await initOptionsPass({
-    script: writeScript(`import ws from 'k6/ws';\nexport default function () {}`),
+    script: writeScript(`import grpc from 'k6/net/grpc';\nexport default function () {}`),
     env: {},
   }).catch((e: unknown) => e);
   assert.ok(err instanceof InitError);
   assert.equal(err.exitCode, 107);
-  assert.match(err.message, /unknown module: k6\/ws/);
+  assert.match(err.message, /unknown module: k6\/net\/grpc/);
 });
 
 test('an exception in init code rejects with its message and location', async () => {
@@ -69,10 +69,19 @@ test('an exception ends only its iteration: logged with its stack, still counted
   assert.equal(byMetric(c.samples, 'iteration_duration').length, 2);
 });
 
-test('interrupt() cuts a sleep short; the interrupted iteration emits no iteration samples', async () => {
-  const script = writeScript(`import { sleep } from 'k6';\nexport default function () { sleep(30); }`);
+test('interrupt() cuts a sleep short; the interrupted iteration emits data_*, no iteration samples', async () => {
+  const script = writeScript(
+    `import { sleep } from 'k6';\nimport http from 'k6/http';\nexport default function () { http.get(__ENV.BASE + '/ok'); sleep(30); }`,
+  );
   const c = collector();
-  const pool = await VUPool.create({ script, env: {}, options: {}, count: 1, workers: 0, ...c });
+  const pool = await VUPool.create({
+    script,
+    env: { BASE: peer.url },
+    options: {},
+    count: 1,
+    workers: 0,
+    ...c,
+  });
   const started = Date.now();
   const run = pool.vu(1).run({ fn: 'default', tags: {} });
   setTimeout(() => pool.vu(1).interrupt(), 100);
@@ -81,6 +90,10 @@ test('interrupt() cuts a sleep short; the interrupted iteration emits no iterati
   assert.deepEqual(r, { ok: false, interrupted: true });
   assert.ok(Date.now() - started < 5000);
   assert.equal(byMetric(c.samples, 'iterations').length, 0);
+  assert.equal(byMetric(c.samples, 'iteration_duration').length, 0);
+  // as k6 does: the bytes of an interrupted iteration count
+  assert.ok(byMetric(c.samples, 'data_sent')[0].value > 50);
+  assert.ok(byMetric(c.samples, 'data_received')[0].value > 50);
 });
 
 test('interrupt() stops an in-flight request and a busy loop (VU in a worker thread)', async () => {

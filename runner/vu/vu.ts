@@ -17,8 +17,11 @@ import {
 } from '../modules/http-host.ts';
 import type { Cancel } from '../modules/http1.ts';
 import { TLSOptions } from '../modules/tls-options.ts';
+import { HostOverrides } from '../modules/hosts.ts';
 import { Resolver, parseDNS } from '../modules/dns.ts';
 import { Hashers, b64decode, b64encode, hexEncode, randomBytes } from '../modules/crypto-host.ts';
+import { WsDialer } from '../modules/ws-dial.ts';
+import { WsSessions } from '../modules/ws-host.ts';
 import {
   INSTANCE,
   type LoopRequest,
@@ -52,6 +55,7 @@ export class ThreadContext {
   private dns: Resolver | undefined;
   /** settles when the init code of the VU started last on this thread has run */
   private lastInit: Promise<unknown> = Promise.resolve();
+  private wsDialer: WsDialer | undefined;
 
   constructor(
     script: ScriptInput,
@@ -92,6 +96,19 @@ export class ThreadContext {
       tls: (this.tls ??= new TLSOptions(o)),
       dns: (this.dns ??= new Resolver(parseDNS(o.dns))),
     });
+  }
+
+  /** k6/ws's handshakes, with the options k6/http's connections take. */
+  get ws(): WsDialer {
+    const o = this.options;
+    this.wsDialer ??= new WsDialer({
+      userAgent: o.userAgent as string | undefined,
+      insecureSkipTLSVerify: o.insecureSkipTLSVerify as boolean | undefined,
+      hosts: new HostOverrides(o.hosts),
+      tls: (this.tls ??= new TLSOptions(o)),
+      dns: (this.dns ??= new Resolver(parseDNS(o.dns))),
+    });
+    return this.wsDialer;
   }
 
   /** A metric definition made at init; an identical redeclaration is fine, another type is an error. */
@@ -199,6 +216,12 @@ export class VU {
   private jar = new CookieJar();
   private texts = new RequestTexts();
   private hashers = new Hashers();
+  /** k6/ws sessions; they end with the iteration */
+  private ws = new WsSessions(
+    () => this.thread.ws,
+    () => this.ctx(),
+    (json) => this.samples(json),
+  );
   private sleepTimer: { timer: NodeJS.Timeout; resolve: (v: boolean) => void } | null = null;
   private running = false;
   private interrupting = false;
@@ -326,6 +349,7 @@ export class VU {
         randomBytes: (n) => randomBytes(Number(n)),
         hexEncode: (data) => hexEncode(bytes(data)),
         jar: (op, url, arg) => this.jar.op(str(op), str(url), str(arg)),
+        wsSendBinary: (id, data) => this.ws.send(str(id), data as Uint8Array),
         metadata: (json, samples) => {
           // Samples queued in the VM before the change keep the metadata they were made with.
           this.samples(samples);
@@ -338,6 +362,17 @@ export class VU {
       direct: {
         next: (verdict) => (this.onNext ? this.onNext(verdict) : NEXT_STOP),
         changing: () => this.changingJSON(),
+        wsSend: (id, text) => this.ws.send(id, text),
+        wsPing: (id) => this.ws.ping(id),
+        wsClose: (id, code) => this.ws.close(id, code),
+        wsTimer: (id, timer, ms, repeat) => {
+          this.ws.timer(id, timer, ms, repeat);
+          return undefined;
+        },
+        wsEnd: (id) => {
+          this.ws.end(id);
+          return undefined;
+        },
       },
       async: {
         request: async (json, samples) => {
@@ -348,6 +383,8 @@ export class VU {
           const res = (await this.client().send(reqs, this.ctx())).map(encodeResponse);
           return res.length === 1 ? res[0] : JSON.stringify(res);
         },
+        wsConnect: (json, samples) => this.ws.connect(str(json), str(samples ?? '')),
+        wsWait: (id, samples) => this.ws.wait(str(id), str(samples ?? '')),
         pause: () => new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined))),
         sleep: (ms, samples) =>
           new Promise<boolean>((resolve) => {
@@ -389,6 +426,7 @@ export class VU {
     this.interrupting = true;
     this.vm.interrupted = true;
     this.abortCtl.abort();
+    this.ws.interrupt();
     for (const cancel of [...this.cancels]) cancel(new Error('interrupted'));
     if (this.sleepTimer) {
       clearTimeout(this.sleepTimer.timer);
@@ -511,15 +549,20 @@ export class VU {
     if (verdict.error !== undefined && req.logErrors !== false) {
       this.thread.callbacks.log('error', verdict.error, { ...this.scenarioFields, source: 'stacktrace' });
     }
-    if (!verdict.interrupted && req.emitIteration !== false) {
+    // Sessions the VM left open end here, their bytes counted with the iteration's.
+    this.ws.endAll();
+    // An interrupted iteration still reports the bytes it moved, as k6 does (lib/netext GetTrail).
+    if (req.emitIteration !== false) {
       const time = performance.timeOrigin + end;
       const itags = this.iterationTags;
       const out: Sample[] = [
         { metric: 'data_sent', time, value: this.bytes.sent, tags: itags },
         { metric: 'data_received', time, value: this.bytes.received, tags: itags },
-        { metric: 'iteration_duration', time, value: end - start, tags: itags },
       ];
-      if (req.countIteration !== false) out.push({ metric: 'iterations', time, value: 1, tags: itags });
+      if (!verdict.interrupted) {
+        out.push({ metric: 'iteration_duration', time, value: end - start, tags: itags });
+        if (req.countIteration !== false) out.push({ metric: 'iterations', time, value: 1, tags: itags });
+      }
       this.thread.emit(out, this.metadata());
     }
     if (req.countIteration !== false) this.iter++;
@@ -641,6 +684,7 @@ export class VU {
   }
 
   dispose(): void {
+    this.ws.endAll();
     this.vm.dispose();
   }
 }
