@@ -21,7 +21,7 @@ export const OLDEST = { major: 0, minor: 49 };
 export const atLeast = (v: K6Version, major: number, minor: number): boolean =>
   v.major > major || (v.major === major && v.minor >= minor);
 
-function executable(file: string): boolean {
+export function executable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return statSync(file).isFile();
@@ -30,7 +30,7 @@ function executable(file: string): boolean {
   }
 }
 
-const onPath = (name: string, env: Env) =>
+export const onPath = (name: string, env: Env): string | undefined =>
   (env.PATH ?? '')
     .split(path.delimiter)
     .filter(Boolean)

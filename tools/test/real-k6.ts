@@ -6,11 +6,11 @@
 //   K6           one binary (a path, or a name on PATH), as make load uses it
 //   k6 on PATH
 //   ../shared/tools/k6/k6*  beside the checkout, when that directory exists
-import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseK6Version } from '../k6-binary.ts';
+import { executable, onPath, parseK6Version } from '../k6-binary.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -22,23 +22,6 @@ export interface RealK6 {
   minor: number;
   /** `k6 cloud run` / `k6 cloud upload` exist (v0.54+; `k6 cloud run` alone arrived in v0.53). */
   hasCloudRun: boolean;
-}
-
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string, envPath: string): string | undefined {
-  return envPath
-    .split(path.delimiter)
-    .filter(Boolean)
-    .map((d) => path.join(d, name))
-    .find(executable);
 }
 
 /** `k6 version` of a binary, or undefined when it is not a k6 that runs here. */
@@ -64,10 +47,10 @@ function candidates(env: NodeJS.ProcessEnv): string[] {
       .map((f) => path.resolve(ROOT, f));
   const one = env.K6?.trim();
   if (one) {
-    const file = one.includes('/') ? path.resolve(one) : onPath(one, env.PATH ?? '');
+    const file = one.includes('/') ? path.resolve(one) : onPath(one, env);
     return file ? [file] : [];
   }
-  const found = onPath('k6', env.PATH ?? '');
+  const found = onPath('k6', env);
   if (found) return [found];
   const shared = path.resolve(ROOT, '..', 'shared', 'tools', 'k6');
   if (!existsSync(shared)) return [];
