@@ -8,6 +8,7 @@ import { MetricsEngine } from '../runner/metrics/engine.ts';
 import { TrendSink } from '../runner/metrics/sinks.ts';
 import { RELATIVE_ACCURACY } from '../runner/metrics/sketch.ts';
 import type { Sample } from '../runner/metrics/types.ts';
+import { buildSummaryData } from '../runner/summary/data.ts';
 
 const { values } = parseArgs({
   options: {
@@ -122,7 +123,7 @@ const growth = heapMb() - base;
 
 // Quantile error of the summary's http_req_duration against the exact values.
 exact.sort();
-const data = engine.summaryData({ testRunDurationMs: seconds * 1000 });
+const data = buildSummaryData(engine, { testRunDurationMs: seconds * 1000 });
 const got = data.metrics.http_req_duration.values;
 const exactP = (p: number) => {
   const i = p * (total - 1);

@@ -6,7 +6,7 @@ import { log } from './log.ts';
 import type { MetricsEngine } from './metrics/engine.ts';
 import { summaryExport } from './summary/export.ts';
 import { textSummary } from './summary/text.ts';
-import type { SummaryData } from './summary/data.ts';
+import { buildSummaryData, type SummaryData } from './summary/data.ts';
 import type { SummaryOutputs } from './vu/types.ts';
 
 export interface SummaryRunner {
@@ -36,7 +36,7 @@ export function summaryData(end: EndOfTest): SummaryData {
       setupData = undefined;
     }
   }
-  return end.engine.summaryData({
+  return buildSummaryData(end.engine, {
     setupData,
     testRunDurationMs: end.testRunDurationMs,
     noColor: end.noColor,

@@ -4,7 +4,7 @@ import { Registry } from './registry.ts';
 import { newSink, type Sink } from './sinks.ts';
 import { TimeSeries } from './series.ts';
 import type { MetricDef, Sample } from './types.ts';
-import { GroupTree } from '../summary/groups.ts';
+import { GroupTree } from './groups.ts';
 import {
   abortMessage,
   aggregate,
@@ -18,7 +18,6 @@ import {
   type Threshold,
   type ThresholdsOption,
 } from '../thresholds.ts';
-import { buildSummaryData, type SummaryData, type SummaryInput } from '../summary/data.ts';
 
 export interface EngineOptions {
   thresholds?: ThresholdsOption;
@@ -204,10 +203,6 @@ export class MetricsEngine {
   /** Entries in definition order (built-ins first). */
   allEntries(): MetricEntry[] {
     return [...this.entries.values()];
-  }
-
-  summaryData(input: SummaryInput): SummaryData {
-    return buildSummaryData(this, input);
   }
 
   private attach(def: MetricDef): void {

@@ -12,54 +12,9 @@ import type { TLSOptions } from './tls-options.ts';
 import type { Resolver } from './dns.ts';
 import { ResponseParser } from './http1-parser.ts';
 import { H2Session } from './http2.ts';
+import type { Cancel, ConnInfo, Exchange, RequestOptions } from './http-types.ts';
 
-/** What a connection tells the request that first used it. */
-export interface ConnInfo {
-  /** TCP connect time, ms */
-  connecting: number;
-  /** TLS handshake time, ms */
-  tls: number;
-  tlsVersion: string;
-  cipher: string;
-  remoteAddress: string;
-  remotePort: number;
-}
-
-/** One request and its response, filled in as it goes. */
-export interface Exchange {
-  status: number;
-  statusText: string;
-  /** flat [name, value, name, value, ...] as received (latin1) */
-  headers: string[];
-  body: Buffer;
-  error: unknown;
-  /** performance.now() instants */
-  start: number;
-  connectedAt: number;
-  sentAt: number;
-  firstByte: number;
-  end: number;
-  /** bytes on the wire, head included */
-  bytesIn: number;
-  bytesOut: number;
-  conn: ConnInfo | null;
-  /** the first request on its connection: the connection's timings are its own */
-  fresh: boolean;
-  /** HTTP/1.1, or HTTP/2.0 when the TLS handshake chose h2 */
-  proto: string;
-}
-
-export interface RequestOptions {
-  method: string;
-  url: URL;
-  /** lower-case names */
-  headers: Record<string, string>;
-  body: Buffer | undefined;
-  /** ms */
-  timeout: number;
-  /** whose connections these are (k6 gives each VU its own): HTTP/2 sessions are kept per scope */
-  scope?: object;
-}
+export type { Cancel, ConnInfo, Exchange, RequestOptions } from './http-types.ts';
 
 export interface ClientOptions {
   rejectUnauthorized?: boolean;
@@ -76,9 +31,6 @@ export interface ClientOptions {
   /** the `dns` option's resolver (default: the system's, as Node dials) */
   dns?: Resolver;
 }
-
-/** Ends a request early (the VU is interrupted). */
-export type Cancel = (err: Error) => void;
 
 const CRLF = '\r\n';
 

@@ -5,7 +5,7 @@ import http2 from 'node:http2';
 import type tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { RequestTimeout } from './errors.ts';
-import type { Cancel, ConnInfo, Exchange, RequestOptions } from './http1.ts';
+import type { Cancel, ConnInfo, Exchange, RequestOptions } from './http-types.ts';
 
 const { NGHTTP2_CANCEL } = http2.constants;
 const H2_FAILURES = new Set([

@@ -3,7 +3,7 @@ import type { MetricsEngine } from '../metrics/engine.ts';
 import type { Sink } from '../metrics/sinks.ts';
 import type { Contains, MetricType } from '../metrics/types.ts';
 import type { MetricThresholds } from '../thresholds.ts';
-import type { GroupData } from './groups.ts';
+import type { GroupData } from '../metrics/groups.ts';
 
 export interface SummaryInput {
   /** setup()'s return value after the JSON round trip; undefined = no setup_data key */

@@ -1,5 +1,5 @@
 // --summary-export: the legacy JSON k6 v0.49 writes (its "old" summary format), indented 4 spaces.
-import type { GroupData } from './groups.ts';
+import type { GroupData } from '../metrics/groups.ts';
 import type { SummaryData } from './data.ts';
 
 interface LegacyGroup {

@@ -1,5 +1,5 @@
 // The end-of-test text summary in k6 v0.49's layout: checks and groups first, then one line per metric.
-import type { GroupData, CheckData } from './groups.ts';
+import type { GroupData, CheckData } from '../metrics/groups.ts';
 import type { MetricData, SummaryData } from './data.ts';
 import { humanizeValue } from './format.ts';
 

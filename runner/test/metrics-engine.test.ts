@@ -8,6 +8,7 @@ import { GaugeSink, RateSink, TrendSink } from '../metrics/sinks.ts';
 import { QuantileSketch, RELATIVE_ACCURACY } from '../metrics/sketch.ts';
 import { TimeSeries } from '../metrics/series.ts';
 import type { Sample } from '../metrics/types.ts';
+import { buildSummaryData } from '../summary/data.ts';
 
 const sample = (metric: string, value: number, tags: Record<string, string> = {}, time = 0): Sample => ({
   metric,
@@ -114,7 +115,7 @@ test('engine: sub-metric sinks for selectors plus expected_response:true; vu/ite
     sample('http_req_duration', 5, { expected_response: 'true' }),
     sample('http_req_duration', 50, { expected_response: 'false' }),
   ]);
-  const data = e.summaryData({ testRunDurationMs: 1000 });
+  const data = buildSummaryData(e, { testRunDurationMs: 1000 });
   assert.equal(data.metrics['http_reqs{status:429}'].values.count, 1);
   assert.equal(data.metrics[`http_reqs{ name : 'login', method:"POST" }`].values.count, 1);
   assert.equal(data.metrics['http_reqs{vu:1}'].values.count, 0);
@@ -129,7 +130,7 @@ test('engine: thresholded metrics show even without samples; empty sinks follow 
   const e = new MetricsEngine({
     thresholds: { checks: ['rate==1'], iterations: ['count>0'], 'group_duration{group:::x}': ['p(95)<1'] },
   });
-  const data = e.summaryData({ testRunDurationMs: 1000 });
+  const data = buildSummaryData(e, { testRunDurationMs: 1000 });
   assert.deepEqual(Object.keys(data.metrics).sort(), [
     'checks',
     'group_duration',
@@ -152,7 +153,7 @@ test('engine: groups and checks build root_group with md5 ids; custom metrics ne
     sample('retries', 2, {}),
     sample('nonexistent', 1, {}),
   ]);
-  const root = e.summaryData({ testRunDurationMs: 1 }).root_group;
+  const root = buildSummaryData(e, { testRunDurationMs: 1 }).root_group;
   assert.equal(root.id, 'd41d8cd98f00b204e9800998ecf8427e');
   assert.deepEqual(
     root.checks.map((c) => [c.path, c.passes, c.fails]),

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { humanizeBytes, humanizeDuration, humanizeValue } from '../summary/format.ts';
 import { strWidth, textSummary } from '../summary/text.ts';
 import { MetricsEngine } from '../metrics/engine.ts';
-import { checkTrendStats } from '../summary/data.ts';
+import { checkTrendStats, buildSummaryData } from '../summary/data.ts';
 
 test('durations: ns, µs, ms, s, m, h with truncation; fixed units with --summary-time-unit', () => {
   const cases: Array<[number, string]> = [
@@ -48,7 +48,7 @@ test('layout: groups, failed checks, marks, dots, colours only when asked', () =
     { metric: 'checks', value: 0, time: 0, tags: { group: '::g', check: 'bad2' } },
   ]);
   e.finalize(1000);
-  const data = e.summaryData({ testRunDurationMs: 1000 });
+  const data = buildSummaryData(e, { testRunDurationMs: 1000 });
   const plain = textSummary(data);
   assert.equal(
     plain,

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { durationFromExport, engineFor, RUNS, runFile, skipReason } from './reference.ts';
 import { textSummary } from '../summary/text.ts';
 import { summaryExportObject } from '../summary/export.ts';
+import { buildSummaryData } from '../summary/data.ts';
 
 const close = (a: unknown, b: unknown, what: string) => {
   assert.equal(typeof a, 'number', what);
@@ -20,7 +21,7 @@ for (const run of Object.keys(RUNS)) {
       const engine = engineFor(run);
       const dur = durationFromExport(run);
       engine.finalize(dur);
-      const data = engine.summaryData({ testRunDurationMs: dur, noColor: true });
+      const data = buildSummaryData(engine, { testRunDurationMs: dur, noColor: true });
       assert.equal('\n' + textSummary(data) + '\n\n', runFile(run, 'stdout.txt'));
     });
 
@@ -30,7 +31,7 @@ for (const run of Object.keys(RUNS)) {
     const dur = durationFromExport(run);
     engine.finalize(dur);
     const got = summaryExportObject(
-      engine.summaryData({ testRunDurationMs: dur, setupData: want.setup_data, noColor: true }),
+      buildSummaryData(engine, { testRunDurationMs: dur, setupData: want.setup_data, noColor: true }),
     ) as typeof want;
     assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort());
     assert.deepEqual(got.root_group, want.root_group);
@@ -54,7 +55,7 @@ test("07-handle-summary: the handleSummary data object equals k6's", { skip: ski
   const dur = want.state.testRunDurationMs;
   const result = engine.finalize(dur);
   assert.deepEqual(result.failed, []);
-  const got = engine.summaryData({
+  const got = buildSummaryData(engine, {
     testRunDurationMs: dur,
     noColor: true,
     isStdOutTTY: false,

@@ -11,6 +11,7 @@ import {
   ThresholdError,
 } from '../thresholds.ts';
 import type { Sample } from '../metrics/types.ts';
+import { buildSummaryData } from '../summary/data.ts';
 
 const s = (metric: string, value: number, tags: Record<string, string> = {}): Sample => ({
   metric,
@@ -151,6 +152,6 @@ test('abortOnFail: aborts only when failing and strictly past delayAbortEval; me
     ),
     true,
   );
-  const data = e.summaryData({ testRunDurationMs: 10_500 });
+  const data = buildSummaryData(e, { testRunDurationMs: 10_500 });
   assert.deepEqual(data.metrics['http_reqs{status:500}'].thresholds, { 'count<1': { ok: false } });
 });

@@ -1,7 +1,7 @@
-// The root_group tree of the summary, rebuilt from the sample stream: the `group` tag names every group a
+// The root_group tree of the summary, kept by the metrics engine and rebuilt from the sample stream: the `group` tag names every group a
 // sample came from, `checks` samples carry the check name and pass/fail. ids are md5 of the path, as in k6.
 import { createHash } from 'node:crypto';
-import type { Sample } from '../metrics/types.ts';
+import type { Sample } from './types.ts';
 
 export interface CheckData {
   name: string;
