@@ -17,7 +17,7 @@ export function setLogLevel(level: Level): void {
 
 function quote(v: string): string {
   // Quote only when needed, like logrus' text formatter.
-  return /^[A-Za-z0-9_./:@%+-]+$/.test(v) ? v : JSON.stringify(v);
+  return /^[A-Za-z0-9_./@^+-]+$/.test(v) ? v : JSON.stringify(v);
 }
 
 export function formatLine(level: Level, msg: string, fields: Fields = {}, now = new Date()): string {
