@@ -1,5 +1,7 @@
 // The host half of k6/http: sends a VU's requests (http1.ts), follows redirects hop by hop, measures
 // the request phases for real and emits the http_req_* samples with k6's system tags.
+// Past 500 lines because a request's path (hops, timings, samples, the response's encoding) shares the
+// per-request caches kept here; cookies are apart in cookies.ts.
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
 import { Http1Client, type Cancel, type Exchange } from './http1.ts';
@@ -10,6 +12,16 @@ import type { Resolver } from './dns.ts';
 import { authorization, parseChallenge } from './digest.ts';
 import type { Sample } from '../metrics/types.ts';
 import { goMethod, mapError, RequestTimeout, type NetError } from './errors.ts';
+import {
+  CookieJar,
+  expiresAtOnce,
+  parseCookie,
+  sentCookies,
+  type JarData,
+  type SentCookies,
+} from './cookies.ts';
+
+export { CookieJar } from './cookies.ts';
 
 export interface WireRequest {
   method: string;
@@ -28,6 +40,8 @@ export interface WireRequest {
   responseType?: 'text' | 'binary' | 'none';
   expected: [number, number][] | null;
   cookies?: Record<string, { value: string; replace: boolean }>;
+  /** params.jar, a jar of the script's own (its cookies per host): its state crosses with the request */
+  jar?: JarData;
   compression?: string;
   /** params.auth: 'digest' answers the server's challenge; absent or 'basic': the URL's user info as Basic */
   auth?: string;
@@ -79,8 +93,10 @@ export interface WireResponse {
     url: string;
     headers: Record<string, string[]>;
     body: string;
-    cookies: Record<string, unknown>;
+    cookies: SentCookies;
   };
+  /** the state of the request's own jar after it (requests with `jar` only) */
+  jar?: JarData;
   interrupted?: boolean;
   thrown?: string;
 }
@@ -129,37 +145,6 @@ function maskURL(u: URL): string {
 
 type Hop = Exchange;
 
-/** A VU's cookies, per host; reset before each iteration. */
-export class CookieJar {
-  readonly jar = new Map<string, Map<string, string>>();
-
-  reset(): void {
-    this.jar.clear();
-  }
-
-  op(op: string, url: string, arg: string): string {
-    let host: string;
-    try {
-      host = new URL(url).host;
-    } catch {
-      throw new Error(`invalid URL: ${url}`);
-    }
-    const cookies = this.jar.get(host) ?? new Map<string, string>();
-    if (op === 'get') {
-      const out: Record<string, string[]> = {};
-      for (const [k, v] of cookies) out[k] = [v];
-      return JSON.stringify(out);
-    }
-    if (op === 'set') {
-      const { name, value } = JSON.parse(arg) as { name: string; value: string };
-      cookies.set(name, value);
-      this.jar.set(host, cookies);
-    } else if (op === 'clear') this.jar.delete(host);
-    else if (op === 'delete') cookies.delete(arg);
-    return '';
-  }
-}
-
 /** What one VU lends a request: where samples go, its interrupt signal, byte counters, cookies. */
 export interface RequestContext {
   emit: (s: Sample[]) => void;
@@ -196,7 +181,7 @@ export class HttpClient {
 
   /** Sends requests concurrently (http.batch) or one (the usual case); samples go to `emit`. */
   async send(reqs: WireRequest[], vu: RequestContext): Promise<WireResponse[]> {
-    if (reqs.length === 1) return [await this.one(reqs[0], vu)];
+    if (reqs.length === 1) return [await this.withJar(reqs[0], vu)];
     const limit = this.cfg.batch || 20;
     const perHost = this.cfg.batchPerHost || 6;
     const out: WireResponse[] = new Array(reqs.length);
@@ -221,7 +206,7 @@ export class HttpClient {
           next++;
           running++;
           inFlight.set(w.host, (inFlight.get(w.host) ?? 0) + 1);
-          void this.one(reqs[w.i], vu)
+          void this.withJar(reqs[w.i], vu)
             .catch((e: unknown) => ({
               ...emptyResponse(reqs[w.i]),
               error: String((e as Error)?.message ?? e),
@@ -240,7 +225,16 @@ export class HttpClient {
     return out;
   }
 
-  private async one(req: WireRequest, vu: RequestContext): Promise<WireResponse> {
+  /** The request with the jar it names, its own or the VU's; an own jar's new state goes back with it. */
+  private async withJar(req: WireRequest, vu: RequestContext): Promise<WireResponse> {
+    if (!req.jar) return this.one(req, vu, vu.jar);
+    const jar = CookieJar.from(req.jar);
+    const res = await this.one(req, vu, jar);
+    res.jar = jar.toJSON();
+    return res;
+  }
+
+  private async one(req: WireRequest, vu: RequestContext, jar: CookieJar): Promise<WireResponse> {
     const { emit, signal, warn } = vu;
     let url: URL;
     const res = emptyResponse(req);
@@ -258,8 +252,9 @@ export class HttpClient {
     }
     let method = req.method;
     let body = requestBody(req);
-    const headers = this.headers(req, url, body, vu.jar);
+    const headers = this.headers(req, url, body, jar);
     const maxRedirects = req.redirects ?? this.cfg.maxRedirects ?? 10;
+    const firstURL = url.href;
     // auth: 'digest' (k6's): the first response is expected to be the server's 401 challenge.
     let digest = req.auth === 'digest' && !!(url.username || url.password);
     for (let hopNo = 0; ; hopNo++) {
@@ -270,7 +265,7 @@ export class HttpClient {
       }
       const location = headerValue(hop.headers, 'location');
       const redirect = !hop.error && hop.status >= 300 && hop.status < 400 && location !== undefined;
-      this.fill(res, req, method, url, headers, body, hop, vu);
+      this.fill(res, req, method, url, headers, body, hop, vu, jar);
       this.emitHop(req, method, res, hop, emit, digest ? hop.status === 401 : undefined);
       if (digest) {
         digest = false;
@@ -305,15 +300,22 @@ export class HttpClient {
         return res;
       }
       if (!redirect || hopNo >= maxRedirects) {
-        if (redirect && req.redirects === undefined && hopNo >= maxRedirects) {
+        // k6 stays silent when the script chose a limit (params.redirects or the maxRedirects option), and
+        // counts the requests made so far, the first included.
+        if (redirect && req.redirects === undefined && this.cfg.maxRedirects === undefined) {
           warn(
-            `Stopped after ${maxRedirects} redirects and returned the redirection; pass { redirects: n } in request params or set global maxRedirects option`,
-            {},
+            `Stopped after ${hopNo + 1} redirects and returned the redirection; pass { redirects: n } in request params or set global maxRedirects to silence this`,
+            { url: firstURL },
           );
         }
         return res;
       }
       url = new URL(location!, url);
+      // As k6 does on each redirect: the Cookie header is made afresh from params.cookies and the jar,
+      // which now holds what the redirect set.
+      delete headers['cookie'];
+      const cookies = jar.header(url.host, req.cookies ?? {});
+      if (cookies.length) headers['cookie'] = cookies.join('; ');
       if (
         hop.status === 303 ||
         ((hop.status === 301 || hop.status === 302) && method !== 'GET' && method !== 'HEAD')
@@ -344,12 +346,7 @@ export class HttpClient {
         );
     }
     if (req.multipart && body) h['content-type'] = `multipart/form-data; boundary=${MULTIPART_BOUNDARY}`;
-    const cookies: string[] = [];
-    const jar = cookieJar.jar.get(url.host);
-    const fromParams = req.cookies ?? {};
-    if (jar)
-      for (const [k, v] of jar) if (!(k in fromParams) || !fromParams[k].replace) cookies.push(`${k}=${v}`);
-    for (const [k, c] of Object.entries(fromParams)) cookies.push(`${k}=${c.value}`);
+    const cookies = cookieJar.header(url.host, req.cookies ?? {});
     if (cookies.length)
       h['cookie'] = h['cookie'] ? `${h['cookie']}; ${cookies.join('; ')}` : cookies.join('; ');
     if (req.compression) h['accept-encoding'] = req.compression;
@@ -390,6 +387,7 @@ export class HttpClient {
     body: Buffer | undefined,
     hop: Hop,
     vu: RequestContext,
+    jar: CookieJar,
   ): void {
     const info = hop.conn;
     const fresh = info && hop.fresh;
@@ -439,7 +437,7 @@ export class HttpClient {
       // The same header lines as the last response to this request (no Set-Cookie among them).
       res.headers = last.headers;
       res.cookies = {};
-    } else this.readHeaders(req, res, hop, url, vu);
+    } else this.readHeaders(req, res, hop, url, jar);
     let data = hop.body;
     const enc = (res.headers['Content-Encoding'] ?? '').toLowerCase();
     try {
@@ -464,7 +462,7 @@ export class HttpClient {
   }
 
   /** The response's headers (canonical names, repeats joined) and the cookies it sets, into the jar too. */
-  private readHeaders(req: WireRequest, res: WireResponse, hop: Hop, url: URL, vu: RequestContext): void {
+  private readHeaders(req: WireRequest, res: WireResponse, hop: Hop, url: URL, jar: CookieJar): void {
     const hs: Record<string, string> = {};
     const cookies: WireResponse['cookies'] = {};
     let setsCookies = false;
@@ -476,9 +474,7 @@ export class HttpClient {
         setsCookies = true;
         const c = parseCookie(value, url);
         (cookies[c.name] ??= []).push(c);
-        const jar = vu.jar.jar.get(url.host) ?? new Map<string, string>();
-        jar.set(c.name, c.value);
-        vu.jar.jar.set(url.host, jar);
+        jar.store(url.host, c.name, c.value, expiresAtOnce(value, c.max_age, c.expires));
       }
     }
     res.headers = hs;
@@ -616,7 +612,7 @@ function sentRequest(
   }
   const h: Record<string, string[]> = {};
   for (const k in headers) h[canonical(k)] = [headers[k]];
-  const r: SentRequest = { method, url, headers: h, body: text, cookies: {} };
+  const r: SentRequest = { method, url, headers: h, body: text, cookies: sentCookies(headers['cookie']) };
   sent.set(req, r);
   return r;
 }
@@ -721,7 +717,7 @@ export function encodeResponse(r: WireResponse): string {
     kind,
     body.length,
   ]);
-  return `${headLength(head.length)}${head}${SEP}${body}${SEP}${headers}${SEP}${timings}${SEP}{"cookies":${cookies},"request":${request},${connectionJSON(r)}}`;
+  return `${headLength(head.length)}${head}${SEP}${body}${SEP}${headers}${SEP}${timings}${SEP}{"cookies":${cookies},"request":${request},${r.jar ? `"jar":${JSON.stringify(r.jar)},` : ''}${connectionJSON(r)}}`;
 }
 
 type ConnectionFields = Pick<
@@ -780,32 +776,6 @@ function headerValue(raw: string[], name: string): string | undefined {
     if (raw[i].length === name.length && raw[i].toLowerCase() === name) return raw[i + 1];
   }
   return undefined;
-}
-
-function parseCookie(value: string, url: URL) {
-  const [pair, ...attrs] = value.split(';');
-  const eq = pair.indexOf('=');
-  const c = {
-    name: pair.slice(0, eq).trim(),
-    value: pair.slice(eq + 1).trim(),
-    domain: url.hostname,
-    path: '/',
-    http_only: false,
-    secure: false,
-    max_age: 0,
-    expires: 0,
-  };
-  for (const a of attrs) {
-    const [k, v = ''] = a.split('=');
-    const key = k.trim().toLowerCase();
-    if (key === 'domain') c.domain = v.trim();
-    else if (key === 'path') c.path = v.trim();
-    else if (key === 'httponly') c.http_only = true;
-    else if (key === 'secure') c.secure = true;
-    else if (key === 'max-age') c.max_age = Number(v);
-    else if (key === 'expires') c.expires = Date.parse(v) || 0;
-  }
-  return c;
 }
 
 function emptyResponse(req: WireRequest): WireResponse {

@@ -146,6 +146,11 @@ function prepareText(method, target, body, params) {
       }
       (extra || (extra = {})).cookies = cookies;
     }
+    const j = params.jar;
+    if (j instanceof CookieJar && j[JAR] !== undefined) {
+      (extra || (extra = {})).jar = j[JAR];
+      preparedJar = j;
+    }
     if (params.compression) (extra || (extra = {})).compression = String(params.compression);
     if (params.auth) {
       if (params.auth === 'ntlm') throw new Error('auth: "ntlm" is not supported by this runner');
@@ -293,8 +298,20 @@ function send(reqs) {
   return res;
 }
 
+// The script's own jar a request just prepared uses (see CookieJar), to take the jar's state back.
+let preparedJar = null;
+function keepJar(j, res) {
+  const data = res.__part(2).jar;
+  if (data) j[JAR] = data;
+}
+
 function request(method, u, body, params) {
-  return sendOne(prepare(method, u, body, params));
+  preparedJar = null;
+  const text = prepare(method, u, body, params);
+  const j = preparedJar;
+  const res = sendOne(text);
+  if (j !== null) keepJar(j, res);
+  return res;
 }
 const get = (u, params) => request('GET', u, null, params);
 const head = (u, params) => request('HEAD', u, null, params);
@@ -314,21 +331,68 @@ function batchItem(item) {
 }
 function batch(reqs) {
   const keys = Array.isArray(reqs) ? null : Object.keys(reqs);
-  const list = keys ? keys.map((k) => batchItem(reqs[k])) : reqs.map(batchItem);
+  const jars = [];
+  const item = (r) => {
+    preparedJar = null;
+    const text = batchItem(r);
+    jars.push(preparedJar);
+    return text;
+  };
+  const list = keys ? keys.map((k) => item(reqs[k])) : reqs.map(item);
   const res = send(list);
+  for (let i = 0; i < jars.length; i++) if (jars[i] !== null) keepJar(jars[i], res[i]);
   if (!keys) return res;
   const out = {};
   keys.forEach((k, i) => { out[k] = res[i]; });
   return out;
 }
 
-class CookieJar {
-  cookiesForURL(u) { return JSON.parse(host.jar('get', String(u), '')); }
-  set(u, name, value, opts) { host.jar('set', String(u), JSON.stringify({ name: String(name), value: String(value), opts: opts || {} })); }
-  clear(u) { host.jar('clear', String(u), ''); }
-  delete(u, name) { host.jar('delete', String(u), String(name)); }
+// A jar the script makes is its own: its cookies (values by name, by host, as the host keeps the VU's)
+// live here and cross with each request that names it, so the jar goes when the script drops it. The
+// VU's jar (http.cookieJar(), and every request without an own jar) stays on the host.
+const JAR = Symbol('jar');
+function jarHost(u) {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\\/\\/(?:[^@\\/?#]*@)?([^\\/?#]*)/.exec(String(u));
+  if (!m) throw new Error('invalid URL: ' + u);
+  const scheme = m[1].toLowerCase();
+  const h = m[2].toLowerCase();
+  if ((scheme === 'http' || scheme === 'ws') && h.endsWith(':80')) return h.slice(0, -3);
+  if ((scheme === 'https' || scheme === 'wss') && h.endsWith(':443')) return h.slice(0, -4);
+  return h;
 }
-const jar = new CookieJar();
+class CookieJar {
+  constructor() { this[JAR] = {}; }
+  cookiesForURL(u) {
+    const d = this[JAR];
+    if (d === undefined) return JSON.parse(host.jar('get', String(u), ''));
+    const out = {}, c = d[jarHost(u)];
+    if (c) for (const k in c) out[k] = [c[k]];
+    return out;
+  }
+  set(u, name, value, opts) {
+    const d = this[JAR];
+    if (d === undefined) host.jar('set', String(u), JSON.stringify({ name: String(name), value: String(value), opts: opts || {} }));
+    else {
+      const h = jarHost(u);
+      (d[h] || (d[h] = {}))[String(name)] = String(value);
+    }
+    return true;
+  }
+  clear(u) {
+    const d = this[JAR];
+    if (d === undefined) host.jar('clear', String(u), '');
+    else delete d[jarHost(u)];
+  }
+  delete(u, name) {
+    const d = this[JAR];
+    if (d === undefined) host.jar('delete', String(u), String(name));
+    else {
+      const c = d[jarHost(u)];
+      if (c) delete c[String(name)];
+    }
+  }
+}
+const jar = Object.create(CookieJar.prototype);
 function cookieJar() { return jar; }
 
 const http = {
