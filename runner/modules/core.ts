@@ -50,8 +50,13 @@ export const coreSource = /* js */ `
   k6.tags = function (extra) {
     const out = {};
     for (const k in state.tags) out[k] = state.tags[k];
-    for (const k in state.vuTags) out[k] = state.vuTags[k];
     out.group = state.group;
+    // exec.vu.tags: a value set there wins over the run's and scenario's, null deletes one of theirs.
+    for (const k in state.vuTags) {
+      const v = state.vuTags[k];
+      if (v === null) delete out[k];
+      else out[k] = v;
+    }
     if (extra) for (const k in extra) out[k] = checkTagValue(k, extra[k]);
     return out;
   };
@@ -165,8 +170,14 @@ export const coreSource = /* js */ `
   // What the host reads after a run: the verdict as JSON ({ok, value?, error?, interrupted?,
   // aborted?}), then \\u0001 and the JSON of the samples still queued here (JSON text holds no raw
   // control characters). The samples are not nested in the verdict: that would escape every quote.
+  // Once exec.vu.tags holds anything, the verdict carries the tags at the iteration's end too: k6 tags
+  // the iteration's own samples (iterations, iteration_duration, data_*) with them.
   const OK = '{"ok":true}\u0001';
   function verdict(v) {
+    for (const _ in state.vuTags) {
+      const head = v === null ? '{"ok":true' : JSON.stringify(v).slice(0, -1);
+      return head + ',"tags":' + k6.tagsJSON() + '}\u0001' + k6.takeSamples();
+    }
     if (v === null) return pending.length ? OK + k6.takeSamples() : OK;
     return JSON.stringify(v) + '\u0001' + k6.takeSamples();
   }

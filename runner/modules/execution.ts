@@ -8,9 +8,19 @@ function needIteration(what) {
   k6.iteration();
 }
 
-const tagsProxy = new Proxy(state.vuTags, {
-  set(t, k, v) { t[k] = k6.checkTagValue(k, v); k6.tagsChanged(); return true; },
-  deleteProperty(t, k) { delete t[k]; k6.tagsChanged(); return true; },
+// exec.vu.tags shows every tag the VU's samples get (the run's, the scenario's, group, its own); what a
+// script sets or deletes here is kept in state.vuTags (see k6.tags).
+const tagsProxy = new Proxy({}, {
+  get(_, k) { return typeof k === 'string' ? k6.tags()[k] : undefined; },
+  has(_, k) { return typeof k === 'string' && k in k6.tags(); },
+  ownKeys() { return Object.keys(k6.tags()); },
+  getOwnPropertyDescriptor(_, k) {
+    const t = k6.tags();
+    if (typeof k !== 'string' || !(k in t)) return undefined;
+    return { value: t[k], writable: true, enumerable: true, configurable: true };
+  },
+  set(_, k, v) { state.vuTags[k] = k6.checkTagValue(k, v); k6.tagsChanged(); return true; },
+  deleteProperty(_, k) { state.vuTags[k] = null; k6.tagsChanged(); return true; },
 });
 // The host attaches the VU's metadata to every sample it emits from then on (samples queued here go first).
 const metadataProxy = new Proxy(state.vuMetadata, {

@@ -33,6 +33,16 @@ import {
 import { BUILTIN_METRICS } from '../metrics/registry.ts';
 
 // host.next's answers (modules/core.ts: k6.loop): numbers, the cheapest values to hand to the VM
+/** An iteration's verdict from the VM (modules/core.ts); `tags` once exec.vu.tags holds anything. */
+type RunVerdict = {
+  ok: boolean;
+  error?: string;
+  interrupted?: boolean;
+  aborted?: boolean;
+  value?: unknown;
+  tags?: Record<string, string>;
+};
+
 const NEXT_STOP = 0;
 const NEXT_YIELD = 2;
 const NEXT_RETURN = 3;
@@ -534,11 +544,10 @@ export class VU {
     // The verdict's JSON, then (after \u0001) the samples the VM still held (see modules/core.ts).
     const cut = text.indexOf('\u0001');
     const head = cut < 0 ? text : text.slice(0, cut);
-    let verdict: { ok: boolean; error?: string; interrupted?: boolean; aborted?: boolean; value?: unknown } =
-      head === '{"ok":true}' ? { ok: true } : JSON.parse(head);
+    let verdict: RunVerdict = head === '{"ok":true}' ? { ok: true } : JSON.parse(head);
     if (cut >= 0) this.samples(text.slice(cut + 1));
     if (!verdict.aborted && (this.interrupting || this.vm.interrupted))
-      verdict = { ok: false, interrupted: true };
+      verdict = { ok: false, interrupted: true, tags: verdict.tags };
     this.running = false;
     const end = performance.now();
     if (this.own) {
@@ -554,7 +563,8 @@ export class VU {
     // An interrupted iteration still reports the bytes it moved, as k6 does (lib/netext GetTrail).
     if (req.emitIteration !== false) {
       const time = performance.timeOrigin + end;
-      const itags = this.iterationTags;
+      // exec.vu.tags set during the iteration tag its own samples too (the verdict has them then).
+      const itags = verdict.tags ?? this.iterationTags;
       const out: Sample[] = [
         { metric: 'data_sent', time, value: this.bytes.sent, tags: itags },
         { metric: 'data_received', time, value: this.bytes.received, tags: itags },
