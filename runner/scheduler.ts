@@ -76,6 +76,7 @@ export interface RunResult {
 
 const now = () => performance.now();
 const THRESHOLDS_EVERY_MS = 2000;
+const TIMEOUT_HINT = (option: string) => `You can increase the time limit via the ${option} option`;
 
 export class Scheduler {
   private exitCode: number = EXIT.OK;
@@ -202,7 +203,7 @@ export class Scheduler {
       } else if (!this.aborted) {
         setupFailed = true;
         // The VU layer has logged a script exception already.
-        if (r.timedOut) this.abort(EXIT.SETUP_TIMEOUT, r.error);
+        if (r.timedOut) this.abort(EXIT.SETUP_TIMEOUT, r.error, { hint: TIMEOUT_HINT('setupTimeout') });
         else this.abort(EXIT.SCRIPT_EXCEPTION);
       } else {
         setupFailed = true;
@@ -275,7 +276,7 @@ export class Scheduler {
       });
       if (!r.ok && !r.interrupted && this.exitCode === EXIT.OK) {
         if (r.timedOut) {
-          log('error', r.error ?? 'teardown() timed out');
+          log('error', r.error ?? 'teardown() timed out', { hint: TIMEOUT_HINT('teardownTimeout') });
           this.exitCode = EXIT.TEARDOWN_TIMEOUT;
         } else {
           this.exitCode = EXIT.SCRIPT_EXCEPTION;

@@ -248,7 +248,13 @@ export class VM {
     if (res.error) {
       const interrupted = this.interrupted;
       const text = this.describe(res.error);
-      return JSON.stringify(interrupted ? { ok: false, interrupted: true } : { ok: false, error: text });
+      if (!interrupted) return JSON.stringify({ ok: false, error: text });
+      // What a busy call emitted before it was stopped still counts (k6's samples leave as they are made):
+      // a timed-out setup()'s checks and data among them.
+      return withSamples(
+        '{"ok":false,"interrupted":true}\u0001',
+        this.unstopped(() => this.callText('takeSamples')) ?? '',
+      );
     }
     let out = this.ctx.getString(res.value!);
     res.value!.dispose();
@@ -365,6 +371,19 @@ export class VM {
     const text = this.callText('describe', err) ?? String(JSON.stringify(this.ctx.dump(err)));
     err.dispose();
     return text;
+  }
+
+  /** Runs `fn` in the VM with the stop flags lowered, then raises them again. */
+  private unstopped<T>(fn: () => T): T {
+    const { localStop, stopFlag } = this;
+    this.localStop = false;
+    this.stopFlag = null;
+    try {
+      return fn();
+    } finally {
+      this.localStop = localStop;
+      this.stopFlag = stopFlag;
+    }
   }
 
   /** The string `__k6[fn](...args)` returns, or null if it throws. */
