@@ -105,10 +105,26 @@ async function inspect(argv: string[]): Promise<number> {
   return EXIT.OK;
 }
 
+/**
+ * k6 serves its live web dashboard while a test runs (K6_WEB_DASHBOARD=true, on K6_WEB_DASHBOARD_PORT,
+ * 5665 by default, -1 for none); the runner has no live page and says so rather than leave the port
+ * silently unserved. The test runs on, as with k6's own warnings about options it cannot honour.
+ */
+export function liveDashboardWarning(rt: Runtime): string | undefined {
+  if (!rt.webDashboard || rt.webDashboardPort === '-1') return undefined;
+  const port = rt.webDashboardPort ?? '5665';
+  const report = rt.webDashboardExport
+    ? `the HTML report still goes to ${rt.webDashboardExport} at the end`
+    : 'K6_WEB_DASHBOARD_EXPORT=FILE writes the HTML report at the end';
+  return `the live web dashboard is not served by this runner (K6_WEB_DASHBOARD_PORT=${port} asks for it); ${report}; set K6_WEB_DASHBOARD_PORT=-1 to silence this`;
+}
+
 async function run(argv: string[]): Promise<number> {
   const p = await prepare(argv);
   const { options, rt } = p;
   const scenarios = scenariosOf(options, p.exports, (m) => log('warning', m));
+  const dashboard = liveDashboardWarning(rt);
+  if (dashboard) log('warning', dashboard);
   const engine = new MetricsEngine({
     thresholds: options.thresholds as ThresholdsOption | undefined,
     noThresholds: rt.noThresholds,

@@ -21,6 +21,8 @@ export interface Runtime {
   noColor: boolean;
   webDashboard: boolean;
   webDashboardExport?: string;
+  /** K6_WEB_DASHBOARD_PORT as given: k6 serves the live dashboard there unless it is -1 */
+  webDashboardPort?: string;
 }
 
 export interface Parsed {
@@ -306,6 +308,8 @@ export function parseEnv(env: Record<string, string | undefined>): Parsed {
   if (out) p.runtime.out = out.split(',').map((s) => s.trim());
   const dash = get('K6_WEB_DASHBOARD_EXPORT');
   if (dash) p.runtime.webDashboardExport = dash;
+  const port = get('K6_WEB_DASHBOARD_PORT');
+  if (port) p.runtime.webDashboardPort = port.trim();
   return p;
 }
 
