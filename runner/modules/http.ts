@@ -393,6 +393,9 @@ class CookieJar {
   }
 }
 const jar = Object.create(CookieJar.prototype);
+// k6/ws takes a jar of the script's own too.
+k6.ownJar = (j) => (j instanceof CookieJar ? j[JAR] : undefined);
+k6.keepOwnJar = (j, data) => { j[JAR] = data; };
 function cookieJar() { return jar; }
 
 const http = {

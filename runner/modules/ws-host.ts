@@ -7,6 +7,7 @@ import { WebSocket } from 'ws';
 import type { Sample } from '../metrics/types.ts';
 import type { RequestContext } from './http-host.ts';
 import type { DialRequest, WsDialer } from './ws-dial.ts';
+import { CookieJar, type JarData } from './cookies.ts';
 
 /** What wsConnect and wsWait return when the VU was interrupted. */
 export const WS_INTERRUPTED = '\u0001';
@@ -39,6 +40,8 @@ function sendable(code: number): boolean {
 interface ConnectRequest extends DialRequest {
   /** the VU's tags at the call with the script's own (modules/ws.ts); url, status and subproto added here */
   tags: Record<string, string>;
+  /** params.jar, a jar of the script's own: its state crosses with the call and comes back changed */
+  jar?: JarData;
 }
 
 class Session {
@@ -108,7 +111,8 @@ export class WsSessions {
     const req = JSON.parse(json) as ConnectRequest;
     const start = Date.now();
     const t0 = performance.now();
-    const dialing = this.dialer().dial(req, ctx.jar);
+    const jar = req.jar ? CookieJar.from(req.jar) : ctx.jar;
+    const dialing = this.dialer().dial(req, jar);
     const s = dialing.ws ? new Session(dialing.ws, dialing.socket, start, t0) : null;
     if (s) this.listen(s);
     const onAbort = () => dialing.abort();
@@ -141,11 +145,12 @@ export class WsSessions {
         status: h.status,
         headers: h.headers,
         body: h.body,
+        jar: req.jar ? jar.toJSON() : undefined,
       });
     }
     const id = this.nextId++;
     this.sessions.set(id, s!);
-    return JSON.stringify({ id, headers: h.headers });
+    return JSON.stringify({ id, headers: h.headers, jar: req.jar ? jar.toJSON() : undefined });
   }
 
   /** Every event queued for session `id`, once there is one; WS_INTERRUPTED when the VU is interrupted. */

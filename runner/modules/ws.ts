@@ -58,8 +58,11 @@ function request(url, params) {
         throw goError("unsupported compression algorithm '" + algo + "', supported algorithm is 'deflate'");
       }
       req.compression = true;
+    } else if (k === 'jar') {
+      // A jar of the script's own (k6/http's new CookieJar()); anything else leaves the VU's.
+      const data = k6.ownJar ? k6.ownJar(v) : undefined;
+      if (data !== undefined) req.jar = data;
     }
-    // jar: a VU has one cookie jar, which every request uses
   }
   return [req, userTags];
 }
@@ -82,6 +85,7 @@ function connect(url, ...args) {
   const answer = host.wsConnect(JSON.stringify(req), k6.takeSamples());
   if (answer === INTERRUPTED) k6.interrupted();
   const r = JSON.parse(answer);
+  if (r.jar) k6.keepOwnJar(params.jar, r.jar);
   if (r.error !== undefined) {
     if (state.throwErrors) throw goError(r.error);
     if (r.response) return { url: '', status: r.status, headers: r.headers, body: r.body, error: '' };

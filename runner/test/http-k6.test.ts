@@ -1,11 +1,13 @@
 // k6/http against a local peer, on the runner and on each real k6: jars of the script's own (cookies set on
-// one never reach another or the VU's), `response.request.cookies` (name -> [{name, value, replace}]), and
-// the warning at the redirect limit (only under k6's default limit, naming the first URL).
+// one never reach another or the VU's, k6/ws's handshake included), `response.request.cookies` (name ->
+// [{name, value, replace}]), and the warning at the redirect limit (only under k6's default limit, naming
+// the first URL).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
 import { logMessages, runnerBin, Sandbox } from './cli-helpers.ts';
 import { runnerNodeFlags } from '../../bin/runner-flags.mjs';
 import { realK6sOrSkipReason } from '../../tools/test/real-k6.ts';
@@ -34,6 +36,12 @@ before(async () => {
     }
     res.end(req.headers.cookie ?? '');
   });
+  // The handshake sets a cookie and the socket's first message is the Cookie header the handshake carried.
+  const wss = new WebSocketServer({ noServer: true });
+  wss.on('headers', (headers) => headers.push('Set-Cookie: wsc=5; Path=/'));
+  server.on('upgrade', (req, socket, head) =>
+    wss.handleUpgrade(req, socket, head, (ws) => ws.send(req.headers.cookie ?? '')),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   cookieScript = box.script('cookies.js', COOKIES(base));
@@ -47,6 +55,7 @@ after(() => {
 // Go's maps make the order of params.cookies in the header and of request.cookies' keys vary: both
 // are logged sorted.
 const COOKIES = (b: string) => `import http from 'k6/http';
+import ws from 'k6/ws';
 export const options = { vus: 1, iterations: 2 };
 const B = '${b}';
 const sorted = (o) => JSON.stringify(Object.keys(o).sort().reduce((a, k) => ((a[k] = o[k]), a), {}));
@@ -84,6 +93,15 @@ export default function () {
     ['GET', B + '/echo'],
   ]);
   console.log('batch: own=' + sorted(fresh.cookiesForURL(B)) + ' VU request=' + c.body + ' ' + a.status);
+  const wsJar = new http.CookieJar();
+  wsJar.set(B, 'pre', '1');
+  const W = B.replace('http:', 'ws:') + '/ws';
+  const talk = (label, params) =>
+    ws.connect(W, params, (s) => s.on('message', (m) => { console.log(label + ' handshake sent: ' + m); s.close(); }));
+  talk('ws own jar', { jar: wsJar });
+  console.log('ws own jar after: ' + sorted(wsJar.cookiesForURL(B)) + ' VU=' + sorted(http.cookieJar().cookiesForURL(B)));
+  talk('ws VU jar', null);
+  console.log('ws VU jar after: ' + sorted(http.cookieJar().cookiesForURL(B)));
 }
 `;
 
@@ -144,6 +162,14 @@ test('own jars keep their cookies to themselves; request.cookies lists what was 
   assert.match(text, /init jar: body=init=1 jar=\{"init":\["1"\]\}/);
   assert.match(text, /own after Max-Age=0: \{"manual":\["m"\]\}/);
   assert.match(text, /redirect: body=hop=1 jar=\{"hop":\["1"\]\}/);
+  assert.match(
+    text,
+    /ws own jar handshake sent: pre=1[^\n]*\n[^\n]*ws own jar after: \{"pre":\["1"\],"wsc":\["5"\]\} VU=\{"other":\["3"\],"vu":\["2"\]\}/,
+  );
+  assert.match(
+    text,
+    /ws VU jar handshake sent: (other=3; vu=2|vu=2; other=3)[^\n]*\n[^\n]*ws VU jar after: \{"other":\["3"\],"vu":\["2"\],"wsc":\["5"\]\}/,
+  );
   assert.match(
     text,
     /batch: own=\{"batch":\["4"\],"hop":\["1"\]\} VU request=other=3; vu=2 200|batch: own=\{"batch":\["4"\],"hop":\["1"\]\} VU request=vu=2; other=3 200/,
