@@ -213,10 +213,28 @@ export const coreSource = /* js */ `
       state.group = group;
       k6.tagsChanged();
     }
-    state.scenario = req.scenario || null;
+    const scenario = req.scenario || null;
+    if (state.scenario !== null && (scenario === null || scenario.name !== state.scenario.name)) newScenario();
+    state.scenario = scenario;
     if (req.env && fixedJSON !== '') globalThis.__ENV = req.env;
     return iterate(name, req, k6.exports[name], false, undefined, changingJSON);
   };
+
+  // A VU that moves on to another scenario starts it without the tags and metadata it set in exec.vu, as
+  // k6 makes its tags afresh for each scenario it runs.
+  function newScenario() {
+    let tags = false, meta = false;
+    for (const _ in state.vuTags) { tags = true; break; }
+    if (tags) {
+      state.vuTags = {};
+      k6.tagsChanged();
+    }
+    for (const k in state.vuMetadata) {
+      delete state.vuMetadata[k];
+      meta = true;
+    }
+    if (meta) host.metadata('{}', k6.takeSamples());
+  }
 
   // The call of an iteration's function and its verdict (k6.run's, and k6.loop's later iterations,
   // which pass the function and its argument they took once). The iteration's numbers are parsed when
