@@ -257,6 +257,8 @@ export class HttpClient {
     const firstURL = url.href;
     // auth: 'digest' (k6's): the first response is expected to be the server's 401 challenge.
     let digest = req.auth === 'digest' && !!(url.username || url.password);
+    // response.request is the request the script made, as in k6, whatever redirects or digest auth followed.
+    let first: WireResponse['request'] | undefined;
     for (let hopNo = 0; ; hopNo++) {
       const hop = await this.hop(method, url, headers, body, req.timeout ?? 60_000, vu);
       if (signal.aborted) {
@@ -266,6 +268,7 @@ export class HttpClient {
       const location = headerValue(hop.headers, 'location');
       const redirect = !hop.error && hop.status >= 300 && hop.status < 400 && location !== undefined;
       this.fill(res, req, method, url, headers, body, hop, vu, jar);
+      res.request = first ??= res.request;
       this.emitHop(req, method, res, hop, emit, digest ? hop.status === 401 : undefined);
       if (digest) {
         digest = false;

@@ -86,8 +86,8 @@ export default function () {
   console.log('VU jar named: ' + sorted(http.cookieJar().cookiesForURL(B)));
   console.log('not a jar: body=' + http.get(B + '/echo', { jar: {} }).body);
   const fresh = new http.CookieJar();
-  r = http.get(B + '/hop', { jar: fresh });
-  console.log('redirect: body=' + r.body + ' jar=' + sorted(fresh.cookiesForURL(B)));
+  r = http.post(B + '/hop', 'x=1', { jar: fresh, cookies: { c: 'v' } });
+  console.log('redirect: body=' + r.body + ' jar=' + sorted(fresh.cookiesForURL(B)) + ' request=' + r.request.method + ' ' + r.request.url + ' ' + r.request.body + ' ' + sorted(r.request.cookies));
   const [a, c] = http.batch([
     ['GET', B + '/set?n=batch&v=4', null, { jar: fresh }],
     ['GET', B + '/echo'],
@@ -161,7 +161,11 @@ test('own jars keep their cookies to themselves; request.cookies lists what was 
   assert.match(text, /init jar: body=init=0 jar=\{"init":\["0"\]\}/);
   assert.match(text, /init jar: body=init=1 jar=\{"init":\["1"\]\}/);
   assert.match(text, /own after Max-Age=0: \{"manual":\["m"\]\}/);
-  assert.match(text, /redirect: body=hop=1 jar=\{"hop":\["1"\]\}/);
+  // the redirect's cookie goes with the next hop; response.request is the request the script made
+  assert.match(
+    text,
+    /redirect: body=c=v; hop=1 jar=\{"hop":\["1"\]\} request=POST http:\/\/PEER\/hop x=1 \{"c":\[\{"name":"c","value":"v","replace":false\}\]\}/,
+  );
   assert.match(
     text,
     /ws own jar handshake sent: pre=1[^\n]*\n[^\n]*ws own jar after: \{"pre":\["1"\],"wsc":\["5"\]\} VU=\{"other":\["3"\],"vu":\["2"\]\}/,
