@@ -10,6 +10,7 @@ const benches = {
   'runner-throughput': ['--import', 'tsx', 'bench/runner-throughput.ts'],
   'runner-vus': ['--import', 'tsx', 'bench/runner-vus.ts'],
   'runner-arrival-rate': ['--import', 'tsx', 'bench/runner-arrival-rate.ts'],
+  'runner-vs-k6-scale': ['--import', 'tsx', 'bench/runner-vs-k6-scale.ts'],
   emulator: ['--import', 'tsx', 'bench/emulator.ts'],
   'emulator-ws': ['--import', 'tsx', 'bench/emulator-ws.ts'],
   goodput: ['--import', 'tsx', 'bench/goodput.ts'],
