@@ -39,15 +39,21 @@ export class Sandbox {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** Starts the runner, by default with the Node flags it wants (`nodeFlags: []`, as `npx runner` does). */
-  start(args: string[], env: Record<string, string> = {}, nodeFlags = runnerNodeFlags): ChildProcess {
+  /** Starts a program (real k6, the runner) in this folder, without the caller's K6_* settings. */
+  spawn(cmd: string, args: string[], env: Record<string, string> = {}): ChildProcess {
     const base: Record<string, string | undefined> = { ...process.env };
     for (const k of Object.keys(base)) if (k.startsWith('K6_')) delete base[k];
-    return spawn(process.execPath, [...nodeFlags, runnerBin, ...args], {
-      cwd: this.dir,
-      env: { ...base, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    return spawn(cmd, args, { cwd: this.dir, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  /** Starts the runner, by default with the Node flags it wants (`nodeFlags: []`, as `npx runner` does). */
+  start(args: string[], env: Record<string, string> = {}, nodeFlags = runnerNodeFlags): ChildProcess {
+    return this.spawn(process.execPath, [...nodeFlags, runnerBin, ...args], env);
+  }
+
+  /** Runs a program to the end (killed after 60 s): real k6 and the runner on the same script. */
+  exec(cmd: string, args: string[]): Promise<CliResult> {
+    return collect(this.spawn(cmd, args), this, args);
   }
 
   /** Runs to the end (killed after 60 s); with `--summary-export x.json` in args the export is parsed. */

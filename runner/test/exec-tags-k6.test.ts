@@ -4,7 +4,6 @@
 // iteration's end. A VU that moves on to another scenario starts it without the tags and metadata it set.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -74,21 +73,7 @@ after(() => {
   box.cleanup();
 });
 
-function run(cmd: string, args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of Object.keys(env)) if (k.startsWith('K6_')) delete env[k];
-    const child = spawn(cmd, args, { cwd: box.dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 255, stderr });
-    });
-  });
-}
+const run = (cmd: string, args: string[]) => box.exec(cmd, args);
 
 interface Seen {
   lines: string[];

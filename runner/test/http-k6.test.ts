@@ -4,7 +4,6 @@
 // the first URL).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -113,21 +112,7 @@ export default function () {
 }
 `;
 
-function run(cmd: string, args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of Object.keys(env)) if (k.startsWith('K6_')) delete env[k];
-    const child = spawn(cmd, args, { cwd: box.dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 255, stderr });
-    });
-  });
-}
+const run = (cmd: string, args: string[]) => box.exec(cmd, args);
 
 const runner = (file: string, extra: string[] = []) =>
   run(process.execPath, [...runnerNodeFlags, runnerBin, 'run', '-q', ...extra, file]);
