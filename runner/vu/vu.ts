@@ -32,7 +32,6 @@ import {
 } from './types.ts';
 import { BUILTIN_METRICS } from '../metrics/registry.ts';
 
-// host.next's answers (modules/core.ts: k6.loop): numbers, the cheapest values to hand to the VM
 /** An iteration's verdict from the VM (modules/core.ts); `tags` once exec.vu.tags holds anything. */
 type RunVerdict = {
   ok: boolean;
@@ -43,6 +42,7 @@ type RunVerdict = {
   tags?: Record<string, string>;
 };
 
+// host.next's answers (modules/core.ts: k6.loop): numbers, the cheapest values to hand to the VM
 const NEXT_STOP = 0;
 const NEXT_YIELD = 2;
 const NEXT_RETURN = 3;
