@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { formatDuration } from '../lib/summary/format.ts';
 import { statValue, thresholdResults } from '../lib/summary/thresholds.ts';
 import type { SummaryData } from '../lib/summary/types.ts';
+import { webSocketRows, webSockets } from '../lib/summary/websockets.ts';
 import { renderReport, reportSeries, type ReportModel } from '../runner/outputs/html/render.ts';
 import { readJsonOutput } from '../runner/outputs/json-read.ts';
 
@@ -36,6 +37,14 @@ export function summaryData(doc: unknown): SummaryData | undefined {
   if (d.data && isMetrics(d.data.metrics)) return d.data as SummaryData;
   if (isMetrics(d.metrics)) return doc as SummaryData;
   return undefined;
+}
+
+/** The WebSocket figures summary.md shows, as a table beside the REST totals. */
+function webSocketTables(data: SummaryData | undefined) {
+  const ws = data && webSockets(data);
+  if (!ws) return [];
+  const rows = webSocketRows(ws).map((r) => ({ label: `${r.label} (${r.metric})`, value: r.value }));
+  return [{ id: 'websockets', title: 'WebSockets', rows }];
 }
 
 export async function buildReport(opts: BuildOptions): Promise<{ file: string; notes: string[] }> {
@@ -91,6 +100,7 @@ export async function buildReport(opts: BuildOptions): Promise<{ file: string; n
         }))
       : undefined,
     notes,
+    tables: webSocketTables(data),
   };
   await writeFile(out, renderReport(model));
   return { file: out, notes };

@@ -16,7 +16,12 @@ export function failureMessage(t: ThresholdResult): string {
   return `${t.metric}: ${observed}, threshold ${t.expression} crossed`;
 }
 
-export function junitXml(testName: string, thresholds: ThresholdResult[], durationMs: number): string {
+export function junitXml(
+  testName: string,
+  thresholds: ThresholdResult[],
+  durationMs: number,
+  properties: [name: string, value: string][] = [],
+): string {
   const failures = thresholds.filter((t) => !t.ok).length;
   const seconds = (durationMs / 1000).toFixed(3);
   const suite = escapeXml(`${testName} thresholds`);
@@ -25,6 +30,13 @@ export function junitXml(testName: string, thresholds: ThresholdResult[], durati
     `<testsuites name="${escapeXml(`k6 ${testName}`)}" tests="${thresholds.length}" failures="${failures}" errors="0" time="${seconds}">`,
     `  <testsuite name="${suite}" tests="${thresholds.length}" failures="${failures}" errors="0" skipped="0" time="${seconds}">`,
   ];
+  if (properties.length) {
+    lines.push('    <properties>');
+    for (const [name, value] of properties) {
+      lines.push(`      <property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`);
+    }
+    lines.push('    </properties>');
+  }
   for (const t of thresholds) {
     const attrs = `name="${escapeXml(`${t.metric} ${t.expression}`)}" classname="${escapeXml(`${testName}.${t.metric}`)}" time="0"`;
     if (t.ok) {

@@ -2,6 +2,7 @@
 import { formatDuration, formatNumber, formatPercent } from './format.ts';
 import type { CheckRow, EndpointRow, RateStat, Resilience, Totals, TrendStat } from './insights.ts';
 import type { ThresholdResult } from './thresholds.ts';
+import { webSocketRows, type WebSockets } from './websockets.ts';
 
 export interface ReportModel {
   testName: string;
@@ -12,6 +13,8 @@ export interface ReportModel {
   resilience: Resilience;
   endpoints: EndpointRow[];
   checks: CheckRow[];
+  /** absent when the run used no WebSocket */
+  webSockets?: WebSockets;
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -86,6 +89,15 @@ export function markdown(model: ReportModel): string {
     out.push('### Rate limits and retries', '', '| | |', '|---|---|');
     for (const [k, v] of rows) out.push(`| ${k} | ${cell(v)} |`);
     out.push('');
+  }
+
+  if (model.webSockets) {
+    const wsRows = webSocketRows(model.webSockets);
+    if (wsRows.length) {
+      out.push('### WebSockets', '', '| | |', '|---|---|');
+      for (const row of wsRows) out.push(`| ${cell(row.label)} (${code(row.metric)}) | ${cell(row.value)} |`);
+      out.push('');
+    }
   }
 
   if (endpoints.length) {

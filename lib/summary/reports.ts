@@ -1,10 +1,12 @@
 // Maps the summary data to the files handleSummary returns: summary.json, junit.xml, summary.md and stdout.
+import { formatDuration } from './format.ts';
 import { checks, endpoints, resilience, totals } from './insights.ts';
 import { junitXml } from './junit.ts';
 import { markdown, type ReportModel } from './markdown.ts';
 import { textSummary } from './text.ts';
 import { thresholdResults } from './thresholds.ts';
 import type { ReportOptions, SummaryData } from './types.ts';
+import { webSocketRows, webSockets } from './websockets.ts';
 
 export const REPORT_FILES = ['summary.json', 'junit.xml', 'summary.md'];
 
@@ -42,6 +44,7 @@ export function reportModel(raw: SummaryData, testName: string, timeScale = 1): 
     resilience: resilience(data),
     endpoints: endpoints(data),
     checks: checks(data.root_group),
+    webSockets: webSockets(data),
   };
 }
 
@@ -61,6 +64,18 @@ export function summaryJson(data: SummaryData, model: ReportModel): string {
   return JSON.stringify(doc, null, 2) + '\n';
 }
 
+/** The run's figures as JUnit properties, so a CI test view shows the WebSocket numbers beside the REST ones. */
+export function runProperties(model: ReportModel): [name: string, value: string][] {
+  const props: [string, string][] = [];
+  const t = model.totals;
+  if (t.requests !== undefined) props.push(['http_reqs', String(t.requests)]);
+  if (t.httpP95 !== undefined) props.push(['http_req_duration p(95)', formatDuration(t.httpP95)]);
+  if (model.resilience.rateLimited) props.push(['rate_limited', String(model.resilience.rateLimited.passes)]);
+  if (model.webSockets)
+    for (const row of webSocketRows(model.webSockets)) props.push([row.metric, row.value]);
+  return props;
+}
+
 export function buildReports(raw: SummaryData, opts: ReportOptions): Record<string, string> {
   const data = complete(raw);
   const model = reportModel(data, opts.testName, opts.timeScale);
@@ -71,6 +86,7 @@ export function buildReports(raw: SummaryData, opts: ReportOptions): Record<stri
       opts.testName,
       model.thresholds,
       data.state.testRunDurationMs,
+      runProperties(model),
     ),
     [reportPath(opts.dir, 'summary.md')]: markdown(model),
     stdout: textSummary(model, { color, reportDir: opts.dir.replace(/\/$/, ''), files: REPORT_FILES }),

@@ -2,6 +2,7 @@
 import { formatDuration, formatNumber, formatPercent } from './format.ts';
 import type { ReportModel } from './markdown.ts';
 import { verdictLine } from './markdown.ts';
+import { webSocketLine } from './websockets.ts';
 
 export interface TextOptions {
   color: boolean;
@@ -50,6 +51,9 @@ export function textSummary(model: ReportModel, opts: TextOptions): string {
   if (r.breakpointRate !== undefined)
     retry.push(`first 429 at ${formatNumber(r.breakpointRate)} req/s planned`);
   if (retry.length) lines.push(`  ${retry.join(' · ')}`);
+
+  const ws = model.webSockets && webSocketLine(model.webSockets);
+  if (ws) lines.push(`  ${ws}`);
 
   const p95s = endpoints
     .filter((e) => e.p95 !== undefined)

@@ -24,6 +24,9 @@ interface Bucket {
   status429: number;
   retries: number;
   finalFailures: number;
+  wsSessions: number;
+  wsSent: number;
+  wsReceived: number;
   /** last vus gauge value seen in the bucket, NaN when none */
   vus: number;
   duration: QuantileSketch;
@@ -44,6 +47,11 @@ export interface SeriesPoint {
   failRate: number;
   /** final-failures samples with a non-zero value per second */
   finalFailRate: number;
+  /** k6/ws connections opened per second */
+  wsSessionRate: number;
+  /** k6/ws frames sent and received per second */
+  wsSentRate: number;
+  wsRecvRate: number;
   /** active VUs (null when no sample in the bucket) */
   vus: number | null;
 }
@@ -54,6 +62,9 @@ export interface SeriesTotals {
   status429: number;
   retries: number;
   finalFailures: number;
+  wsSessions: number;
+  wsMsgsSent: number;
+  wsMsgsReceived: number;
   maxVus: number;
 }
 
@@ -63,6 +74,9 @@ const empty = (): Bucket => ({
   status429: 0,
   retries: 0,
   finalFailures: 0,
+  wsSessions: 0,
+  wsSent: 0,
+  wsReceived: 0,
   vus: NaN,
   duration: new QuantileSketch(),
 });
@@ -73,6 +87,8 @@ export class TimeSeries {
   private buckets: Bucket[] = [];
   hasRetries = false;
   hasFinalFailures = false;
+  /** the run opened a k6/ws connection: the report adds its chart and totals */
+  hasWebSockets = false;
   /** whole-run totals for the report's header */
   readonly totals: SeriesTotals = {
     reqs: 0,
@@ -80,6 +96,9 @@ export class TimeSeries {
     status429: 0,
     retries: 0,
     finalFailures: 0,
+    wsSessions: 0,
+    wsMsgsSent: 0,
+    wsMsgsReceived: 0,
     maxVus: 0,
   };
   readonly names: SeriesNames;
@@ -95,6 +114,9 @@ export class TimeSeries {
       'http_req_duration',
       'http_req_failed',
       'vus',
+      'ws_sessions',
+      'ws_msgs_sent',
+      'ws_msgs_received',
       this.names.retries,
       this.names.finalFailures,
     ]);
@@ -145,6 +167,19 @@ export class TimeSeries {
           this.totals.failed++;
         }
         return;
+      case 'ws_sessions':
+        this.hasWebSockets = true;
+        b.wsSessions += s.value;
+        this.totals.wsSessions += s.value;
+        return;
+      case 'ws_msgs_sent':
+        b.wsSent += s.value;
+        this.totals.wsMsgsSent += s.value;
+        return;
+      case 'ws_msgs_received':
+        b.wsReceived += s.value;
+        this.totals.wsMsgsReceived += s.value;
+        return;
       case 'vus':
         b.vus = s.value;
         if (s.value > this.totals.maxVus) this.totals.maxVus = s.value;
@@ -174,6 +209,9 @@ export class TimeSeries {
         a.status429 += b.status429;
         a.retries += b.retries;
         a.finalFailures += b.finalFailures;
+        a.wsSessions += b.wsSessions;
+        a.wsSent += b.wsSent;
+        a.wsReceived += b.wsReceived;
         if (!Number.isNaN(b.vus)) a.vus = b.vus;
         a.duration.merge(b.duration);
       }
@@ -202,6 +240,9 @@ export class TimeSeries {
         retryRate: b.retries * perSec,
         failRate: b.failed * perSec,
         finalFailRate: b.finalFailures * perSec,
+        wsSessionRate: b.wsSessions * perSec,
+        wsSentRate: b.wsSent * perSec,
+        wsRecvRate: b.wsReceived * perSec,
         vus: Number.isNaN(b.vus) ? null : b.vus,
       };
     });

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { noChromium, renderInChromium } from '../../runner/test/chromium.ts';
+import { WebSocketServer } from 'ws';
 import { realK6sOrSkipReason } from './real-k6.ts';
 import { reportBuilder } from './report-builder.ts';
 
@@ -31,6 +32,7 @@ const artifacts = path.join(repo, 'build', 'artifacts');
 const binaries = noChromium ? [] : realK6sOrSkipReason();
 
 let server: Server;
+let wss: WebSocketServer;
 let target = '';
 let sandbox = '';
 
@@ -45,6 +47,8 @@ before(async () => {
     }
     res.end('ok');
   });
+  wss = new WebSocketServer({ server, path: '/ws' });
+  wss.on('connection', (socket) => socket.on('message', (m) => socket.send(String(m))));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   target = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -65,14 +69,18 @@ before(async () => {
   symlinkSync(path.join(repo, 'node_modules'), path.join(sandbox, 'node_modules'));
   symlinkSync(await reportBuilder(), path.join(sandbox, 'build', 'tools', 'report.js'));
   // run-test builds it, as it builds every test before running it.
-  const fixture = JSON.stringify(path.join(here, 'fixtures', 'report', 'rate-limited.js'));
-  writeFileSync(
-    path.join(sandbox, 'tests', 'rate-limited.ts'),
-    `export * from ${fixture};\nexport { default } from ${fixture};\n`,
-  );
+  for (const test of ['rate-limited', 'ws-guests']) {
+    const fixture = JSON.stringify(path.join(here, 'fixtures', 'report', `${test}.js`));
+    writeFileSync(
+      path.join(sandbox, 'tests', `${test}.ts`),
+      `export * from ${fixture};\nexport { default } from ${fixture};\n`,
+    );
+  }
 });
 
 after(async () => {
+  for (const c of wss?.clients ?? []) c.terminate();
+  await new Promise((resolve) => wss?.close(resolve));
   await new Promise((resolve) => server?.close(resolve));
   if (sandbox) rmSync(sandbox, { recursive: true, force: true });
 });
@@ -83,8 +91,8 @@ interface Run {
   dir: string;
 }
 
-/** `node tools/run-test.mjs rate-limited` in the sandbox with `K6=file`, or with the runner when none. */
-function runTest(k6?: string): Promise<Run> {
+/** `node tools/run-test.mjs <test>` in the sandbox with `K6=file`, or with the runner when none. */
+function runTest(k6?: string, test = 'rate-limited'): Promise<Run> {
   const env: Record<string, string> = {
     PATH: path.join(sandbox, 'nodebin'),
     HOME: process.env.HOME || sandbox,
@@ -98,7 +106,7 @@ function runTest(k6?: string): Promise<Run> {
     env.K6_WEB_DASHBOARD_PERIOD = '1s';
   }
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['tools/run-test.mjs', 'rate-limited', '--quiet'], {
+    const child = spawn(process.execPath, ['tools/run-test.mjs', test, '--quiet'], {
       cwd: sandbox,
       env,
     });
@@ -158,6 +166,32 @@ async function checkReport(run: Run, engine: string, shot: string): Promise<void
   );
 }
 
+async function checkWebSocketReport(run: Run, engine: string, shot: string): Promise<void> {
+  assert.equal(run.code, 0, run.stderr);
+  const summary = JSON.parse(readFileSync(path.join(run.dir, 'summary.json'), 'utf8'));
+  const metrics = summary.data.metrics;
+  assert.equal(metrics.ws_sessions.values.count, 6);
+  assert.equal(metrics.guest_replies.values.count, 18);
+  const page = await renderInChromium(path.join(run.dir, 'report.html'), path.join(artifacts, shot));
+  assert.deepEqual(page.problems, []);
+  const chart = page.charts.find((c) => c.id === 'ws');
+  assert.ok(chart && chart.inked > 500 && chart.peak > 0, `${engine}: the WebSocket chart is drawn`);
+  // The stream's counts are the ones k6 handed to handleSummary.
+  assert.equal(Number(page.totals.wsSessions), metrics.ws_sessions.values.count);
+  assert.equal(Number(page.totals.wsMsgsSent), metrics.ws_msgs_sent.values.count);
+  assert.equal(Number(page.totals.wsMsgsReceived), metrics.ws_msgs_received.values.count);
+  // The same WebSocket rows as summary.md, beside the REST totals.
+  const html = readFileSync(path.join(run.dir, 'report.html'), 'utf8');
+  assert.match(html, /<table id="websockets">.*<td>WebSocket sessions \(ws_sessions\)<\/td><td>6<\/td>/);
+  assert.match(html, /Guest messages \/ bot replies \(guest_messages \/ guest_replies\)<\/td><td>18 \/ 18/);
+  const md = readFileSync(path.join(run.dir, 'summary.md'), 'utf8');
+  assert.match(md, /\| WebSocket sessions \(`ws_sessions`\) \| 6 \|/);
+  assert.match(
+    readFileSync(path.join(run.dir, 'junit.xml'), 'utf8'),
+    /<property name="ws_sessions" value="6"\/>/,
+  );
+}
+
 describe('report.html from a real k6 run', { skip: noChromium }, () => {
   for (const k6 of binaries) {
     it(`k6 v${k6.version}: 429s, retries, final failures and the threshold table`, async () => {
@@ -171,5 +205,16 @@ describe('report.html from a real k6 run', { skip: noChromium }, () => {
     const run = await runTest();
     await checkReport(run, 'the Node runner', 'report-runner.png');
     assert.ok(!existsSync(path.join(run.dir, 'dashboard.html')));
+  });
+
+  for (const k6 of binaries) {
+    it(`k6 v${k6.version}: WebSocket sessions and frames beside the REST figures`, async () => {
+      const run = await runTest(k6.file, 'ws-guests');
+      await checkWebSocketReport(run, `k6 v${k6.version}`, `report-ws-k6-v${k6.version}.png`);
+    });
+  }
+
+  it('the Node runner: the same WebSocket figures', async () => {
+    await checkWebSocketReport(await runTest(undefined, 'ws-guests'), 'the runner', 'report-ws-runner.png');
   });
 });

@@ -11,6 +11,7 @@ import { markdown } from '../../lib/summary/markdown.ts';
 import { buildReports, reportModel, reportPath } from '../../lib/summary/reports.ts';
 import { parseThreshold, statValue, thresholdResults } from '../../lib/summary/thresholds.ts';
 import type { SummaryData } from '../../lib/summary/types.ts';
+import { webSockets } from '../../lib/summary/websockets.ts';
 
 // What real k6 v0.49 passed to handleSummary for a 5-iteration script with two thresholds.
 const referencePath = fileURLToPath(new URL('./fixtures/handle-summary-k6-0.49.json', import.meta.url));
@@ -259,5 +260,57 @@ describe('reports from a suite run with crossed thresholds', () => {
       1000,
     );
     assert.match(xml, /name="m\{name:a&amp;b\} count&lt;1"/);
+  });
+});
+
+describe('WebSocket figures beside the REST ones', () => {
+  // What real k6 v2.2.0 passed to handleSummary for a k6/ws script recording the suite's WebSocket metrics:
+  // 4 sessions, one message each way, no 4029 (so k6 left guest_throttled out).
+  const wsPath = fileURLToPath(new URL('./fixtures/handle-summary-ws-k6-2.2.json', import.meta.url));
+  const data = load(wsPath);
+  const files = buildReports(data, { dir: 'reports/run', testName: 'web-messaging', timeScale: 1 });
+
+  it("reads k6's ws_* metrics and the guest and stream metrics, a counter k6 left out as zero", () => {
+    const ws = webSockets(data)!;
+    assert.equal(ws.sessions, 4);
+    assert.equal(ws.msgsSent, 4);
+    assert.equal(ws.msgsReceived, 4);
+    // k6's default summaryTrendStats carry no count.
+    assert.equal(ws.connecting?.count, undefined);
+    assert.ok(ws.connecting!.p95! > 0 && ws.connecting!.p95! <= ws.connecting!.max!);
+    assert.ok(ws.botReplyTime!.p95! >= 0);
+    assert.equal(ws.guestMessages, 4);
+    assert.equal(ws.guestReplies, 4);
+    assert.equal(ws.guestThrottled, 0);
+    assert.equal(ws.eventsReceived, 4);
+    assert.equal(ws.eventsMissed, 0);
+    assert.equal(ws.pollsSaved, 12);
+    assert.equal(webSockets(load(referencePath)), undefined, 'a run without WebSockets has no such figures');
+  });
+
+  it('shows the same rows in summary.md, on stdout and as JUnit properties', () => {
+    const md = files['reports/run/summary.md'];
+    assert.match(md, /### WebSockets/);
+    assert.match(md, /\| WebSocket sessions \(`ws_sessions`\) \| 4 \|/);
+    assert.match(
+      md,
+      /\| Guest messages \/ bot replies \(`guest_messages \/ guest_replies`\) \| 4 \/ 4 \(100\.00% answered\) \|/,
+    );
+    assert.match(md, /\| Throttled guest messages \(4029\) \(`guest_throttled`\) \| 0 \|/);
+    assert.match(md, /REST polls the stream saved \(`polling_requests_saved`\) \| 12 \|/);
+    assert.ok(md.indexOf('### WebSockets') < md.indexOf('### Checks') || !md.includes('### Checks'));
+    assert.match(files.stdout, /ws sessions 4 · connect p95 \S+ · bot reply p95 \S+ · throttled 0/);
+    const xml = files['reports/run/junit.xml'];
+    assert.match(xml, /<properties>[\s\S]*<property name="ws_sessions" value="4"\/>[\s\S]*<\/properties>/);
+    assert.match(xml, /<property name="guest_throttled" value="0"\/>/);
+    // Properties come before the testcases, as the JUnit schema orders them.
+    assert.ok(xml.indexOf('</properties>') < xml.indexOf('<testcase'));
+  });
+
+  it('leaves the WebSocket section out of a REST-only run', () => {
+    const rest = buildReports(load(fixture), { dir: '', testName: 'load', timeScale: 1 });
+    assert.doesNotMatch(rest['summary.md'], /WebSockets/);
+    assert.doesNotMatch(rest['junit.xml'], /ws_sessions/);
+    assert.doesNotMatch(rest.stdout, /ws sessions/);
   });
 });

@@ -19,6 +19,10 @@ export const CLIENT_SCRIPT = String.raw`
   if (data.names.finalFailures) charts.push({ id: 'final', unit: 'failures/s',
     title: 'Failures after retries per second (' + data.names.finalFailures + ')',
     series: [{ label: 'final failures/s', key: 'finalFailRate', stroke: '#c4162a', fill: 'rgba(196,22,42,0.12)' }] });
+  if (data.webSockets) charts.push({ id: 'ws', title: 'WebSocket traffic per second (k6/ws)', unit: 'per s',
+    series: [{ label: 'sessions opened/s', key: 'wsSessionRate', stroke: '#37872d' },
+      { label: 'frames sent/s', key: 'wsSentRate', stroke: '#3274d9' },
+      { label: 'frames received/s', key: 'wsRecvRate', stroke: '#ff9830' }] });
   charts.push({ id: 'vus', title: 'Virtual users', unit: 'VUs', series: [
     { label: 'vus', key: 'vus', stroke: '#37872d', fill: 'rgba(55,135,45,0.12)' }] });
 

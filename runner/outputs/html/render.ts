@@ -24,6 +24,15 @@ export interface ReportSeries {
   totals: SeriesTotals;
   /** the metric names of the optional charts, present only when the run recorded them */
   names: { retries?: string; finalFailures?: string };
+  /** the run opened WebSockets (k6/ws): their chart and totals are shown */
+  webSockets: boolean;
+}
+
+/** A table of figures a caller adds under the totals: label and value, already formatted. */
+export interface ReportTable {
+  id: string;
+  title: string;
+  rows: { label: string; value: string }[];
 }
 
 export interface ReportModel {
@@ -40,6 +49,8 @@ export interface ReportModel {
   thresholds?: ReportThreshold[];
   /** one line each under the header: what the report could not show */
   notes?: string[];
+  /** more tables after the thresholds, e.g. a test's own WebSocket figures */
+  tables?: ReportTable[];
 }
 
 /** The chart part of the model from a time series; `endMs` (since its start) is where the run ended. */
@@ -52,6 +63,7 @@ export function reportSeries(series: TimeSeries, endMs?: number): ReportSeries {
       retries: series.hasRetries ? series.names.retries : undefined,
       finalFailures: series.hasFinalFailures ? series.names.finalFailures : undefined,
     },
+    webSockets: series.hasWebSockets,
   };
 }
 
@@ -108,10 +120,20 @@ function totalsTable(m: ReportModel): string {
   if (m.series.names.retries) cells.push(['retries', 'retries', String(t.retries)]);
   if (m.series.names.finalFailures)
     cells.push(['finalFailures', 'failed after retries', String(t.finalFailures)]);
+  if (m.series.webSockets) {
+    cells.push(['wsSessions', 'WebSocket sessions', String(t.wsSessions)]);
+    cells.push(['wsMsgsSent', 'WS frames sent', String(t.wsMsgsSent)]);
+    cells.push(['wsMsgsReceived', 'WS frames received', String(t.wsMsgsReceived)]);
+  }
   cells.push(['maxVus', 'peak VUs', String(t.maxVus)]);
   const head = cells.map(([, label]) => `<th>${escapeHtml(label)}</th>`).join('');
   const values = cells.map(([key, , v]) => `<td data-total="${key}">${escapeHtml(v)}</td>`).join('');
   return `<table id="totals"><tr>${head}</tr><tr>${values}</tr></table>`;
+}
+
+function extraTable(t: ReportTable): string {
+  const body = t.rows.map((r) => `<tr><td>${escapeHtml(r.label)}</td><td>${escapeHtml(r.value)}</td></tr>`);
+  return `<h2>${escapeHtml(t.title)}</h2>\n<table id="${escapeHtml(t.id)}"><tbody>${body.join('')}</tbody></table>`;
 }
 
 export function renderReport(m: ReportModel): string {
@@ -124,7 +146,8 @@ export function renderReport(m: ReportModel): string {
     `${s.points.length} points of ${s.bucketSeconds} s`,
   ].filter(Boolean);
   const notes = (m.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n');
-  const data = { points: s.points, names: s.names, bucketSeconds: s.bucketSeconds };
+  const data = { points: s.points, names: s.names, webSockets: s.webSockets, bucketSeconds: s.bucketSeconds };
+  const tables = (m.tables ?? []).filter((t) => t.rows.length).map(extraTable);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -141,6 +164,7 @@ ${notes}
 ${totalsTable(m)}
 <h2>Thresholds</h2>
 ${thresholdTable(m.thresholds)}
+${tables.join('\n')}
 <div id="charts"></div>
 <script type="application/json" id="report-data">${scriptJson(data)}</script>
 <script>${js.replace(/<\/script/gi, '<\\/script')}</script>

@@ -1,0 +1,178 @@
+// The WebSocket side of a run, beside the REST figures: k6's own ws_* metrics (any script using k6/ws), the
+// Web Messaging guests' (tests/web-messaging) and the notifications stream's (tests/notifications). Each
+// report (summary.md, the stdout text, junit.xml, report.html) shows the same rows, built once here.
+import { formatDuration, formatNumber, formatPercent } from './format.ts';
+import { statValue } from './thresholds.ts';
+import type { MetricSummary, SummaryData } from './types.ts';
+
+export interface WsTrend {
+  avg?: number;
+  p95?: number;
+  max?: number;
+  count?: number;
+}
+
+export interface WebSockets {
+  /** k6/ws: connections opened, time to open one, how long they stayed, frames each way */
+  sessions?: number;
+  connecting?: WsTrend;
+  sessionDuration?: WsTrend;
+  msgsSent?: number;
+  msgsReceived?: number;
+  ping?: WsTrend;
+  /** Web Messaging guests */
+  botReplyTime?: WsTrend;
+  guestMessages?: number;
+  guestReplies?: number;
+  guestThrottled?: number;
+  guestRetryWait?: WsTrend;
+  guestRetryExhausted?: number;
+  withoutGoodbye?: number;
+  guestErrors?: number;
+  /** notifications stream */
+  eventLag?: WsTrend;
+  eventsReceived?: number;
+  eventsMissed?: number;
+  streamReconnects?: number;
+  pollsSaved?: number;
+}
+
+const count = (m: MetricSummary | undefined) => (m?.type === 'counter' ? m.values.count : undefined);
+
+function trend(m: MetricSummary | undefined): WsTrend | undefined {
+  if (!m || m.type !== 'trend') return undefined;
+  return {
+    avg: statValue(m, 'avg'),
+    p95: statValue(m, 'p(95)'),
+    max: statValue(m, 'max'),
+    count: statValue(m, 'count'),
+  };
+}
+
+/** undefined when the run opened no WebSocket and recorded none of the suite's WebSocket metrics. */
+export function webSockets(data: SummaryData): WebSockets | undefined {
+  const m = data.metrics;
+  const ws: WebSockets = {
+    sessions: count(m.ws_sessions),
+    connecting: trend(m.ws_connecting),
+    sessionDuration: trend(m.ws_session_duration),
+    msgsSent: count(m.ws_msgs_sent),
+    msgsReceived: count(m.ws_msgs_received),
+    ping: trend(m.ws_ping),
+    botReplyTime: trend(m.bot_reply_time),
+    guestMessages: count(m.guest_messages),
+    guestReplies: count(m.guest_replies),
+    guestThrottled: count(m.guest_throttled),
+    guestRetryWait: trend(m.guest_retry_wait),
+    guestRetryExhausted: count(m.guest_retry_exhausted),
+    withoutGoodbye: count(m.guest_sessions_without_goodbye),
+    guestErrors: count(m.guest_errors),
+    eventLag: trend(m.event_lag),
+    eventsReceived: count(m.events_received),
+    eventsMissed: count(m.events_missed),
+    streamReconnects: count(m.stream_reconnects),
+    pollsSaved: count(m.polling_requests_saved),
+  };
+  if (Object.values(ws).every((v) => v === undefined)) return undefined;
+  // k6 leaves out a counter nothing was added to: in a guest or stream run that count is zero.
+  if (ws.botReplyTime || ws.guestMessages !== undefined) {
+    ws.guestThrottled ??= 0;
+    ws.guestRetryExhausted ??= 0;
+    ws.withoutGoodbye ??= 0;
+    ws.guestErrors ??= 0;
+  }
+  if (ws.eventLag || ws.eventsReceived !== undefined) {
+    ws.eventsMissed ??= 0;
+    ws.streamReconnects ??= 0;
+  }
+  return ws;
+}
+
+const n = (v: number) => formatNumber(v);
+
+function trendText(t: WsTrend): string {
+  // k6 lists a trend's count only when summaryTrendStats asks for it.
+  if (t.count === 0) return 'none';
+  const parts = [`avg ${formatDuration(t.avg ?? 0)}`];
+  if (t.p95 !== undefined) parts.push(`p95 ${formatDuration(t.p95)}`);
+  if (t.max !== undefined) parts.push(`max ${formatDuration(t.max)}`);
+  return t.count === undefined ? parts.join(' · ') : `${parts.join(' · ')} (${n(t.count)} samples)`;
+}
+
+export interface WsRow {
+  /** what the row shows, for people */
+  label: string;
+  /** the metric it comes from */
+  metric: string;
+  value: string;
+}
+
+/** The rows every report shows, in one order: connections, then guests, then the stream. */
+export function webSocketRows(ws: WebSockets): WsRow[] {
+  const rows: WsRow[] = [];
+  const add = (label: string, metric: string, value: string) => rows.push({ label, metric, value });
+  if (ws.sessions !== undefined) add('WebSocket sessions', 'ws_sessions', n(ws.sessions));
+  if (ws.connecting) add('Connect time', 'ws_connecting', trendText(ws.connecting));
+  if (ws.sessionDuration) add('Session duration', 'ws_session_duration', trendText(ws.sessionDuration));
+  if (ws.msgsSent !== undefined || ws.msgsReceived !== undefined) {
+    add(
+      'Frames sent / received',
+      'ws_msgs_sent / ws_msgs_received',
+      `${n(ws.msgsSent ?? 0)} / ${n(ws.msgsReceived ?? 0)}`,
+    );
+  }
+  if (ws.ping && ws.ping.count !== 0) add('Ping round trip', 'ws_ping', trendText(ws.ping));
+  if (ws.botReplyTime) add('Bot reply time', 'bot_reply_time', trendText(ws.botReplyTime));
+  if (ws.guestMessages !== undefined) {
+    const replied = ws.guestReplies ?? 0;
+    const share =
+      ws.guestMessages > 0 ? ` (${formatPercent(Math.min(1, replied / ws.guestMessages))} answered)` : '';
+    add(
+      'Guest messages / bot replies',
+      'guest_messages / guest_replies',
+      `${n(ws.guestMessages)} / ${n(replied)}${share}`,
+    );
+  }
+  if (ws.guestThrottled !== undefined)
+    add('Throttled guest messages (4029)', 'guest_throttled', n(ws.guestThrottled));
+  if (ws.guestRetryWait && ws.guestRetryWait.count !== 0) {
+    add('Guest back-off wait', 'guest_retry_wait', trendText(ws.guestRetryWait));
+  }
+  if (ws.guestRetryExhausted !== undefined) {
+    add('Guest messages given up after retries', 'guest_retry_exhausted', n(ws.guestRetryExhausted));
+  }
+  if (ws.withoutGoodbye !== undefined) {
+    add("Sessions ended without the bot's goodbye", 'guest_sessions_without_goodbye', n(ws.withoutGoodbye));
+  }
+  if (ws.guestErrors !== undefined) add('Guest session errors', 'guest_errors', n(ws.guestErrors));
+  if (ws.eventLag) add('Event lag (API call → stream event)', 'event_lag', trendText(ws.eventLag));
+  if (ws.eventsReceived !== undefined) add('Events received', 'events_received', n(ws.eventsReceived));
+  if (ws.eventsMissed !== undefined) add('Events missed', 'events_missed', n(ws.eventsMissed));
+  if (ws.streamReconnects !== undefined)
+    add('Stream reconnects', 'stream_reconnects', n(ws.streamReconnects));
+  if (ws.pollsSaved !== undefined) {
+    add('REST polls the stream saved', 'polling_requests_saved', n(ws.pollsSaved));
+  }
+  return rows;
+}
+
+/** One line for the stdout summary: the handful of WebSocket numbers worth a glance. */
+export function webSocketLine(ws: WebSockets): string | undefined {
+  const parts: string[] = [];
+  if (ws.sessions !== undefined) parts.push(`ws sessions ${ws.sessions}`);
+  if (ws.connecting?.p95 !== undefined && ws.connecting.count !== 0) {
+    parts.push(`connect p95 ${formatDuration(ws.connecting.p95)}`);
+  }
+  if (ws.botReplyTime?.p95 !== undefined && ws.botReplyTime.count !== 0) {
+    parts.push(`bot reply p95 ${formatDuration(ws.botReplyTime.p95)}`);
+  }
+  if (ws.guestThrottled !== undefined) parts.push(`throttled ${ws.guestThrottled}`);
+  if (ws.withoutGoodbye !== undefined) parts.push(`without goodbye ${ws.withoutGoodbye}`);
+  if (ws.eventLag?.p95 !== undefined && ws.eventLag.count !== 0) {
+    parts.push(`event lag p95 ${formatDuration(ws.eventLag.p95)}`);
+  }
+  if (ws.eventsMissed !== undefined) parts.push(`events missed ${ws.eventsMissed}`);
+  if (ws.streamReconnects !== undefined) parts.push(`reconnects ${ws.streamReconnects}`);
+  if (ws.pollsSaved !== undefined) parts.push(`polls saved ${ws.pollsSaved}`);
+  return parts.length ? parts.join(' · ') : undefined;
+}
