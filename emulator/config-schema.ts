@@ -130,8 +130,13 @@ const SCHEMA: Rule = {
         jobDelaySeconds: num(0),
         maxPageSize: whole(1),
         defaultPageSize: whole(1),
+        jobFailureShare: num(0, 1, 'a share of analytics jobs'),
+        jobExpirySeconds: num(1),
       },
     },
+    organization: { t: 'object', fields: { id: str, name: str } },
+    queues: { t: 'array', item: { t: 'object', fields: { id: str, name: opt(str) } } },
+    flows: { t: 'array', item: { t: 'object', fields: { id: str, name: opt(str), type: str } } },
     conversations: { t: 'object', fields: { durationSeconds: num(0), max: whole(1) } },
     bot: { t: 'object', fields: { maxTurns: whole(1) } },
     notifications: {
@@ -279,6 +284,8 @@ interface TiedConfig {
   analytics: { maxPageSize: number; defaultPageSize: number };
   notifications: { faults: { delayEvent: number; delayMs: number } };
   webMessaging: { deployments: { id: string }[]; botThinkTime: Latency };
+  queues: { id: string }[];
+  flows: { id: string }[];
 }
 type Latency = { median: number; p99: number };
 
@@ -309,16 +316,22 @@ function checkTies(c: TiedConfig, ctx: Ctx): void {
       );
     used.set(limit, i);
   }
-  const deployments = new Map<string, number>();
-  for (const [i, d] of c.webMessaging.deployments.entries()) {
-    const first = deployments.get(d.id);
-    if (first !== undefined)
-      fail(
-        ctx,
-        ['webMessaging', 'deployments', i],
-        `webMessaging.deployments[${i}].id "${d.id}" is also webMessaging.deployments[${first}].id; ids must differ`,
-      );
-    deployments.set(d.id, i);
+  for (const [key, list] of [
+    ['webMessaging.deployments', c.webMessaging.deployments],
+    ['queues', c.queues],
+    ['flows', c.flows],
+  ] as const) {
+    const seen = new Map<string, number>();
+    for (const [i, d] of list.entries()) {
+      const first = seen.get(d.id);
+      if (first !== undefined)
+        fail(
+          ctx,
+          [...key.split('.'), i],
+          `${key}[${i}].id "${d.id}" is also ${key}[${first}].id; ids must differ`,
+        );
+      seen.set(d.id, i);
+    }
   }
   const stream = c.notifications.faults;
   if (stream.delayEvent > 0 && !(stream.delayMs > 0))

@@ -41,6 +41,7 @@ export const textbotRoutes: RouteSpec[] = [
       const channel = requireString(b, 'channel.name', CHANNELS);
       requireArray(b, 'channel.inputModes');
       requireArray(b, 'channel.outputModes');
+      requireString(b, 'channel.userAgent.name');
       optionalObject(b, 'inputData');
       const language = optionalString(b, 'language') ?? 'en-us';
       const requested = optionalString(b, 'conversationId');
@@ -113,7 +114,9 @@ export const textbotRoutes: RouteSpec[] = [
         nextActionType: step.nextActionType,
       };
       if (step.nextActionType === 'WaitForInput') {
-        reply.nextActionWaitForInput = { modes: ['Text'] };
+        reply.nextActionWaitForInput = {
+          modeConstraints: { text: { languagePreferences: [session.language] } },
+        };
       } else if (step.nextActionType === 'Exit') {
         reply.nextActionExit = {
           reason: step.exitReason,
