@@ -19,7 +19,9 @@ import { admit, RateLimiter, retryAfterSeconds, type LimitCheck } from './limits
 import { checkRouteNames } from './config-routes.ts';
 import { Router, type Reply, type RequestContext, type Route } from './router.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
+import { conversationMediaRoutes } from './routes/conversation-media.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { lookupRoutes } from './routes/lookups.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { textbotRoutes } from './routes/textbots.ts';
@@ -69,6 +71,8 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
   for (const spec of [
     ...textbotRoutes,
     ...conversationRoutes,
+    ...conversationMediaRoutes,
+    ...lookupRoutes,
     ...analyticsRoutes,
     ...notificationRoutes,
     ...organizationRoutes,

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { botStep } from '../bot.ts';
 import { badRequest, invalidField, missingField, notFound } from '../errors.ts';
 import type { RouteSpec } from '../router.ts';
+import { requireFlow } from './lookups.ts';
 import type { BotSession } from '../state.ts';
 import {
   asText,
@@ -34,9 +35,10 @@ export const textbotRoutes: RouteSpec[] = [
     pattern: '/api/v2/textbots/botflows/sessions',
     permission: PERMISSION,
     body: true,
-    handler({ body, client, state, now }) {
+    handler({ body, client, state, config, now }) {
       const b = requireBody(body);
       const flowId = requireString(b, 'flow.id');
+      requireFlow(config, flowId, 'flow.id');
       requireString(b, 'externalSessionId');
       const channel = requireString(b, 'channel.name', CHANNELS);
       requireArray(b, 'channel.inputModes');
