@@ -18,6 +18,7 @@ import { FaultInjector, type FaultPlan } from './faults.ts';
 import { admit, RateLimiter, retryAfterSeconds, type LimitCheck } from './limits.ts';
 import { checkRouteNames } from './config-routes.ts';
 import { Router, type Reply, type RequestContext, type Route } from './router.ts';
+import { analyticsQueryRoutes } from './routes/analytics-queries.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { conversationMediaRoutes } from './routes/conversation-media.ts';
 import { conversationRoutes } from './routes/conversations.ts';
@@ -74,6 +75,7 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     ...conversationMediaRoutes,
     ...lookupRoutes,
     ...analyticsRoutes,
+    ...analyticsQueryRoutes,
     ...notificationRoutes,
     ...organizationRoutes,
     ...webDeploymentRoutes,

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EmulatorConfig } from './config.ts';
 import { analyticsView, conversationView } from './conversation-views.ts';
+import { seededRandom } from './random.ts';
 import type { Json } from './validate.ts';
 
 export type MediaType = 'message' | 'call' | 'callback' | 'chat';
@@ -63,6 +64,10 @@ export interface AnalyticsJob {
   /** The query interval, ms since the epoch: conversations that started in [start, end). */
   start: number;
   end: number;
+  /** Drawn at submission (analytics.jobFailureShare): the job ends FAILED instead of FULFILLED. */
+  fails: boolean;
+  /** When its results are gone and it reads EXPIRED. */
+  expiresAt: number;
 }
 
 export interface Channel {
@@ -108,11 +113,14 @@ export class OrgState {
   /** Per client, conversations that may still be active: GET /api/v2/conversations reads only these. */
   private open = new Map<string, Set<string>>();
   listener: StateListener | undefined;
+  /** Which analytics jobs fail: a stream of its own, so faults and latency replay unchanged. */
+  jobDraws: () => number;
 
   constructor(private readonly config: EmulatorConfig) {
     this.conversations = new BoundedMap(config.conversations.max);
     this.sessions = new BoundedMap(config.conversations.max);
     this.messages = new BoundedMap(config.conversations.max);
+    this.jobDraws = seededRandom(config.seed + 2);
   }
 
   /** Emulated seconds to real milliseconds under the configured time scale. */
@@ -221,6 +229,7 @@ export class OrgState {
     this.sessions.clear();
     this.jobs.clear();
     this.messages.clear();
+    this.jobDraws = seededRandom(this.config.seed + 2);
     for (const ch of [...this.channels.values()]) this.removeChannel(ch);
     this.open.clear();
   }
