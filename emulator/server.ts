@@ -38,6 +38,8 @@ export interface Emulator {
   host: string;
   port: number;
   config: EmulatorConfig;
+  /** "METHOD /pattern" of every route served, the token route first: the names stats count under. */
+  routes: string[];
   /** The same object GET /__emulator/stats returns. */
   stats(): Record<string, unknown>;
   /**
@@ -430,6 +432,7 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     host: config.host,
     port,
     config,
+    routes: [TOKEN_ROUTE, ...router.routes.map((r) => r.key)],
     stats: snapshot,
     reset(opts = {}) {
       state.reset();
