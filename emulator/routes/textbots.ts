@@ -99,6 +99,7 @@ export const textbotRoutes: RouteSpec[] = [
       }
       let input: string | undefined;
       if (eventType === 'UserInput') {
+        requireString(b, 'inputEventUserInput.mode');
         const alternatives = requireArray(b, 'inputEventUserInput.alternatives');
         const first = alternatives[0];
         if (!isObject(first)) throw missingField('inputEventUserInput.alternatives[0].transcript.text');

@@ -2,7 +2,11 @@
 // each answer held against the SDK's model; and a cross-check that no emulated route is left undriven.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import './sdk/analytics.ts';
+import './sdk/bots.ts';
 import './sdk/conversations.ts';
+import './sdk/errors.ts';
+import './sdk/org.ts';
 import { started } from './sdk/harness.ts';
 
 /** Routes whose every answer to an emulated (client-credentials) token is an error, by design. */

@@ -2,7 +2,7 @@
 // with their communications), updating, disconnecting, and the refusals an integrator meets.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { detail, ok, refused, sdkOrg } from './harness.ts';
+import { empty, detail, ok, refused, sdkOrg } from './harness.ts';
 
 const SMS = {
   fromAddress: '+15550100',
@@ -90,7 +90,10 @@ describe('conversations through the SDK', async () => {
     );
     const before = await ok(c.getConversation(sent.conversationId), 200, 'Conversation');
     const [first, second] = before.participants;
-    await ok(c.patchConversationParticipant(sent.conversationId, first.id, { state: 'disconnected' }), 202);
+    await empty(
+      c.patchConversationParticipant(sent.conversationId, first.id, { state: 'disconnected' }),
+      202,
+    );
     const mid = await ok(c.getConversation(sent.conversationId), 200, 'Conversation');
     assert.equal(mid.state, 'connected');
     const left = mid.participants.find((p: any) => p.id === first.id);
@@ -107,7 +110,7 @@ describe('conversations through the SDK', async () => {
       404,
       'not.found',
     );
-    await ok(c.postConversationDisconnect(sent.conversationId), 202);
+    await empty(c.postConversationDisconnect(sent.conversationId), 202);
     const after = await ok(c.getConversation(sent.conversationId), 200, 'Conversation');
     assert.equal(after.state, 'disconnected');
     assert.ok(after.participants.every((p: any) => p.messages[0].state === 'disconnected'));
@@ -116,7 +119,7 @@ describe('conversations through the SDK', async () => {
 
   it('ends a call with DELETE and refuses unknown conversations with 404', async () => {
     const call = await ok(c.postConversationsCalls({ phoneNumber: '+15550104' }), 200, 'CreateCallResponse');
-    await ok(c.deleteConversation(call.id), 202);
+    await empty(c.deleteConversation(call.id), 202);
     const ended = await ok(c.getConversation(call.id), 200, 'Conversation');
     assert.equal(typeof ended.endTime, 'string');
     await refused(c.getConversation('no-such-conversation'), 404, 'not.found');

@@ -80,13 +80,19 @@ export async function answer(call: Promise<unknown>): Promise<Answer> {
   return { status: r.status, headers: r.headers ?? {}, body: r.body };
 }
 
-/** The call answered `status` with a body in `model`'s shape (no body for a model of undefined). */
+/** The call answered `status` with a body in `model`'s shape; without a model (the SDK's `object`), any JSON. */
 export async function ok(call: Promise<unknown>, status: number, model?: string): Promise<any> {
   const a = await answer(call);
   assert.equal(a.status, status, JSON.stringify(a.body));
   if (model) assert.deepEqual(mismatches(a.body, model), [], `${model}: ${JSON.stringify(a.body)}`);
-  else assert.ok(a.body === undefined || a.body === '' || a.body === null, JSON.stringify(a.body));
   return a.body;
+}
+
+/** The call answered `status` with no body, as the SDK's `Promise<void>` (and disconnect's) expect. */
+export async function empty(call: Promise<unknown>, status: number): Promise<void> {
+  const a = await answer(call);
+  assert.equal(a.status, status, JSON.stringify(a.body));
+  assert.ok(a.body === undefined || a.body === '' || a.body === null, JSON.stringify(a.body));
 }
 
 /** The call was refused with `status`, an SDK ErrorBody whose code is `code`; returns that body. */
