@@ -283,7 +283,7 @@ interface TiedConfig {
   faults: { default: Record<string, number>; routes: Record<string, Record<string, number>> };
   analytics: { maxPageSize: number; defaultPageSize: number };
   notifications: { faults: { delayEvent: number; delayMs: number } };
-  webMessaging: { deployments: { id: string }[]; botThinkTime: Latency };
+  webMessaging: { deployments: { id: string; flowId: string; queueId?: string }[]; botThinkTime: Latency };
   queues: { id: string }[];
   flows: { id: string }[];
 }
@@ -332,6 +332,21 @@ function checkTies(c: TiedConfig, ctx: Ctx): void {
         );
       seen.set(d.id, i);
     }
+  }
+  // A deployment's bot and hand-over must exist: the REST side refuses ids the org does not have.
+  for (const [i, d] of c.webMessaging.deployments.entries()) {
+    if (!c.flows.some((f) => f.id === d.flowId))
+      fail(
+        ctx,
+        ['webMessaging', 'deployments', i, 'flowId'],
+        `webMessaging.deployments[${i}].flowId "${d.flowId}" is not one of flows[].id`,
+      );
+    if (d.queueId !== undefined && !c.queues.some((q) => q.id === d.queueId))
+      fail(
+        ctx,
+        ['webMessaging', 'deployments', i, 'queueId'],
+        `webMessaging.deployments[${i}].queueId "${d.queueId}" is not one of queues[].id`,
+      );
   }
   const stream = c.notifications.faults;
   if (stream.delayEvent > 0 && !(stream.delayMs > 0))

@@ -290,6 +290,16 @@ describe('config: values the emulator could not honour', () => {
       /^organization\.name must be a non-empty string/,
     ],
     [
+      'a deployment whose bot flow the org does not have',
+      { webMessaging: { deployments: [{ id: 'd', flowId: 'elsewhere' }] } },
+      'webMessaging.deployments[0].flowId "elsewhere" is not one of flows[].id',
+    ],
+    [
+      'a deployment handing over to a queue the org does not have',
+      { webMessaging: { deployments: [{ id: 'd', flowId: 'demo-bot-flow', queueId: 'nowhere' }] } },
+      'webMessaging.deployments[0].queueId "nowhere" is not one of queues[].id',
+    ],
+    [
       'a fractional session cap',
       { webMessaging: { maxSessions: 0.5 } },
       /^webMessaging\.maxSessions must be a whole number from 1 \(sessions\)/,
