@@ -37,6 +37,12 @@ describe('errors through the SDK', async () => {
     assert.match(body.message, /conversation:communication:view/);
   });
 
+  it("answers a platform route the emulator does not serve with the platform's 404", async () => {
+    const routing = sdkClient(sdk.emu);
+    await routing.client.loginClientCredentialsGrant('demo-client', 'demo-secret');
+    await refused(routing.routing.getRoutingSkills(), 404, 'not.found');
+  });
+
   it('answers the normalized 429 with Retry-After once the token is over its limit', async () => {
     for (let i = 0; i < 3; i++)
       await ok(sdk.conversations.getConversations(), 200, 'ConversationEntityListing');
