@@ -41,7 +41,6 @@ export interface MessageRecord {
   messengerType: string;
   direction: 'inbound' | 'outbound';
   timestamp: number;
-  textBody?: string;
 }
 
 export interface BotSession {

@@ -45,7 +45,6 @@ export const conversationRoutes: RouteSpec[] = [
         messengerType: m.messengerType,
         direction: 'outbound',
         timestamp: now,
-        textBody: m.textBody,
       });
       // The fields of the SDK's SendAgentlessOutboundMessageResponse.
       return {
