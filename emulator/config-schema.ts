@@ -130,8 +130,13 @@ const SCHEMA: Rule = {
         jobDelaySeconds: num(0),
         maxPageSize: whole(1),
         defaultPageSize: whole(1),
+        jobFailureShare: num(0, 1, 'a share of analytics jobs'),
+        jobExpirySeconds: num(1),
       },
     },
+    organization: { t: 'object', fields: { id: str, name: str } },
+    queues: { t: 'array', item: { t: 'object', fields: { id: str, name: opt(str) } } },
+    flows: { t: 'array', item: { t: 'object', fields: { id: str, name: opt(str), type: str } } },
     conversations: { t: 'object', fields: { durationSeconds: num(0), max: whole(1) } },
     bot: { t: 'object', fields: { maxTurns: whole(1) } },
     notifications: {
@@ -278,7 +283,9 @@ interface TiedConfig {
   faults: { default: Record<string, number>; routes: Record<string, Record<string, number>> };
   analytics: { maxPageSize: number; defaultPageSize: number };
   notifications: { faults: { delayEvent: number; delayMs: number } };
-  webMessaging: { deployments: { id: string }[]; botThinkTime: Latency };
+  webMessaging: { deployments: { id: string; flowId: string; queueId?: string }[]; botThinkTime: Latency };
+  queues: { id: string }[];
+  flows: { id: string }[];
 }
 type Latency = { median: number; p99: number };
 
@@ -309,16 +316,37 @@ function checkTies(c: TiedConfig, ctx: Ctx): void {
       );
     used.set(limit, i);
   }
-  const deployments = new Map<string, number>();
+  for (const [key, list] of [
+    ['webMessaging.deployments', c.webMessaging.deployments],
+    ['queues', c.queues],
+    ['flows', c.flows],
+  ] as const) {
+    const seen = new Map<string, number>();
+    for (const [i, d] of list.entries()) {
+      const first = seen.get(d.id);
+      if (first !== undefined)
+        fail(
+          ctx,
+          [...key.split('.'), i],
+          `${key}[${i}].id "${d.id}" is also ${key}[${first}].id; ids must differ`,
+        );
+      seen.set(d.id, i);
+    }
+  }
+  // A deployment's bot and hand-over must exist: the REST side refuses ids the org does not have.
   for (const [i, d] of c.webMessaging.deployments.entries()) {
-    const first = deployments.get(d.id);
-    if (first !== undefined)
+    if (!c.flows.some((f) => f.id === d.flowId))
       fail(
         ctx,
-        ['webMessaging', 'deployments', i],
-        `webMessaging.deployments[${i}].id "${d.id}" is also webMessaging.deployments[${first}].id; ids must differ`,
+        ['webMessaging', 'deployments', i, 'flowId'],
+        `webMessaging.deployments[${i}].flowId "${d.flowId}" is not one of flows[].id`,
       );
-    deployments.set(d.id, i);
+    if (d.queueId !== undefined && !c.queues.some((q) => q.id === d.queueId))
+      fail(
+        ctx,
+        ['webMessaging', 'deployments', i, 'queueId'],
+        `webMessaging.deployments[${i}].queueId "${d.queueId}" is not one of queues[].id`,
+      );
   }
   const stream = c.notifications.faults;
   if (stream.delayEvent > 0 && !(stream.delayMs > 0))

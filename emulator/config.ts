@@ -70,7 +70,22 @@ export interface EmulatorConfig {
   endpointLimits: EndpointLimit[];
   latency: { default: LatencySpec; routes: Record<string, LatencySpec> };
   faults: { default: FaultSpec; routes: Record<string, Partial<FaultSpec>> };
-  analytics: { lagSeconds: number; jobDelaySeconds: number; maxPageSize: number; defaultPageSize: number };
+  analytics: {
+    lagSeconds: number;
+    jobDelaySeconds: number;
+    maxPageSize: number;
+    defaultPageSize: number;
+    /** Share (0..1) of details jobs that end FAILED instead of FULFILLED. */
+    jobFailureShare: number;
+    /** Emulated seconds after completion when a job's results are gone (EXPIRED). */
+    jobExpirySeconds: number;
+  };
+  /** What GET /api/v2/organizations/me answers. */
+  organization: { id: string; name: string };
+  /** The queues that exist: other queue ids are refused as the platform refuses them. */
+  queues: { id: string; name?: string }[];
+  /** The flows that exist, e.g. the bot flows sessions may start; type as Architect names it (digitalbot). */
+  flows: { id: string; name?: string; type: string }[];
   conversations: { durationSeconds: number; max: number };
   bot: { maxTurns: number };
   notifications: {

@@ -2,6 +2,7 @@
 // (CustomerStartDetailEventTopicCustomerStartEvent, FlowEndDetailEventTopicFlowEndEvent,
 // AcdStartDetailEventTopicAcdStartEvent, QueueConversationEventTopicConversation, ...). Bodies are built only
 // when some channel is subscribed to the topic, from a snapshot taken when the change happened.
+import { communicationId } from './conversation-views.ts';
 import { DIVISION_ID, type Conversation, type ConversationChange, type MediaType } from './state.ts';
 import type { Json } from './validate.ts';
 
@@ -114,7 +115,7 @@ function conversationSnapshot(conv: Conversation, participants: readonly Json[],
     participants: participants.map((p) => {
       const view: Json = { ...p, connectedTime: iso(conv.startTime) };
       if (endTime !== undefined) view.endTime = iso(endTime);
-      view[media] = [{ id: p.id, state, direction: conv.originatingDirection }];
+      view[media] = [{ id: communicationId(p), state, direction: conv.originatingDirection }];
       return view;
     }),
     divisions: [

@@ -47,6 +47,7 @@ async function main(): Promise<number | undefined> {
     const s = emulator.stats() as {
       requests: { total: number; byRoute: Record<string, Record<string, number>> };
       earlyRetries: number;
+      requestsWhileWaiting: number;
     };
     const throttled = Object.values(s.requests.byRoute).reduce(
       (n, byStatus) => n + (byStatus['429'] ?? 0),
@@ -56,7 +57,7 @@ async function main(): Promise<number | undefined> {
       console.error(
         `emulator stopped (${signal}): ${s.requests.total} API request${s.requests.total === 1 ? '' : 's'}, ` +
           `${throttled} throttled (429), ` +
-          `${s.earlyRetries} early retries`,
+          `${s.earlyRetries} early retries, ${s.requestsWhileWaiting} while waiting`,
       );
       process.exit(0);
     });

@@ -1,4 +1,7 @@
-// Route table: "{name}" segments are parameters; literal segments win over parameters.
+// Route table: "{name}" segments are parameters; literal segments win over parameters, segment by segment, so
+// a fixed path is never taken for an id: GET /conversations/callbacks is that path's 405, not conversation
+// "callbacks".
+import type { Token, TokenStore } from './auth.ts';
 import type { EmulatorConfig, OAuthClient } from './config.ts';
 import type { OrgState } from './state.ts';
 
@@ -7,6 +10,9 @@ export interface RequestContext {
   query: URLSearchParams;
   body: unknown;
   client: OAuthClient;
+  /** The bearer token the request came with, and the store that issued it (GET/DELETE /api/v2/tokens/me). */
+  token: Token;
+  tokens: TokenStore;
   now: number;
   state: OrgState;
   config: EmulatorConfig;
@@ -34,7 +40,8 @@ export interface Route extends RouteSpec {
   /** "METHOD /pattern": the name used in stats, latency, faults and endpoint limits. */
   key: string;
   segments: string[];
-  literals: number;
+  /** Whether each segment is a parameter: the shape that decides precedence. */
+  params: boolean[];
 }
 
 export type Match = { route: Route; params: Record<string, string> } | { allowed: string[] } | null;
@@ -49,13 +56,12 @@ export class Router {
       ...spec,
       key: `${spec.method} ${spec.pattern}`,
       segments,
-      literals: segments.filter((s) => !s.startsWith('{')).length,
+      params: segments.map((s) => s.startsWith('{')),
     };
     this.routes.push(route);
     const list = this.byLength.get(segments.length) ?? [];
     list.push(route);
-    // Most literal segments first, so /conversations/calls is tried before /conversations/{id}.
-    list.sort((a, b) => b.literals - a.literals);
+    list.sort(precedence);
     this.byLength.set(segments.length, list);
   }
 
@@ -63,15 +69,24 @@ export class Router {
     const parts = path.split('/');
     const candidates = this.byLength.get(parts.length);
     if (!candidates) return null;
-    let allowed: string[] | null = null;
+    let winner: Route | undefined;
+    const allowed: string[] = [];
     for (const route of candidates) {
+      if (winner && route.pattern !== winner.pattern) continue;
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
+      winner = route;
       if (route.method === method) return { route, params };
-      (allowed ??= []).push(route.method);
+      allowed.push(route.method);
     }
-    return allowed ? { allowed } : null;
+    return winner ? { allowed } : null;
   }
+}
+
+/** At the first segment where two shapes differ, the literal one comes first. */
+function precedence(a: Route, b: Route): number {
+  for (let i = 0; i < a.params.length; i++) if (a.params[i] !== b.params[i]) return a.params[i] ? 1 : -1;
+  return 0;
 }
 
 function matchSegments(segments: string[], parts: string[]): Record<string, string> | null {

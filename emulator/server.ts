@@ -18,11 +18,15 @@ import { FaultInjector, type FaultPlan } from './faults.ts';
 import { admit, RateLimiter, retryAfterSeconds, type LimitCheck } from './limits.ts';
 import { checkRouteNames } from './config-routes.ts';
 import { Router, type Reply, type RequestContext, type Route } from './router.ts';
+import { analyticsQueryRoutes } from './routes/analytics-queries.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
+import { conversationMediaRoutes } from './routes/conversation-media.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { lookupRoutes } from './routes/lookups.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { textbotRoutes } from './routes/textbots.ts';
+import { tokenRoutes } from './routes/tokens.ts';
 import { webDeploymentRoutes } from './routes/webdeployments.ts';
 import { OrgState } from './state.ts';
 import { Stats } from './stats.ts';
@@ -34,6 +38,8 @@ export interface Emulator {
   host: string;
   port: number;
   config: EmulatorConfig;
+  /** "METHOD /pattern" of every route served, the token route first: the names stats count under. */
+  routes: string[];
   /** The same object GET /__emulator/stats returns. */
   stats(): Record<string, unknown>;
   /**
@@ -68,10 +74,14 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
   for (const spec of [
     ...textbotRoutes,
     ...conversationRoutes,
+    ...conversationMediaRoutes,
+    ...lookupRoutes,
     ...analyticsRoutes,
+    ...analyticsQueryRoutes,
     ...notificationRoutes,
     ...organizationRoutes,
     ...webDeploymentRoutes,
+    ...tokenRoutes,
   ]) {
     router.add(spec);
   }
@@ -156,12 +166,12 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
   }
 
   /** Runs the admission checks; throws the 429 with an honest Retry-After when any limiter is full. */
-  function throttle(checks: LimitCheck[], caller: string, now: number): void {
-    stats.arrived(caller, now);
+  function throttle(checks: LimitCheck[], caller: string, now: number, connection: object): void {
+    stats.arrived(caller, now, connection);
     const wait = admit(checks, now);
     if (wait === 0) return;
     const seconds = retryAfterSeconds(wait);
-    stats.toldToWait(caller, now + seconds * 1000);
+    stats.toldToWait(caller, now + seconds * 1000, connection);
     throw rateLimited(seconds);
   }
 
@@ -208,7 +218,7 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     const raw = await readBody(req, maxBytes);
     const client = tokens.authenticate(req, raw);
     const now = Date.now();
-    throttle([{ limiter: tokenCreation, key: client.id }], `client:${client.id}`, now);
+    throttle([{ limiter: tokenCreation, key: client.id }], `client:${client.id}`, now, req.socket);
     if (!(await applyFaults(faults.decide(TOKEN_ROUTE), res, TOKEN_ROUTE, contextId))) return;
     send(res, TOKEN_ROUTE, contextId, 200, tokens.issue(client, Date.now()));
   }
@@ -237,14 +247,14 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     ];
     const endpoint = perEndpoint.get(route.key);
     if (endpoint) for (const l of endpoint) checks.push({ limiter: l, key: token.client.id });
-    throttle(checks, token.value, now);
+    throttle(checks, token.value, now, req.socket);
     const plan = faults.decide(route.key);
     if (plan === null && !route.body) {
       if (Number(req.headers['content-length']) > maxBytes) throw tooLarge(maxBytes);
       return respond(
         res,
         route,
-        { params, query, body: undefined, client: token.client, now, state, config, baseUrl },
+        { params, query, body: undefined, client: token.client, token, tokens, now, state, config, baseUrl },
         contextId,
       );
     }
@@ -253,7 +263,18 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
       let body: unknown;
       if (route.body) body = parseJson(req, await readBody(req, maxBytes));
       else if (Number(req.headers['content-length']) > maxBytes) throw tooLarge(maxBytes);
-      const ctx = { params, query, body, client: token.client, now: Date.now(), state, config, baseUrl };
+      const ctx = {
+        params,
+        query,
+        body,
+        client: token.client,
+        token,
+        tokens,
+        now: Date.now(),
+        state,
+        config,
+        baseUrl,
+      };
       respond(res, route, ctx, contextId);
     })();
   }
@@ -313,6 +334,7 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
         allLimiters.map((l) => [l.name, { limit: l.limit, admitted: l.admitted, throttled: l.throttled }]),
       ),
       earlyRetries: stats.earlyRetries,
+      requestsWhileWaiting: stats.requestsWhileWaiting,
       faults: { ...faults.counts },
       tokens: { issued: tokens.issued, revoked: tokens.revoked, known: tokens.active },
       state: {
@@ -410,6 +432,7 @@ export async function startEmulator(overrides: ConfigOverrides | EmulatorConfig 
     host: config.host,
     port,
     config,
+    routes: [TOKEN_ROUTE, ...router.routes.map((r) => r.key)],
     stats: snapshot,
     reset(opts = {}) {
       state.reset();

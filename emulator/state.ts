@@ -3,6 +3,8 @@
 // conversations and channels are reported to one listener, so the notification stream can follow them.
 import { randomUUID } from 'node:crypto';
 import type { EmulatorConfig } from './config.ts';
+import { analyticsView, conversationView } from './conversation-views.ts';
+import { seededRandom } from './random.ts';
 import type { Json } from './validate.ts';
 
 export type MediaType = 'message' | 'call' | 'callback' | 'chat';
@@ -18,12 +20,27 @@ export interface Conversation {
   originatingDirection: 'inbound' | 'outbound';
   /** Set for a web messaging guest's conversation: it belongs to the org, not to an OAuth client. */
   deploymentId?: string;
+  /** Participants that left before the conversation ended (PATCH state disconnected): id -> ms. */
+  participantEnds?: Record<string, number>;
+  /** Messages sent in it, by participant: what GET /api/v2/conversations/messages/{id} lists. */
+  messages?: { participantId: string; id: string; timestamp: number }[];
   /** The bot flow that answers it, and why that flow exited: what its flow topic events report. */
   flowId?: string;
   flowExitReason?: string;
   /** The serialized GET view and whether it was made while active: reads of one conversation are hot. */
   cachedView?: string;
   cachedActive?: boolean;
+}
+
+/** One message sent or received, as GET /api/v2/conversations/messages/{messageId}/details reads it. */
+export interface MessageRecord {
+  id: string;
+  conversationId: string;
+  fromAddress: string;
+  toAddress?: string;
+  messengerType: string;
+  direction: 'inbound' | 'outbound';
+  timestamp: number;
 }
 
 export interface BotSession {
@@ -46,6 +63,10 @@ export interface AnalyticsJob {
   /** The query interval, ms since the epoch: conversations that started in [start, end). */
   start: number;
   end: number;
+  /** Drawn at submission (analytics.jobFailureShare): the job ends FAILED instead of FULFILLED. */
+  fails: boolean;
+  /** When its results are gone and it reads EXPIRED. */
+  expiresAt: number;
 }
 
 export interface Channel {
@@ -65,7 +86,7 @@ export interface StateListener {
   channelRemoved(ch: Channel): void;
 }
 
-export const DIVISION_ID = '00000000-0000-4000-8000-000000000001';
+export { DIVISION_ID } from './conversation-views.ts';
 
 /** A Map that drops its oldest entries past `max`. */
 export class BoundedMap<V> extends Map<string, V> {
@@ -86,14 +107,19 @@ export class OrgState {
   conversations: BoundedMap<Conversation>;
   sessions: BoundedMap<BotSession>;
   jobs = new BoundedMap<AnalyticsJob>(10_000);
+  messages: BoundedMap<MessageRecord>;
   channels = new Map<string, Channel>();
   /** Per client, conversations that may still be active: GET /api/v2/conversations reads only these. */
   private open = new Map<string, Set<string>>();
   listener: StateListener | undefined;
+  /** Which analytics jobs fail: a stream of its own, so faults and latency replay unchanged. */
+  jobDraws: () => number;
 
   constructor(private readonly config: EmulatorConfig) {
     this.conversations = new BoundedMap(config.conversations.max);
     this.sessions = new BoundedMap(config.conversations.max);
+    this.messages = new BoundedMap(config.conversations.max);
+    this.jobDraws = seededRandom(config.seed + 2);
   }
 
   /** Emulated seconds to real milliseconds under the configured time scale. */
@@ -190,47 +216,19 @@ export class OrgState {
   }
 
   conversationView(conv: Conversation, now: number): Json {
-    const active = this.isActive(conv, now);
-    const view: Json = {
-      id: conv.id,
-      startTime: new Date(conv.startTime).toISOString(),
-      participants: conv.participants.map((p) => ({
-        ...p,
-        state: active ? 'connected' : 'disconnected',
-      })),
-      state: active ? 'connected' : 'disconnected',
-      divisions: [
-        {
-          division: { id: DIVISION_ID, selfUri: `/api/v2/authorization/divisions/${DIVISION_ID}` },
-          entities: [],
-        },
-      ],
-      selfUri: `/api/v2/conversations/${conv.id}`,
-    };
-    if (!active && conv.endTime !== undefined) view.endTime = new Date(conv.endTime).toISOString();
-    return view;
+    return conversationView(conv, now, this.isActive(conv, now));
   }
 
   analyticsView(conv: Conversation): Json {
-    const view: Json = {
-      conversationId: conv.id,
-      conversationStart: new Date(conv.startTime).toISOString(),
-      originatingDirection: conv.originatingDirection,
-      divisionIds: [DIVISION_ID],
-      participants: conv.participants.map((p) => ({
-        participantId: p.id,
-        purpose: p.purpose,
-        sessions: [{ mediaType: conv.mediaType, direction: conv.originatingDirection }],
-      })),
-    };
-    if (conv.endTime !== undefined) view.conversationEnd = new Date(conv.endTime).toISOString();
-    return view;
+    return analyticsView(conv);
   }
 
   reset(): void {
     this.conversations.clear();
     this.sessions.clear();
     this.jobs.clear();
+    this.messages.clear();
+    this.jobDraws = seededRandom(this.config.seed + 2);
     for (const ch of [...this.channels.values()]) this.removeChannel(ch);
     this.open.clear();
   }

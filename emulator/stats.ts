@@ -1,11 +1,17 @@
-// Counters behind GET /__emulator/stats: requests by route and status, and early retries (requests that
-// arrived before the Retry-After their caller was given had elapsed: the mark of a client that ignores it).
+// Counters behind GET /__emulator/stats: requests by route and status, and what a caller sent while it was
+// told to wait. HTTP/1.1 answers one request at a time per connection, so a request that arrives on the
+// connection that carried the 429 was sent after the client read it: an early retry, the mark of a client
+// that ignores Retry-After. Other requests of that caller during the wait (in flight when the 429 went out,
+// or from another connection that never saw it) are counted apart, as requestsWhileWaiting.
 
 export class Stats {
   private byRoute = new Map<string, Map<number, number>>();
   private retryAt = new Map<string, number>();
+  /** Per connection, when the Retry-After of the 429 it carried elapses. */
+  private toldConnections = new WeakMap<object, number>();
   total = 0;
   earlyRetries = 0;
+  requestsWhileWaiting = 0;
 
   count(routeKey: string, status: number): void {
     this.total++;
@@ -14,18 +20,23 @@ export class Stats {
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
   }
 
-  /** Remembers that `caller` (a token or an OAuth client) was told to wait until `until`. */
-  toldToWait(caller: string, until: number): void {
+  /** Remembers that `caller` (a token or an OAuth client) was told, over `connection`, to wait until `until`. */
+  toldToWait(caller: string, until: number, connection: object): void {
     const prev = this.retryAt.get(caller);
     if (prev === undefined || until > prev) this.retryAt.set(caller, until);
+    this.toldConnections.set(connection, Math.max(until, this.toldConnections.get(connection) ?? 0));
   }
 
   /** Called for every request of `caller` before its limits are checked. */
-  arrived(caller: string, now: number): void {
+  arrived(caller: string, now: number, connection: object): void {
     const until = this.retryAt.get(caller);
     if (until === undefined) return;
-    if (now < until) this.earlyRetries++;
-    else this.retryAt.delete(caller);
+    if (now >= until) {
+      this.retryAt.delete(caller);
+      return;
+    }
+    if ((this.toldConnections.get(connection) ?? 0) > now) this.earlyRetries++;
+    else this.requestsWhileWaiting++;
   }
 
   sweep(now: number): void {
@@ -43,7 +54,9 @@ export class Stats {
   reset(): void {
     this.byRoute.clear();
     this.retryAt.clear();
+    this.toldConnections = new WeakMap();
     this.total = 0;
     this.earlyRetries = 0;
+    this.requestsWhileWaiting = 0;
   }
 }

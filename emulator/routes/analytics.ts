@@ -1,12 +1,13 @@
 // Analytics conversation details: one conversation once the lag has passed, and async details jobs
-// (QUEUED -> PENDING -> FULFILLED after the configured delay) with cursor-paged results.
+// (QUEUED -> PENDING -> FULFILLED, or FAILED for the configured share, after the configured delay; EXPIRED once
+// their results are gone) with cursor-paged results, deletable, and the date analytics holds data up to.
 import { randomUUID } from 'node:crypto';
 import { badRequest, invalidField, notFound } from '../errors.ts';
 import type { RouteSpec } from '../router.ts';
 import type { AnalyticsJob, OrgState } from '../state.ts';
 import { requireBody, requireString } from '../validate.ts';
 
-function parseInterval(interval: string): [number, number] {
+export function parseInterval(interval: string): [number, number] {
   const [a, b, extra] = interval.split('/');
   const start = Date.parse(a);
   const end = Date.parse(b ?? '');
@@ -16,8 +17,11 @@ function parseInterval(interval: string): [number, number] {
   return [start, end];
 }
 
-function jobState(job: AnalyticsJob, now: number): 'QUEUED' | 'PENDING' | 'FULFILLED' {
-  if (now >= job.fulfilledAt) return 'FULFILLED';
+type JobState = 'QUEUED' | 'PENDING' | 'FULFILLED' | 'FAILED' | 'EXPIRED';
+
+function jobState(job: AnalyticsJob, now: number): JobState {
+  if (now >= job.expiresAt) return 'EXPIRED';
+  if (now >= job.fulfilledAt) return job.fails ? 'FAILED' : 'FULFILLED';
   return now < job.createdAt + (job.fulfilledAt - job.createdAt) / 2 ? 'QUEUED' : 'PENDING';
 }
 
@@ -56,13 +60,18 @@ export const analyticsRoutes: RouteSpec[] = [
     handler({ body, client, state, config, now }) {
       const b = requireBody(body);
       const [start, end] = parseInterval(requireString(b, 'interval'));
+      const share = config.analytics.jobFailureShare;
+      const fulfilledAt = now + state.scaled(config.analytics.jobDelaySeconds);
       const job: AnalyticsJob = {
         id: randomUUID(),
         clientId: client.id,
         createdAt: now,
-        fulfilledAt: now + state.scaled(config.analytics.jobDelaySeconds),
+        fulfilledAt,
         start,
         end,
+        // No draw without a share, so configs without failures keep the stream where it was.
+        fails: share > 0 && state.jobDraws() < share,
+        expiresAt: fulfilledAt + state.scaled(config.analytics.jobExpirySeconds),
       };
       state.jobs.set(job.id, job);
       return { status: 202, body: { jobId: job.id } };
@@ -75,12 +84,39 @@ export const analyticsRoutes: RouteSpec[] = [
     body: false,
     handler({ params, client, state, now }) {
       const job = findJob(state, params.jobId, client.id);
+      const s = jobState(job, now);
       const body: Record<string, unknown> = {
-        state: jobState(job, now),
+        state: s,
         submissionDate: new Date(job.createdAt).toISOString(),
       };
-      if (body.state === 'FULFILLED') body.completionDate = new Date(job.fulfilledAt).toISOString();
+      if (s === 'FULFILLED' || s === 'FAILED' || s === 'EXPIRED') {
+        body.completionDate = new Date(job.fulfilledAt).toISOString();
+        body.expirationDate = new Date(job.expiresAt).toISOString();
+      }
+      if (job.fails && s !== 'QUEUED' && s !== 'PENDING')
+        body.errorMessage = 'The analytics job failed; submit it again.';
       return { status: 200, body };
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: '/api/v2/analytics/conversations/details/jobs/{jobId}',
+    permission: 'analytics:conversationDetailJob:view',
+    body: false,
+    handler({ params, client, state }) {
+      state.jobs.delete(findJob(state, params.jobId, client.id).id);
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/v2/analytics/conversations/details/jobs/availability',
+    permission: 'analytics:conversationDetailJob:view',
+    body: false,
+    handler({ state, config, now }) {
+      // Conversations that ended more than the lag ago are in analytics: its data reaches that far.
+      const date = new Date(now - state.scaled(config.analytics.lagSeconds)).toISOString();
+      return { status: 200, body: { dataAvailabilityDate: date } };
     },
   },
   {
@@ -90,10 +126,15 @@ export const analyticsRoutes: RouteSpec[] = [
     body: false,
     handler({ params, query, client, state, config, now }) {
       const job = findJob(state, params.jobId, client.id);
-      if (jobState(job, now) !== 'FULFILLED') {
-        throw badRequest(`Analytics job ${job.id} is not fulfilled yet.`, [
-          { errorCode: 'job.not.fulfilled', fieldName: 'jobId' },
-        ]);
+      const s = jobState(job, now);
+      if (s === 'EXPIRED') throw notFound(`The results of analytics job ${job.id} have expired.`);
+      if (s !== 'FULFILLED') {
+        throw badRequest(
+          s === 'FAILED'
+            ? `Analytics job ${job.id} failed.`
+            : `Analytics job ${job.id} is not fulfilled yet.`,
+          [{ errorCode: 'job.not.fulfilled', fieldName: 'jobId' }],
+        );
       }
       const rawSize = query.get('pageSize');
       const pageSize = rawSize === null ? config.analytics.defaultPageSize : Number(rawSize);

@@ -40,6 +40,8 @@ export interface CallRequest {
   target?: 'phoneNumber' | 'callUserId' | 'callQueueId';
   /** One address per destination of a conference. */
   destinations: string[];
+  /** The queues conference destinations name, by index: each must exist. */
+  queueIds: [number, string][];
 }
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== '';
@@ -62,17 +64,19 @@ export function parseCallRequest(body: unknown): CallRequest {
     if (target === 'conversationIds') {
       const i = list.findIndex((id) => id === '');
       if (i >= 0) missing(`conversationIds[${i}]`);
-      return { destinations: [] };
+      return { destinations: [], queueIds: [] };
     }
+    const queueIds: [number, string][] = [];
     const destinations = (list as Json[]).map((d, i) => {
+      if (present(d.queueId)) queueIds.push([i, d.queueId as string]);
       // A destination with only a name dials nobody.
       const address = [d.address, d.userId, d.queueId].find(present);
       if (address === undefined) missing(`participants[${i}].address`);
       return address as string;
     });
-    return { destinations };
+    return { destinations, queueIds };
   }
-  return { address: b[target] as string, target, destinations: [] };
+  return { address: b[target] as string, target, destinations: [], queueIds: [] };
 }
 
 const templateParameter: Shape = { object: { id: 'string', value: 'string' } };

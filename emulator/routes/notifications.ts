@@ -87,6 +87,17 @@ export const notificationRoutes: RouteSpec[] = [
     },
   },
   {
+    // Whether a channel still exists: the check before reconnecting to it.
+    method: 'HEAD',
+    pattern: '/api/v2/notifications/channels/{channelId}',
+    permission: PERMISSION,
+    body: false,
+    handler(ctx) {
+      ownChannel(ctx);
+      return { status: 200 };
+    },
+  },
+  {
     method: 'GET',
     pattern: '/api/v2/notifications/channels/{channelId}/subscriptions',
     permission: PERMISSION,

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { botStep } from '../bot.ts';
 import { badRequest, invalidField, missingField, notFound } from '../errors.ts';
 import type { RouteSpec } from '../router.ts';
+import { requireFlow } from './lookups.ts';
 import type { BotSession } from '../state.ts';
 import {
   asText,
@@ -34,13 +35,15 @@ export const textbotRoutes: RouteSpec[] = [
     pattern: '/api/v2/textbots/botflows/sessions',
     permission: PERMISSION,
     body: true,
-    handler({ body, client, state, now }) {
+    handler({ body, client, state, config, now }) {
       const b = requireBody(body);
       const flowId = requireString(b, 'flow.id');
+      requireFlow(config, flowId, 'flow.id');
       requireString(b, 'externalSessionId');
       const channel = requireString(b, 'channel.name', CHANNELS);
       requireArray(b, 'channel.inputModes');
       requireArray(b, 'channel.outputModes');
+      requireString(b, 'channel.userAgent.name');
       optionalObject(b, 'inputData');
       const language = optionalString(b, 'language') ?? 'en-us';
       const requested = optionalString(b, 'conversationId');
@@ -96,6 +99,7 @@ export const textbotRoutes: RouteSpec[] = [
       }
       let input: string | undefined;
       if (eventType === 'UserInput') {
+        requireString(b, 'inputEventUserInput.mode');
         const alternatives = requireArray(b, 'inputEventUserInput.alternatives');
         const first = alternatives[0];
         if (!isObject(first)) throw missingField('inputEventUserInput.alternatives[0].transcript.text');
@@ -113,7 +117,9 @@ export const textbotRoutes: RouteSpec[] = [
         nextActionType: step.nextActionType,
       };
       if (step.nextActionType === 'WaitForInput') {
-        reply.nextActionWaitForInput = { modes: ['Text'] };
+        reply.nextActionWaitForInput = {
+          modeConstraints: { text: { languagePreferences: [session.language] } },
+        };
       } else if (step.nextActionType === 'Exit') {
         reply.nextActionExit = {
           reason: step.exitReason,

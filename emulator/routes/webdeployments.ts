@@ -12,6 +12,8 @@ function view(d: WebDeploymentSpec) {
     allowAllDomains: true,
     status: 'Active',
     flow: { id: d.flowId },
+    // Every emulated deployment runs the first version of a configuration of its own.
+    configuration: { id: `${d.id}-configuration`, name: d.name ?? d.id, version: '1' },
     selfUri: `/api/v2/webdeployments/deployments/${d.id}`,
   };
 }

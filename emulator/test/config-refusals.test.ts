@@ -265,6 +265,41 @@ describe('config: values the emulator could not honour', () => {
       /^webMessaging\.deployments\[1\]\.id "d" is also webMessaging\.deployments\[0\]\.id/,
     ],
     [
+      'two queues with one id',
+      { queues: [{ id: 'q' }, { id: 'q', name: 'again' }] },
+      /^queues\[1\]\.id "q" is also queues\[0\]\.id; ids must differ$/,
+    ],
+    [
+      'a flow without a type',
+      { flows: [{ id: 'f' }] },
+      /^flows\[0\]\.type must be a non-empty string, got nothing$/,
+    ],
+    [
+      'a job failure share over 1',
+      { analytics: { jobFailureShare: 1.5 } },
+      /^analytics\.jobFailureShare must be a number from 0 to 1 \(a share of analytics jobs\), got 1\.5$/,
+    ],
+    [
+      'jobs that expire at once',
+      { analytics: { jobExpirySeconds: 0 } },
+      /^analytics\.jobExpirySeconds must be a number from 1/,
+    ],
+    [
+      'an organization without a name',
+      { organization: { id: 'o', name: '' } },
+      /^organization\.name must be a non-empty string/,
+    ],
+    [
+      'a deployment whose bot flow the org does not have',
+      { webMessaging: { deployments: [{ id: 'd', flowId: 'elsewhere' }] } },
+      'webMessaging.deployments[0].flowId "elsewhere" is not one of flows[].id',
+    ],
+    [
+      'a deployment handing over to a queue the org does not have',
+      { webMessaging: { deployments: [{ id: 'd', flowId: 'demo-bot-flow', queueId: 'nowhere' }] } },
+      'webMessaging.deployments[0].queueId "nowhere" is not one of queues[].id',
+    ],
+    [
       'a fractional session cap',
       { webMessaging: { maxSessions: 0.5 } },
       /^webMessaging\.maxSessions must be a whole number from 1 \(sessions\)/,

@@ -68,7 +68,7 @@ export async function api(
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const SESSION_BODY = {
-  flow: { id: 'demo-flow' },
+  flow: { id: 'demo-bot-flow' },
   externalSessionId: 'ext-1',
   channel: { name: 'Messaging', inputModes: ['Text'], outputModes: ['Text'], userAgent: { name: 'k6' } },
 };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { Agent, get as httpGet } from 'node:http';
+import { after, describe, it } from 'node:test';
 import { admit, RateLimiter, retryAfterSeconds } from '../limits.ts';
 import { api, emulator, sleep, token, tokenResponse } from './helpers.ts';
 
@@ -180,19 +181,48 @@ describe('the 429 response', () => {
     }
   });
 
-  it('counts early retries: requests that arrive before their Retry-After elapsed', async () => {
+  /** GET over `agent`: with one keep-alive socket, every request rides the connection that carried the 429. */
+  function getOver(agent: Agent | false, url: string, bearer: string): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const req = httpGet(url, { agent, headers: { authorization: `Bearer ${bearer}` } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+    });
+  }
+
+  it('counts early retries: requests on the connection that carried the 429, before its Retry-After', async () => {
+    const emu = await emulator({ timeScale: 60, limits: { 'platform.api': { 'token.rate.per.minute': 1 } } });
+    const bearer = await token(emu.url);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    after(() => agent.destroy());
+    const url = `${emu.url}/api/v2/conversations`;
+    assert.equal(await getOver(agent, url, bearer), 200);
+    const first = await api(emu.url, 'GET', '/api/v2/conversations', bearer);
+    assert.equal(first.status, 429);
+    assert.equal(await getOver(agent, url, bearer), 429);
+    assert.equal((emu.stats() as any).earlyRetries, 0, 'that connection never carried a 429');
+    assert.equal(await getOver(agent, url, bearer), 429);
+    assert.equal(await getOver(agent, url, bearer), 429);
+    assert.equal((emu.stats() as any).earlyRetries, 2);
+    await sleep(Number(first.headers.get('retry-after')) * 1000 + 50);
+    assert.equal(await getOver(agent, url, bearer), 200);
+    const stats = emu.stats() as any;
+    assert.equal(stats.earlyRetries, 2);
+    assert.equal(stats.requestsWhileWaiting, 1, 'the request whose connection had not seen the 429');
+  });
+
+  it('counts a request on another connection during the wait as requestsWhileWaiting, not an early retry', async () => {
     const emu = await emulator({ timeScale: 60, limits: { 'platform.api': { 'token.rate.per.minute': 1 } } });
     const bearer = await token(emu.url);
     assert.equal((await api(emu.url, 'GET', '/api/v2/conversations', bearer)).status, 200);
-    const first = await api(emu.url, 'GET', '/api/v2/conversations', bearer);
-    assert.equal(first.status, 429);
-    assert.equal((emu.stats() as any).earlyRetries, 0);
-    await api(emu.url, 'GET', '/api/v2/conversations', bearer);
-    await api(emu.url, 'GET', '/api/v2/conversations', bearer);
-    assert.equal((emu.stats() as any).earlyRetries, 2);
-    await sleep(Number(first.headers.get('retry-after')) * 1000 + 50);
-    assert.equal((await api(emu.url, 'GET', '/api/v2/conversations', bearer)).status, 200);
-    assert.equal((emu.stats() as any).earlyRetries, 2);
+    assert.equal((await api(emu.url, 'GET', '/api/v2/conversations', bearer)).status, 429);
+    // A connection of its own: it never carried the 429, as a request already in flight did not.
+    assert.equal(await getOver(false, `${emu.url}/api/v2/conversations`, bearer), 429);
+    const stats = emu.stats() as any;
+    assert.equal(stats.requestsWhileWaiting, 1);
+    assert.equal(stats.earlyRetries, 0);
   });
 
   it('limits token requests per client', async () => {

@@ -58,7 +58,7 @@ describe('emulator CLI', () => {
     assert.equal(code, 0);
     assert.match(
       stderr,
-      /^emulator stopped \(SIGTERM\): 1 API request, 0 throttled \(429\), 0 early retries\n$/,
+      /^emulator stopped \(SIGTERM\): 1 API request, 0 throttled \(429\), 0 early retries, 0 while waiting\n$/,
     );
   });
 

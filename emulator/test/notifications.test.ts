@@ -8,7 +8,7 @@ import type { Emulator } from '../server.ts';
 import { api, emulator, SESSION_BODY, sleep, token } from './helpers.ts';
 import { Client, refusal } from './ws-client.ts';
 
-const QUEUE = 'queue-1';
+const QUEUE = 'demo-queue';
 const isEvent = (topic: string) => (m: any) => m.topicName === topic;
 
 async function channel(emu: Emulator, bearer: string, topics: string[] = []) {
@@ -92,7 +92,7 @@ describe('notification events', async () => {
     });
     const end = await c.next();
     assert.equal(end.topicName, `v2.detail.events.conversation.${id}.flow.end`);
-    assert.equal(end.eventBody.flowId, 'demo-flow');
+    assert.equal(end.eventBody.flowId, 'demo-bot-flow');
     assert.equal(end.eventBody.exitReason, 'TransferToAgent');
   });
 

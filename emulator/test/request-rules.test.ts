@@ -33,7 +33,7 @@ describe('rules on calls and agentless messages', async () => {
     await refused(CALLS, { phoneNumber: '', callUserId: null }, 'phoneNumber', 'missing.required.field');
     await refused(
       CALLS,
-      { phoneNumber: '+15550100', callQueueId: 'queue-1' },
+      { phoneNumber: '+15550100', callQueueId: 'demo-queue' },
       'callQueueId',
       'invalid.value',
       /give one of phoneNumber, callUserId, callQueueId, participants, conversationIds; phoneNumber is given/,
@@ -49,7 +49,7 @@ describe('rules on calls and agentless messages', async () => {
     );
     await refused(CALLS, { participants: [null] }, 'participants[0]', 'invalid.value');
     // The Java SDK declares priority an Integer.
-    await refused(CALLS, { callQueueId: 'queue-1', priority: 1.5 }, 'priority', 'invalid.value');
+    await refused(CALLS, { callQueueId: 'demo-queue', priority: 1.5 }, 'priority', 'invalid.value');
   });
 
   it('a conference has one customer per destination', async () => {

@@ -120,7 +120,7 @@ describe('conversations and analytics', async () => {
     assert.equal(call.status, 200);
     const cb = await api(emu.url, 'POST', '/api/v2/conversations/callbacks', bearer, {
       callbackNumbers: ['+15550103'],
-      queueId: 'queue-1',
+      queueId: 'demo-queue',
     });
     assert.equal(cb.status, 200);
     assert.equal(cb.body.callbackIdentifiers.length, 1);
