@@ -1,0 +1,120 @@
+// The notifications test end to end against the real emulator, on the runner and on real k6 2.x: every
+// conversation's event arrives on the one channel; with the server closing sockets (socket_closing first)
+// the VU reconnects and still sees every event; with sockets dropped mid-run it reconnects and accounts for
+// every conversation, a missed one only ever where a socket went down.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ensureBuilt } from '../../lib/test/processes.ts';
+import { runOnEngine, RUNNER, type Engine, type EngineRun } from './engines.ts';
+import { realK6sOrSkipReason } from './real-k6.ts';
+
+const CONVERSATIONS = 12;
+const ENV = { CONVERSATIONS: String(CONVERSATIONS), RATE: '4', EVENT_TIMEOUT: '3s', PING_INTERVAL: '1' };
+
+interface StreamStats {
+  connected: number;
+  socketClosing: number;
+  closedByServer: number;
+  faults: { dropSocket: number };
+}
+
+function metric(run: EngineRun, name: string): number {
+  const m = run.summary?.data.metrics[name];
+  return m ? (m.values.count ?? 0) : 0;
+}
+
+function stream(run: EngineRun): StreamStats {
+  return (run.stats as unknown as { notifications: StreamStats }).notifications;
+}
+
+function threshold(run: EngineRun, key: string) {
+  const t = run.summary?.thresholds.find((x) => `${x.metric} ${x.expression}` === key);
+  assert.ok(t, `${run.engine}: no threshold ${key}`);
+  return t;
+}
+
+const measured = (r: EngineRun) =>
+  `${r.engine}: exit ${r.code}, event_lag p95 ${r.summary?.data.metrics.event_lag?.values['p(95)']} ms, ` +
+  ['events_received', 'events_missed', 'stream_reconnects', 'polling_requests_saved', 'stream_requests']
+    .map((m) => `${m} ${metric(r, m)}`)
+    .join(', ') +
+  `, emulator drops ${stream(r).faults.dropSocket}`;
+
+const describeRun = (r: EngineRun) =>
+  `${r.engine}: exit ${r.code}\n${r.stdout.slice(-1500)}\n${r.stderr.slice(-1500)}`;
+
+describe('notifications on the emulator', { timeout: 10 * 60_000 }, () => {
+  const engines: Engine[] = [
+    RUNNER,
+    ...realK6sOrSkipReason()
+      .filter((k6) => k6.major >= 2)
+      .map((k6) => ({ name: k6.version, k6 })),
+  ];
+  let dir = '';
+  const config = (name: string, body: unknown): string[] => {
+    const file = path.join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(body));
+    return ['--config', file];
+  };
+  before(() => {
+    ensureBuilt();
+    dir = mkdtempSync(path.join(os.tmpdir(), 'notifications-e2e-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const engine of engines) {
+    const label = engine.k6 ? `k6 ${engine.k6.version}` : 'the runner';
+
+    it(`${label}: one channel sees every conversation it creates`, async (t) => {
+      const run = await runOnEngine(engine, 'notifications', ENV);
+      t.diagnostic(measured(run));
+      assert.equal(run.code, 0, describeRun(run));
+      assert.equal(metric(run, 'events_received'), CONVERSATIONS, describeRun(run));
+      assert.equal(metric(run, 'events_missed'), 0);
+      assert.equal(metric(run, 'stream_reconnects'), 0);
+      // One channel, one subscription call per conversation.
+      assert.equal(metric(run, 'stream_requests'), CONVERSATIONS + 1);
+      assert.ok(metric(run, 'polling_requests_saved') >= CONVERSATIONS);
+      const lag = run.summary!.data.metrics.event_lag.values;
+      // The emulator's event lag is 0.5 s; the create and subscribe calls add milliseconds.
+      assert.ok(lag['p(95)'] >= 500 && lag['p(95)'] < 1500, `event_lag p95 ${lag['p(95)']}`);
+      assert.equal(stream(run).connected, 1);
+      assert.equal(threshold(run, 'event_lag p(95)<5000').ok, true);
+    });
+
+    it(`${label}: reconnects after socket_closing without losing an event`, async (t) => {
+      const args = config('closing', { notifications: { closeAfterSeconds: 2, closingNoticeSeconds: 1 } });
+      const run = await runOnEngine(engine, 'notifications', ENV, { emulatorArgs: args });
+      t.diagnostic(measured(run));
+      assert.equal(run.code, 0, describeRun(run));
+      const reconnects = metric(run, 'stream_reconnects');
+      assert.ok(reconnects >= 1, `stream_reconnects ${reconnects}\n${describeRun(run)}`);
+      assert.ok(stream(run).socketClosing >= 1);
+      assert.equal(stream(run).connected, reconnects + 1);
+      assert.equal(metric(run, 'events_received'), CONVERSATIONS, describeRun(run));
+      assert.equal(metric(run, 'events_missed'), 0);
+      // Reconnecting to the same connectUri: the channel and its subscriptions live on.
+      assert.equal(metric(run, 'stream_requests'), CONVERSATIONS + 1);
+    });
+
+    it(`${label}: reconnects after dropped sockets and accounts for every conversation`, async (t) => {
+      const args = config('drop', { notifications: { heartbeatSeconds: 1, faults: { dropSocket: 0.2 } } });
+      const run = await runOnEngine(engine, 'notifications', ENV, { emulatorArgs: args });
+      t.diagnostic(measured(run));
+      assert.ok(run.code === 0 || run.code === 99, describeRun(run));
+      const drops = stream(run).faults.dropSocket;
+      const reconnects = metric(run, 'stream_reconnects');
+      assert.ok(drops >= 1 && reconnects >= 1, `drops ${drops}, reconnects ${reconnects}`);
+      const received = metric(run, 'events_received');
+      const missed = metric(run, 'events_missed');
+      assert.equal(received + missed, CONVERSATIONS, describeRun(run));
+      // A dropped socket loses at most the frame whose delivery dropped it; nothing is missed otherwise.
+      assert.ok(missed <= drops, `missed ${missed} > drops ${drops}`);
+      assert.equal(threshold(run, 'events_missed{after_outage:false} count==0').ok, true);
+      assert.equal(run.code, missed === 0 ? 0 : 99, describeRun(run));
+    });
+  }
+});
