@@ -41,6 +41,18 @@ export interface Resilience {
   breakpointRate?: number;
 }
 
+/** The notifications test's stream, when the run had one. */
+export interface StreamStats {
+  eventLag?: TrendStat;
+  received: number;
+  missed: number;
+  reconnects: number;
+  /** GETs the analytics-lag polling loop would have sent for the same events. */
+  pollsSaved: number;
+  /** What the stream spent instead: channel creations and subscription calls. */
+  streamRequests: number;
+}
+
 export interface EndpointRow {
   /** The request's `name` tag, plus any other tags of the sub-metric (`method:GET`). */
   endpoint: string;
@@ -101,6 +113,19 @@ export function resilience(data: SummaryData): Resilience {
     timeToAnalytics: trend(m.time_to_analytics),
     breakpointRate:
       m.breakpoint_rate && m.breakpoint_rate.type === 'gauge' ? m.breakpoint_rate.values.min : undefined,
+  };
+}
+
+export function notificationStream(data: SummaryData): StreamStats | undefined {
+  const m = data.metrics;
+  if (!m.events_received && !m.events_missed && !m.event_lag) return undefined;
+  return {
+    eventLag: trend(m.event_lag),
+    received: count(m.events_received) ?? 0,
+    missed: count(m.events_missed) ?? 0,
+    reconnects: count(m.stream_reconnects) ?? 0,
+    pollsSaved: count(m.polling_requests_saved) ?? 0,
+    streamRequests: count(m.stream_requests) ?? 0,
   };
 }
 

@@ -1,6 +1,14 @@
 // summary.md: a Markdown page for a CI job summary (GitHub's $GITHUB_STEP_SUMMARY, GitLab, ...).
 import { formatDuration, formatNumber, formatPercent } from './format.ts';
-import type { CheckRow, EndpointRow, RateStat, Resilience, Totals, TrendStat } from './insights.ts';
+import type {
+  CheckRow,
+  EndpointRow,
+  RateStat,
+  Resilience,
+  StreamStats,
+  Totals,
+  TrendStat,
+} from './insights.ts';
 import type { ThresholdResult } from './thresholds.ts';
 
 export interface ReportModel {
@@ -10,6 +18,7 @@ export interface ReportModel {
   thresholds: ThresholdResult[];
   totals: Totals;
   resilience: Resilience;
+  stream?: StreamStats;
   endpoints: EndpointRow[];
   checks: CheckRow[];
 }
@@ -85,6 +94,21 @@ export function markdown(model: ReportModel): string {
   if (rows.length) {
     out.push('### Rate limits and retries', '', '| | |', '|---|---|');
     for (const [k, v] of rows) out.push(`| ${k} | ${cell(v)} |`);
+    out.push('');
+  }
+
+  if (model.stream) {
+    const st = model.stream;
+    out.push('### Notification stream', '', '| | |', '|---|---|');
+    const srows: [string, string][] = [
+      ['Events received (`events_received`)', n(st.received)],
+      ['Events missed (`events_missed`)', n(st.missed)],
+      ['Reconnects (`stream_reconnects`)', n(st.reconnects)],
+      ['Create call to its event (`event_lag`)', st.eventLag ? trendText(st.eventLag) : '–'],
+      ['Polls the analytics-lag loop would have sent (`polling_requests_saved`)', n(st.pollsSaved)],
+      ['Calls the stream spent (`stream_requests`)', n(st.streamRequests)],
+    ];
+    for (const [k, v] of srows) out.push(`| ${k} | ${cell(v)} |`);
     out.push('');
   }
 

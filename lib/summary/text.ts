@@ -51,6 +51,17 @@ export function textSummary(model: ReportModel, opts: TextOptions): string {
     retry.push(`first 429 at ${formatNumber(r.breakpointRate)} req/s planned`);
   if (retry.length) lines.push(`  ${retry.join(' · ')}`);
 
+  if (model.stream) {
+    const st = model.stream;
+    const parts = [`events ${st.received}`, `missed ${st.missed}`, `reconnects ${st.reconnects}`];
+    if (st.eventLag && st.eventLag.p95 !== undefined)
+      parts.push(`event lag p95 ${formatDuration(st.eventLag.p95)}`);
+    parts.push(
+      `polling would have sent ${st.pollsSaved} GETs, the stream ${st.streamRequests} calls (saved ${st.pollsSaved - st.streamRequests})`,
+    );
+    lines.push(`  stream: ${parts.join(' · ')}`);
+  }
+
   const p95s = endpoints
     .filter((e) => e.p95 !== undefined)
     .map((e) => `${e.endpoint} ${formatDuration(e.p95!)}`);
