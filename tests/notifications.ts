@@ -10,13 +10,16 @@
 //   POLL_INTERVAL) would have sent before it could see the same change: floor(event_lag / POLL_INTERVAL) + 1.
 //   stream_requests counts what the stream spent instead (channel creations, subscription calls).
 // - A channel holds at most MAX_TOPICS (the platform's 1,000) topics: past that the subscriptions are
-//   replaced by the topics of conversations still waiting (seen ones are done with).
+//   replaced by the topics of conversations still waiting (seen ones are done with). WATCH=queue instead
+//   subscribes CALLBACK_QUEUE_ID's conversations topic once, before the first call, and creates callbacks
+//   into that queue: one topic for any number of conversations, and no subscription call per conversation.
 // - socket_closing pauses the creates until what is due has arrived, then the VU reconnects to the same
 //   connectUri (the channel and its subscriptions outlive the socket); a dropped socket (1006) or one
 //   silent for three PING_INTERVALs reconnects at once; a channel that is gone (404) is created again with
 //   the waiting topics. stream_reconnects counts them, by reason; the ledger of sent calls outlives them.
 import { analyticsPoll, notificationsPlan } from '../lib/core/profiles.ts';
-import { sendAgentlessMessage } from '../lib/genesys/conversations.ts';
+import { queueConversationsTopic } from '../lib/core/event-ledger.ts';
+import { createCallback, sendAgentlessMessage } from '../lib/genesys/conversations.ts';
 import { watchConversations } from '../lib/genesys/notifications.ts';
 import { stopTest } from '../lib/settings.ts';
 import { defineTest, settings, type SetupData } from '../lib/suite.ts';
@@ -29,6 +32,8 @@ export const options = test.options;
 const plan = notificationsPlan(__ENV, settings.timeScale);
 const poll = analyticsPoll(__ENV, settings.timeScale);
 
+const CALLBACK_NUMBER = '+13175550123';
+
 function messaging(): NonNullable<typeof settings.messaging> {
   if (!settings.messaging) {
     stopTest(
@@ -38,18 +43,30 @@ function messaging(): NonNullable<typeof settings.messaging> {
   return settings.messaging;
 }
 
+function queueId(): string {
+  if (!settings.callbackQueueId)
+    stopTest('notifications with WATCH=queue creates callbacks: set CALLBACK_QUEUE_ID');
+  return settings.callbackQueueId;
+}
+
 export function setup(): SetupData {
-  messaging();
+  if (plan.watch === 'queue') queueId();
+  else messaging();
   return test.setup();
 }
 
 export default function (data: SetupData): void {
   test.begin(data);
-  const m = messaging();
+  const byQueue = plan.watch === 'queue';
+  const queue = byQueue ? queueId() : '';
+  const m = byQueue ? undefined : messaging();
   const out = watchConversations({
     ...plan,
     pollIntervalS: poll.intervalS,
-    create: () => sendAgentlessMessage({ ...m, text: 'Your order 12345 has shipped.' }),
+    sharedTopic: byQueue ? queueConversationsTopic(queue) : undefined,
+    create: m
+      ? () => sendAgentlessMessage({ ...m, text: 'Your order 12345 has shipped.' })
+      : () => createCallback(queue, CALLBACK_NUMBER),
   });
   console.log(
     `notifications: ${out.received} of ${out.created} conversations seen on the stream, ${out.missed} missed, ${out.reconnects} reconnect(s)`,

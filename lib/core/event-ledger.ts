@@ -10,6 +10,11 @@ export function conversationStartTopic(conversationId: string): string {
   return `${DETAIL_PREFIX}${conversationId}${START_SUFFIX}`;
 }
 
+/** The topic with every change of every conversation in a queue: one subscription for them all. */
+export function queueConversationsTopic(queueId: string): string {
+  return `v2.routing.queues.${queueId}.conversations`;
+}
+
 /** The conversation a customer.start topic names, or undefined for any other topic. */
 export function conversationOfTopic(topic: string): string | undefined {
   if (!topic.startsWith(DETAIL_PREFIX) || !topic.endsWith(START_SUFFIX)) return undefined;
@@ -34,7 +39,10 @@ export type Frame =
 
 /** Reads one text frame of the notification stream. */
 export function classifyFrame(text: string): Frame {
-  let msg: { topicName?: unknown; eventBody?: { message?: unknown; conversationId?: unknown } };
+  let msg: {
+    topicName?: unknown;
+    eventBody?: { message?: unknown; conversationId?: unknown; id?: unknown };
+  };
   try {
     msg = JSON.parse(text);
   } catch {
@@ -50,7 +58,10 @@ export function classifyFrame(text: string): Frame {
         : { kind: 'other' };
   }
   if (msg.topicName === 'v2.system.socket_closing') return { kind: 'closing' };
-  const fromBody = msg.eventBody?.conversationId;
+  // A queue's or user's conversations topic carries the whole conversation, its id as `id`.
+  const fromBody = msg.topicName.endsWith('.conversations')
+    ? msg.eventBody?.id
+    : msg.eventBody?.conversationId;
   return {
     kind: 'event',
     topic: msg.topicName,

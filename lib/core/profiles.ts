@@ -1,6 +1,6 @@
 // Load shapes for each test, from RATE / DURATION / VUS and the per-token rate limit. Pure: returns plain
 // k6 scenario objects plus the rate plan the pre-flight checks.
-import { ConfigError, readDuration, readNumber, type Env } from './config.ts';
+import { ConfigError, readDuration, readNumber, readString, type Env } from './config.ts';
 import { formatSeconds, parseDuration } from './duration.ts';
 import type { RatePlan, RateStage } from './plan.ts';
 
@@ -261,7 +261,11 @@ export interface NotificationsPlan {
   eventTimeoutS: number;
   pingIntervalS: number;
   maxTopics: number;
+  /** conversations: each one's own detail topic; queue: one queue topic, and callbacks into that queue. */
+  watch: 'conversations' | 'queue';
 }
+
+const WATCH = ['conversations', 'queue'] as const;
 
 /** The notifications test's knobs, in real seconds (the emulator's clock divides the platform's). */
 export function notificationsPlan(env: Env, timeScale: number): NotificationsPlan {
@@ -272,5 +276,13 @@ export function notificationsPlan(env: Env, timeScale: number): NotificationsPla
     eventTimeoutS: seconds(readDuration(env, 'EVENT_TIMEOUT', formatSeconds(Math.max(5, 30 / timeScale)))),
     pingIntervalS: readNumber(env, 'PING_INTERVAL', Math.max(1, 10 / timeScale), { min: 0.1 }),
     maxTopics: readNumber(env, 'MAX_TOPICS', 1000, { min: 1, integer: true }),
+    watch: readWatch(env),
   };
+}
+
+function readWatch(env: Env): NotificationsPlan['watch'] {
+  const v = readString(env, 'WATCH', 'conversations');
+  const found = WATCH.find((w) => w === v);
+  if (!found) throw new ConfigError(`WATCH must be one of ${WATCH.join(', ')}, got "${v}"`);
+  return found;
 }

@@ -55,6 +55,11 @@ export interface WatchPlan {
   maxTopics: number;
   /** The analytics-lag test's poll interval, for polling_requests_saved. */
   pollIntervalS: number;
+  /**
+   * A topic with every conversation the test creates (a queue's), subscribed once per channel before the
+   * first create call; without it each conversation's own customer.start topic is, right after its call.
+   */
+  sharedTopic?: string;
   /** One create call; returns the conversation it made. */
   create(): string | undefined;
 }
@@ -75,14 +80,25 @@ type EndReason = 'done' | 'socket_closing' | 'dropped' | 'closed' | 'silent';
 /**
  * Opens one channel, creates `plan.conversations` conversations at `plan.ratePerS` from inside its socket,
  * subscribes each one's customer.start topic right after its create call (an event is matched to
- * subscribers when it is published, within the platform's lag), and records event_lag when its event
- * arrives. A socket_closing notice pauses the creates until the events already due have arrived, then the
+ * subscribers when it is published, within the platform's lag) unless a shared topic covers them all, and
+ * records event_lag when a conversation's first event arrives. A socket_closing notice pauses the creates until the events already due have arrived, then the
  * VU reconnects to the same connectUri (the channel and its subscriptions live on); a dropped or silent
  * socket is reconnected at once, and a channel that is gone is created again with the waiting topics.
  */
 export function watchConversations(plan: WatchPlan): WatchOutcome {
   const ledger = new EventLedger();
-  let channel = createChannel();
+  /** A new channel, holding what is still due (or the shared topic); undefined when it cannot be had. */
+  const openChannel = (): Channel | undefined => {
+    const ch = createChannel();
+    ledger.subscribed('PUT', []);
+    if (!ch) return undefined;
+    const topics = plan.sharedTopic ? [plan.sharedTopic] : ledger.pendingTopics();
+    if (topics.length === 0) return ch;
+    if (!subscribe(ch.id, 'PUT', topics)) return plan.sharedTopic ? undefined : ch;
+    ledger.subscribed('PUT', topics);
+    return ch;
+  };
+  let channel = openChannel();
   let attempted = 0;
   let lastCreateAt = Date.now();
   let reconnects = 0;
@@ -99,6 +115,7 @@ export function watchConversations(plan: WatchPlan): WatchOutcome {
     const id = plan.create();
     if (!id || !channel) return;
     ledger.sent(id, started);
+    if (plan.sharedTopic) return;
     const topic = conversationStartTopic(id);
     const how = ledger.planSubscribe(topic, plan.maxTopics);
     if (!how) {

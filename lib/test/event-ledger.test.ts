@@ -8,10 +8,15 @@ import {
   conversationStartTopic,
   EventLedger,
   pollsFor,
+  queueConversationsTopic,
 } from '../core/event-ledger.ts';
 import { notificationsPlan, profileFor } from '../core/profiles.ts';
 
 describe('topics', () => {
+  it("names a queue's conversations topic", () => {
+    assert.equal(queueConversationsTopic('q-1'), 'v2.routing.queues.q-1.conversations');
+  });
+
   it("names a conversation's customer.start detail topic and reads it back", () => {
     const t = conversationStartTopic('c-1');
     assert.equal(t, 'v2.detail.events.conversation.c-1.customer.start');
@@ -38,12 +43,12 @@ describe('frames', () => {
       topic,
       conversationId: 'c-9',
     });
-    // A queue or user topic names the conversation only in its body.
+    // A queue or user topic carries the whole conversation: its id is the body's `id`.
     assert.deepEqual(
       classifyFrame(
         JSON.stringify({
           topicName: 'v2.routing.queues.q.conversations',
-          eventBody: { conversationId: 'c-2' },
+          eventBody: { id: 'c-2', participants: [] },
         }),
       ),
       { kind: 'event', topic: 'v2.routing.queues.q.conversations', conversationId: 'c-2' },
@@ -139,6 +144,7 @@ describe('notifications plan', () => {
       eventTimeoutS: 30,
       pingIntervalS: 10,
       maxTopics: 1000,
+      watch: 'conversations',
     });
     const fast = notificationsPlan({}, 20);
     assert.equal(fast.ratePerS, 20);
@@ -157,12 +163,18 @@ describe('notifications plan', () => {
       eventTimeoutS: 60,
       pingIntervalS: 2,
       maxTopics: 3,
+      watch: 'conversations',
     });
     assert.throws(
       () => notificationsPlan({ CONVERSATIONS: '1.5' }, 1),
       /CONVERSATIONS must be an integer >= 1/,
     );
     assert.throws(() => notificationsPlan({ MAX_TOPICS: '0' }, 1), /MAX_TOPICS must be an integer >= 1/);
+    assert.equal(notificationsPlan({ WATCH: 'queue' }, 1).watch, 'queue');
+    assert.throws(
+      () => notificationsPlan({ WATCH: 'users' }, 1),
+      /WATCH must be one of conversations, queue, got "users"$/,
+    );
   });
 
   it('is one VU, one iteration, long enough for every create call and the last events', () => {
