@@ -85,6 +85,33 @@ describe('notifications on the emulator', { timeout: 10 * 60_000 }, () => {
       assert.equal(threshold(run, 'event_lag p(95)<5000').ok, true);
     });
 
+    it(`${label}: keeps within the channel's topic limit by dropping the topics already seen`, async (t) => {
+      const args = config('topics', { notifications: { maxTopicsPerChannel: 3 } });
+      const run = await runOnEngine(
+        engine,
+        'notifications',
+        { ...ENV, MAX_TOPICS: '3' },
+        { emulatorArgs: args },
+      );
+      t.diagnostic(measured(run));
+      assert.equal(run.code, 0, describeRun(run));
+      assert.equal(metric(run, 'events_received'), CONVERSATIONS);
+      const puts = run.stats.requests.byRoute['PUT /api/v2/notifications/channels/{channelId}/subscriptions'];
+      assert.ok(
+        puts && Object.values(puts).reduce((a, b) => a + b, 0) >= 1,
+        JSON.stringify(run.stats.requests),
+      );
+    });
+
+    it(`${label}: WATCH=queue needs one subscription for every conversation`, async (t) => {
+      const run = await runOnEngine(engine, 'notifications', { ...ENV, WATCH: 'queue' });
+      t.diagnostic(measured(run));
+      assert.equal(run.code, 0, describeRun(run));
+      assert.equal(metric(run, 'events_received'), CONVERSATIONS, describeRun(run));
+      assert.equal(metric(run, 'stream_requests'), 2);
+      assert.ok(metric(run, 'polling_requests_saved') - metric(run, 'stream_requests') >= CONVERSATIONS - 2);
+    });
+
     it(`${label}: reconnects after socket_closing without losing an event`, async (t) => {
       const args = config('closing', { notifications: { closeAfterSeconds: 2, closingNoticeSeconds: 1 } });
       const run = await runOnEngine(engine, 'notifications', ENV, { emulatorArgs: args });
