@@ -157,6 +157,8 @@ export function watchConversations(plan: WatchPlan): WatchOutcome {
         if (code === 1006 && end.reason !== 'done') end.reason = 'dropped';
       });
       socket.setInterval(() => {
+        finishIfDone();
+        if (end.reason === 'done') return;
         if (drainUntil !== undefined) {
           // The server closes this socket soon: creates wait for the new one, so none is due meanwhile.
           if (ledger.waiting === 0 || Date.now() >= drainUntil) socket.close(1000);
