@@ -81,9 +81,10 @@ type EndReason = 'done' | 'socket_closing' | 'dropped' | 'closed' | 'silent';
  * Opens one channel, creates `plan.conversations` conversations at `plan.ratePerS` from inside its socket,
  * subscribes each one's customer.start topic right after its create call (an event is matched to
  * subscribers when it is published, within the platform's lag) unless a shared topic covers them all, and
- * records event_lag when a conversation's first event arrives. A socket_closing notice pauses the creates until the events already due have arrived, then the
- * VU reconnects to the same connectUri (the channel and its subscriptions live on); a dropped or silent
- * socket is reconnected at once, and a channel that is gone is created again with the waiting topics.
+ * records event_lag when a conversation's first event arrives. A socket_closing notice renews the channel
+ * (the same topics again) and pauses the creates until the events already due have arrived; then the VU
+ * reconnects to the same connectUri (the channel and its subscriptions live on). A dropped or silent socket
+ * is reconnected at once, and a channel that is gone is created again with the waiting topics.
  */
 export function watchConversations(plan: WatchPlan): WatchOutcome {
   const ledger = new EventLedger();
@@ -140,9 +141,13 @@ export function watchConversations(plan: WatchPlan): WatchOutcome {
       socket.on('message', (text: string) => {
         lastFrameAt = Date.now();
         const frame = classifyFrame(text);
-        if (frame.kind === 'closing') {
+        if (frame.kind === 'closing' && drainUntil === undefined) {
           end.reason = 'socket_closing';
           drainUntil = Date.now() + plan.eventTimeoutS * 1000;
+          // The notice comes before a channel's expiry as well as before a maintenance close: a subscription
+          // change renews the channel, so the reconnect finds it alive either way.
+          const ch = channel;
+          if (ch && ledger.topics.length > 0) subscribe(ch.id, 'PUT', ledger.topics);
         } else if (frame.kind === 'event' && frame.conversationId) {
           const seen = ledger.received(frame.conversationId, lastFrameAt);
           if ('lagMs' in seen) {

@@ -123,8 +123,44 @@ describe('notifications on the emulator', { timeout: 10 * 60_000 }, () => {
       assert.equal(stream(run).connected, reconnects + 1);
       assert.equal(metric(run, 'events_received'), CONVERSATIONS, describeRun(run));
       assert.equal(metric(run, 'events_missed'), 0);
-      // Reconnecting to the same connectUri: the channel and its subscriptions live on.
-      assert.equal(metric(run, 'stream_requests'), CONVERSATIONS + 1);
+      // The same connectUri again: the channel lives on. Each notice renewed it (one PUT).
+      assert.equal(metric(run, 'stream_requests'), CONVERSATIONS + 1 + stream(run).socketClosing);
+    });
+
+    it(`${label}: renews a channel about to expire, so no socket finds it gone`, async (t) => {
+      // WATCH=queue makes no subscription call per conversation, so nothing else renews the channel.
+      const args = config('expiry', {
+        notifications: { channelLifetimeSeconds: 2, closingNoticeSeconds: 1 },
+      });
+      const run = await runOnEngine(
+        engine,
+        'notifications',
+        { ...ENV, WATCH: 'queue' },
+        { emulatorArgs: args },
+      );
+      t.diagnostic(measured(run));
+      assert.equal(run.code, 0, describeRun(run));
+      assert.ok(stream(run).socketClosing >= 1, describeRun(run));
+      assert.equal(metric(run, 'events_received'), CONVERSATIONS, describeRun(run));
+      // One channel for the whole run: the creation, its queue topic, and a renewal per notice.
+      assert.equal(metric(run, 'stream_requests'), 2 + stream(run).socketClosing);
+    });
+
+    it(`${label}: a channel that is gone is created again with the topics still due`, async (t) => {
+      const reset = async (url: string, since: () => number) => {
+        while (since() < 2000) await new Promise((r) => setTimeout(r, 100));
+        // Clears every channel and closes its socket, as an eviction does; tokens stay valid.
+        const res = await fetch(`${url}/__emulator/reset`, { method: 'POST' });
+        assert.equal(res.status, 200);
+      };
+      const run = await runOnEngine(engine, 'notifications', ENV, { during: reset });
+      t.diagnostic(measured(run));
+      assert.ok(run.code === 0 || run.code === 99, describeRun(run));
+      assert.ok(metric(run, 'stream_reconnects') >= 1, describeRun(run));
+      // A second channel and the waiting topics on it.
+      assert.ok(metric(run, 'stream_requests') >= CONVERSATIONS + 3, describeRun(run));
+      assert.equal(metric(run, 'events_received') + metric(run, 'events_missed'), CONVERSATIONS);
+      assert.equal(threshold(run, 'events_missed{after_outage:false} count==0').ok, true, describeRun(run));
     });
 
     it(`${label}: reconnects after dropped sockets and accounts for every conversation`, async (t) => {
