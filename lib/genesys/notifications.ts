@@ -186,12 +186,8 @@ export function watchConversations(plan: WatchPlan): WatchOutcome {
     if (end.reason === 'done' || (res.status === 101 && allSent() && timedOut())) break;
     if (res.status !== 101) {
       if (res.status === 404) {
-        // The channel expired or was evicted: a new one, holding what is still due.
-        channel = createChannel();
-        const topics = ledger.pendingTopics();
-        ledger.subscribed('PUT', []);
-        if (channel && topics.length > 0 && subscribe(channel.id, 'PUT', topics))
-          ledger.subscribed('PUT', topics);
+        // The channel expired or was evicted: a new one.
+        channel = openChannel();
       } else if (++failures >= MAX_CONNECT_FAILURES || timedOut()) {
         check(res, { 'notification stream connects': () => false });
         break;

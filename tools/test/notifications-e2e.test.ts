@@ -146,22 +146,25 @@ describe('notifications on the emulator', { timeout: 10 * 60_000 }, () => {
       assert.equal(metric(run, 'stream_requests'), 2 + stream(run).socketClosing);
     });
 
-    it(`${label}: a channel that is gone is created again with the topics still due`, async (t) => {
-      const reset = async (url: string, since: () => number) => {
-        while (since() < 2000) await new Promise((r) => setTimeout(r, 100));
-        // Clears every channel and closes its socket, as an eviction does; tokens stay valid.
-        const res = await fetch(`${url}/__emulator/reset`, { method: 'POST' });
-        assert.equal(res.status, 200);
-      };
-      const run = await runOnEngine(engine, 'notifications', ENV, { during: reset });
-      t.diagnostic(measured(run));
-      assert.ok(run.code === 0 || run.code === 99, describeRun(run));
-      assert.ok(metric(run, 'stream_reconnects') >= 1, describeRun(run));
-      // A second channel and the waiting topics on it.
-      assert.ok(metric(run, 'stream_requests') >= CONVERSATIONS + 3, describeRun(run));
-      assert.equal(metric(run, 'events_received') + metric(run, 'events_missed'), CONVERSATIONS);
-      assert.equal(threshold(run, 'events_missed{after_outage:false} count==0').ok, true, describeRun(run));
-    });
+    for (const watch of ['conversations', 'queue']) {
+      it(`${label}: a channel that is gone is created again with the topics still due (WATCH=${watch})`, async (t) => {
+        const reset = async (url: string, since: () => number) => {
+          while (since() < 2000) await new Promise((r) => setTimeout(r, 100));
+          // Clears every channel and closes its socket, as an eviction does; tokens stay valid.
+          const res = await fetch(`${url}/__emulator/reset`, { method: 'POST' });
+          assert.equal(res.status, 200);
+        };
+        const run = await runOnEngine(engine, 'notifications', { ...ENV, WATCH: watch }, { during: reset });
+        t.diagnostic(measured(run));
+        assert.ok(run.code === 0 || run.code === 99, describeRun(run));
+        assert.ok(metric(run, 'stream_reconnects') >= 1, describeRun(run));
+        // A second channel and its topics: the waiting conversations', or the queue's again.
+        const spent = metric(run, 'stream_requests');
+        assert.ok(spent >= (watch === 'queue' ? 4 : CONVERSATIONS + 3), describeRun(run));
+        assert.equal(metric(run, 'events_received') + metric(run, 'events_missed'), CONVERSATIONS);
+        assert.equal(threshold(run, 'events_missed{after_outage:false} count==0').ok, true, describeRun(run));
+      });
+    }
 
     it(`${label}: reconnects after dropped sockets and accounts for every conversation`, async (t) => {
       const args = config('drop', { notifications: { heartbeatSeconds: 1, faults: { dropSocket: 0.2 } } });
