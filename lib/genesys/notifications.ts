@@ -32,16 +32,28 @@ export function createChannel(): Channel | undefined {
   return ok && body ? { id: body.id!, connectUri: body.connectUri! } : undefined;
 }
 
-/** POST adds topics, PUT replaces them; both are safe to repeat. */
-export function subscribe(channelId: string, method: 'POST' | 'PUT', topics: string[]): boolean {
+/**
+ * POST adds topics, PUT replaces them; both are safe to repeat. `full` is a 400 to a POST: the channel
+ * holds fewer topics than the plan assumed, and the caller can make room with a PUT.
+ */
+export function subscribe(
+  channelId: string,
+  method: 'POST' | 'PUT',
+  topics: string[],
+): 'ok' | 'full' | 'failed' {
   const res = api(
     method,
     `/api/v2/notifications/channels/${channelId}/subscriptions`,
     topics.map((id) => ({ id })),
-    { name: method === 'POST' ? ENDPOINTS.subscriptionsAdd : ENDPOINTS.subscriptionsSet, safe: true },
+    {
+      name: method === 'POST' ? ENDPOINTS.subscriptionsAdd : ENDPOINTS.subscriptionsSet,
+      safe: true,
+      expect: method === 'POST' ? [400] : undefined,
+    },
   );
   streamRequests.add(1);
-  return check(res, { 'topics subscribed': (r) => r.status === 200 });
+  if (method === 'POST' && res.status === 400) return 'full';
+  return check(res, { 'topics subscribed': (r) => r.status === 200 }) ? 'ok' : 'failed';
 }
 
 export interface WatchPlan {
@@ -95,7 +107,7 @@ export function watchConversations(plan: WatchPlan): WatchOutcome {
     if (!ch) return undefined;
     const topics = plan.sharedTopic ? [plan.sharedTopic] : ledger.pendingTopics();
     if (topics.length === 0) return ch;
-    if (!subscribe(ch.id, 'PUT', topics)) return plan.sharedTopic ? undefined : ch;
+    if (subscribe(ch.id, 'PUT', topics) !== 'ok') return plan.sharedTopic ? undefined : ch;
     ledger.subscribed('PUT', topics);
     return ch;
   };
@@ -104,6 +116,7 @@ export function watchConversations(plan: WatchPlan): WatchOutcome {
   let lastCreateAt = Date.now();
   let reconnects = 0;
   let failures = 0;
+  let maxTopics = plan.maxTopics;
   const periodMs = 1000 / plan.ratePerS;
   const pingMs = plan.pingIntervalS * 1000;
   const allSent = () => attempted >= plan.conversations;
@@ -118,12 +131,16 @@ export function watchConversations(plan: WatchPlan): WatchOutcome {
     ledger.sent(id, started);
     if (plan.sharedTopic) return;
     const topic = conversationStartTopic(id);
-    const how = ledger.planSubscribe(topic, plan.maxTopics);
-    if (!how) {
-      check(null, { 'topics fit the channel': () => false });
-      return;
+    let how = ledger.planSubscribe(topic, maxTopics);
+    let outcome = how ? subscribe(channel.id, how.method, how.topics) : 'failed';
+    if (outcome === 'full') {
+      // The platform's limit is what the channel holds now: plan with that from here on.
+      maxTopics = Math.max(1, ledger.topics.length);
+      how = ledger.planSubscribe(topic, maxTopics);
+      outcome = how ? subscribe(channel.id, how.method, how.topics) : 'failed';
     }
-    if (subscribe(channel.id, how.method, how.topics)) ledger.subscribed(how.method, how.topics);
+    if (!how) check(null, { 'topics fit the channel': () => false });
+    else if (outcome === 'ok') ledger.subscribed(how.method, how.topics);
   };
 
   while (channel) {

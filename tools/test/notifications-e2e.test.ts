@@ -103,6 +103,17 @@ describe('notifications on the emulator', { timeout: 10 * 60_000 }, () => {
       );
     });
 
+    it(`${label}: learns a lower topic limit from the platform's 400 and rotates from there`, async (t) => {
+      const args = config('topics-400', { notifications: { maxTopicsPerChannel: 3 } });
+      const run = await runOnEngine(engine, 'notifications', ENV, { emulatorArgs: args });
+      t.diagnostic(measured(run));
+      assert.equal(run.code, 0, describeRun(run));
+      assert.equal(metric(run, 'events_received'), CONVERSATIONS, describeRun(run));
+      const posts =
+        run.stats.requests.byRoute['POST /api/v2/notifications/channels/{channelId}/subscriptions'];
+      assert.equal(posts?.['400'], 1, JSON.stringify(run.stats.requests.byRoute));
+    });
+
     it(`${label}: WATCH=queue needs one subscription for every conversation`, async (t) => {
       const run = await runOnEngine(engine, 'notifications', { ...ENV, WATCH: 'queue' });
       t.diagnostic(measured(run));
