@@ -9,8 +9,9 @@
 // - polling_requests_saved: per event, the GETs the analytics-lag loop (one at once, then one every
 //   POLL_INTERVAL) would have sent before it could see the same change: floor(event_lag / POLL_INTERVAL) + 1.
 //   stream_requests counts what the stream spent instead (channel creations, subscription calls).
-// - A channel holds at most MAX_TOPICS (the platform's 1,000) topics: past that the subscriptions are
-//   replaced by the topics of conversations still waiting (seen ones are done with). WATCH=queue instead
+// - A channel holds at most MAX_TOPICS (the platform's 1,000) topics: past that, or from the first 400 a
+//   subscription POST gets, the subscriptions are replaced by the topics of conversations still waiting
+//   (seen ones are done with). WATCH=queue instead
 //   subscribes CALLBACK_QUEUE_ID's conversations topic once, before the first call, and creates callbacks
 //   into that queue: one topic for any number of conversations, and no subscription call per conversation.
 // - socket_closing pauses the creates until what is due has arrived, then the VU reconnects to the same
