@@ -113,13 +113,6 @@ export class EventLedger {
     return this.seen.size;
   }
 
-  /** The oldest create time still waiting for its event, or undefined when none waits. */
-  oldestPending(): number | undefined {
-    let oldest: number | undefined;
-    for (const p of this.pending.values()) if (oldest === undefined || p.sentAt < oldest) oldest = p.sentAt;
-    return oldest;
-  }
-
   /** Conversations still without an event, split by whether a drop could explain it. */
   missed(): { afterOutage: number; other: number } {
     let afterOutage = 0;
