@@ -19,3 +19,15 @@ export const authFailures = new Counter('auth_failures');
 export const timeToAnalytics = new Trend('time_to_analytics', true);
 /** Planned requests/s over the last limit window when a VU first saw a 429: its minimum is the sustained rate. */
 export const breakpointRate = new Gauge('breakpoint_rate');
+/** From the start of a conversation's create call to its customer.start event on the notification stream. */
+export const eventLag = new Trend('event_lag', true);
+/** Conversations whose event the stream delivered. */
+export const eventsReceived = new Counter('events_received');
+/** Conversations created whose event had not arrived when the test stopped waiting (tag after_outage). */
+export const eventsMissed = new Counter('events_missed');
+/** Stream sockets opened again after socket_closing, a drop or silence (tag reason). */
+export const streamReconnects = new Counter('stream_reconnects');
+/** GETs the analytics-lag polling loop would have sent to see the same changes (one per interval of lag, plus one). */
+export const pollingRequestsSaved = new Counter('polling_requests_saved');
+/** The stream's own Platform API calls: channel creations and subscription changes. */
+export const streamRequests = new Counter('stream_requests');

@@ -12,4 +12,7 @@ export const ENDPOINTS = {
   detailsJobs: 'POST /api/v2/analytics/conversations/details/jobs',
   detailsJob: 'GET /api/v2/analytics/conversations/details/jobs/{jobId}',
   detailsJobResults: 'GET /api/v2/analytics/conversations/details/jobs/{jobId}/results',
+  channels: 'POST /api/v2/notifications/channels',
+  subscriptionsAdd: 'POST /api/v2/notifications/channels/{channelId}/subscriptions',
+  subscriptionsSet: 'PUT /api/v2/notifications/channels/{channelId}/subscriptions',
 } as const;

@@ -1,6 +1,6 @@
 // Load shapes for each test, from RATE / DURATION / VUS and the per-token rate limit. Pure: returns plain
 // k6 scenario objects plus the rate plan the pre-flight checks.
-import { ConfigError, readDuration, readNumber, type Env } from './config.ts';
+import { ConfigError, readDuration, readNumber, readString, type Env } from './config.ts';
 import { formatSeconds, parseDuration } from './duration.ts';
 import type { RatePlan, RateStage } from './plan.ts';
 
@@ -35,6 +35,7 @@ export const TESTS = [
   'breakpoint',
   'bot-conversation',
   'analytics-lag',
+  'notifications',
 ] as const;
 export type TestName = (typeof TESTS)[number];
 
@@ -211,6 +212,29 @@ export function profileFor(test: TestName, env: Env, ctx: ProfileContext): Profi
         describe: `${vus} VU(s) × ${iterations} conversation(s), polling analytics every ${poll.intervalS}s`,
       };
     }
+    case 'notifications': {
+      const n = notificationsPlan(env, ctx.timeScale);
+      const sendS = n.conversations / n.ratePerS;
+      // Room for the last events, a reconnect or two, and setup's token.
+      const maxS = Math.ceil(sendS + n.eventTimeoutS * 2 + 60);
+      return {
+        scenarios: {
+          notifications: {
+            executor: 'per-vu-iterations',
+            vus: 1,
+            iterations: 1,
+            maxDuration: formatSeconds(maxS),
+          },
+        },
+        // A create call and a subscription per conversation.
+        plan: {
+          startRate: n.ratePerS,
+          stages: [{ durationS: Math.max(1, Math.round(sendS)), target: n.ratePerS }],
+          requestsPerIteration: rpi,
+        },
+        describe: `1 channel watching ${n.conversations} conversation(s) created at ${n.ratePerS.toFixed(2)}/s`,
+      };
+    }
     default:
       throw new ConfigError(`unknown test "${String(test)}"; valid: ${TESTS.join(', ')}`);
   }
@@ -228,4 +252,37 @@ export function analyticsPoll(env: Env, timeScale: number): { intervalS: number;
     readDuration(env, 'ANALYTICS_TIMEOUT', formatSeconds(Math.max(10, 300 / timeScale))),
   );
   return { intervalS: interval, timeoutS: timeout };
+}
+
+export interface NotificationsPlan {
+  conversations: number;
+  /** Create calls per second. */
+  ratePerS: number;
+  eventTimeoutS: number;
+  pingIntervalS: number;
+  maxTopics: number;
+  /** conversations: each one's own detail topic; queue: one queue topic, and callbacks into that queue. */
+  watch: 'conversations' | 'queue';
+}
+
+const WATCH = ['conversations', 'queue'] as const;
+
+/** The notifications test's knobs, in real seconds (the emulator's clock divides the platform's). */
+export function notificationsPlan(env: Env, timeScale: number): NotificationsPlan {
+  return {
+    conversations: readNumber(env, 'CONVERSATIONS', 20, { min: 1, integer: true }),
+    // Two calls per conversation at one conversation a (platform) second: 40 % of one token's limit.
+    ratePerS: rateFromEnv(env, timeScale),
+    eventTimeoutS: seconds(readDuration(env, 'EVENT_TIMEOUT', formatSeconds(Math.max(5, 30 / timeScale)))),
+    pingIntervalS: readNumber(env, 'PING_INTERVAL', Math.max(1, 10 / timeScale), { min: 0.1 }),
+    maxTopics: readNumber(env, 'MAX_TOPICS', 1000, { min: 1, integer: true }),
+    watch: readWatch(env),
+  };
+}
+
+function readWatch(env: Env): NotificationsPlan['watch'] {
+  const v = readString(env, 'WATCH', 'conversations');
+  const found = WATCH.find((w) => w === v);
+  if (!found) throw new ConfigError(`WATCH must be one of ${WATCH.join(', ')}, got "${v}"`);
+  return found;
 }

@@ -34,7 +34,10 @@ export interface WebSockets {
   eventsReceived?: number;
   eventsMissed?: number;
   streamReconnects?: number;
+  /** GETs the analytics-lag polling loop would have sent to see the same events */
   pollsSaved?: number;
+  /** what the stream spent instead: channel and subscription calls */
+  streamRequests?: number;
 }
 
 const count = (m: MetricSummary | undefined) => (m?.type === 'counter' ? m.values.count : undefined);
@@ -72,6 +75,7 @@ export function webSockets(data: SummaryData): WebSockets | undefined {
     eventsMissed: count(m.events_missed),
     streamReconnects: count(m.stream_reconnects),
     pollsSaved: count(m.polling_requests_saved),
+    streamRequests: count(m.stream_requests),
   };
   if (Object.values(ws).every((v) => v === undefined)) return undefined;
   // k6 leaves out a counter nothing was added to: in a guest or stream run that count is zero.
@@ -84,6 +88,8 @@ export function webSockets(data: SummaryData): WebSockets | undefined {
   if (ws.eventLag || ws.eventsReceived !== undefined) {
     ws.eventsMissed ??= 0;
     ws.streamReconnects ??= 0;
+    ws.pollsSaved ??= 0;
+    ws.streamRequests ??= 0;
   }
   return ws;
 }
@@ -151,7 +157,11 @@ export function webSocketRows(ws: WebSockets): WsRow[] {
   if (ws.streamReconnects !== undefined)
     add('Stream reconnects', 'stream_reconnects', n(ws.streamReconnects));
   if (ws.pollsSaved !== undefined) {
-    add('REST polls the stream saved', 'polling_requests_saved', n(ws.pollsSaved));
+    add('GETs the analytics-lag polling would have sent', 'polling_requests_saved', n(ws.pollsSaved));
+  }
+  if (ws.streamRequests !== undefined) {
+    const net = ws.pollsSaved === undefined ? '' : ` (saved ${n(ws.pollsSaved - ws.streamRequests)})`;
+    add('Calls the stream spent instead', 'stream_requests', `${n(ws.streamRequests)}${net}`);
   }
   return rows;
 }
@@ -168,11 +178,16 @@ export function webSocketLine(ws: WebSockets): string | undefined {
   }
   if (ws.guestThrottled !== undefined) parts.push(`throttled ${ws.guestThrottled}`);
   if (ws.withoutGoodbye !== undefined) parts.push(`without goodbye ${ws.withoutGoodbye}`);
+  if (ws.eventsReceived !== undefined) parts.push(`events ${ws.eventsReceived}`);
+  if (ws.eventsMissed !== undefined) parts.push(`missed ${ws.eventsMissed}`);
+  if (ws.streamReconnects !== undefined) parts.push(`reconnects ${ws.streamReconnects}`);
   if (ws.eventLag?.p95 !== undefined && ws.eventLag.count !== 0) {
     parts.push(`event lag p95 ${formatDuration(ws.eventLag.p95)}`);
   }
-  if (ws.eventsMissed !== undefined) parts.push(`events missed ${ws.eventsMissed}`);
-  if (ws.streamReconnects !== undefined) parts.push(`reconnects ${ws.streamReconnects}`);
-  if (ws.pollsSaved !== undefined) parts.push(`polls saved ${ws.pollsSaved}`);
+  if (ws.pollsSaved !== undefined && ws.streamRequests !== undefined) {
+    parts.push(
+      `polling would have sent ${ws.pollsSaved} GETs, the stream ${ws.streamRequests} calls (saved ${ws.pollsSaved - ws.streamRequests})`,
+    );
+  } else if (ws.pollsSaved !== undefined) parts.push(`polling would have sent ${ws.pollsSaved} GETs`);
   return parts.length ? parts.join(' · ') : undefined;
 }

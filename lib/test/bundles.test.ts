@@ -21,7 +21,7 @@ const ENV = {
   GENESYSCLOUD_OAUTHCLIENT_ID: 'demo-client',
   GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET,
 };
-const ALLOWED_MODULES = ['k6', 'k6/crypto', 'k6/encoding', 'k6/execution', 'k6/http', 'k6/metrics'];
+const ALLOWED_MODULES = ['k6', 'k6/crypto', 'k6/encoding', 'k6/execution', 'k6/http', 'k6/metrics', 'k6/ws'];
 
 const entry = (t: string) => path.join(root, 'tests', `${t}.ts`);
 
@@ -36,6 +36,7 @@ describe('k6 bundles', () => {
       'bot-conversation',
       'breakpoint',
       'load',
+      'notifications',
       'smoke',
       'soak',
       'spike',
@@ -56,7 +57,7 @@ describe('k6 bundles', () => {
         for (const m of imports) assert.ok(ALLOWED_MODULES.includes(m), `${t} imports ${m}`);
         assert.doesNotMatch(
           code,
-          /\bsetTimeout\s*\(|\bsetInterval\s*\(|k6\/timers|k6\/experimental|require\(|node:/,
+          /(?<![.\w])setTimeout\s*\(|(?<![.\w])setInterval\s*\(|k6\/timers|k6\/experimental|require\(|node:/,
         );
         assert.doesNotMatch(code, /demo-secret/);
         // Runtime methods newer than the goja in k6 v0.49 (esbuild lowers syntax, not library calls).
@@ -208,6 +209,16 @@ describe('k6 bundles', () => {
           BOT_FLOW_ID: 'f',
         },
         /^test aborted: analytics-lag sends agentless messages: set MESSAGING_FROM_ADDRESS/,
+      ],
+      [
+        'notifications',
+        {
+          GENESYSCLOUD_REGION: 'eu-west-1',
+          GENESYSCLOUD_OAUTHCLIENT_ID: 'x',
+          GENESYSCLOUD_OAUTHCLIENT_SECRET: SECRET,
+          BOT_FLOW_ID: 'f',
+        },
+        /^test aborted: notifications sends agentless messages: set MESSAGING_FROM_ADDRESS/,
       ],
     ];
     for (const [t, env, want] of cases) {

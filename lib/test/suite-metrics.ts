@@ -11,4 +11,10 @@ export const SUITE_METRICS: Record<string, { type: MetricType; isTime: boolean }
   auth_failures: { type: 'counter', isTime: false },
   time_to_analytics: { type: 'trend', isTime: true },
   breakpoint_rate: { type: 'gauge', isTime: false },
+  event_lag: { type: 'trend', isTime: true },
+  events_received: { type: 'counter', isTime: false },
+  events_missed: { type: 'counter', isTime: false },
+  stream_reconnects: { type: 'counter', isTime: false },
+  polling_requests_saved: { type: 'counter', isTime: false },
+  stream_requests: { type: 'counter', isTime: false },
 };

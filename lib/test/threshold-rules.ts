@@ -61,6 +61,7 @@ function tagsOf(metric: string): string[] {
     return ['name', 'reason', 'scenario', 'group'];
   }
   if (metric === 'dropped_iterations') return ['scenario'];
+  if (metric === 'events_missed') return ['after_outage', 'scenario', 'group'];
   return ['scenario', 'group'];
 }
 
@@ -72,6 +73,7 @@ function valueProblem(tag: string, value: string, scenarios: string[] | undefine
         ? undefined
         : 'must be one status code such as 429 (no ranges like 5xx)';
     case 'expected_response':
+    case 'after_outage':
       return oneOf(['true', 'false']);
     case 'method':
       return oneOf(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);

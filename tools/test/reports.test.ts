@@ -210,6 +210,38 @@ describe('reports from a suite run with crossed thresholds', () => {
     assert.match(tty.stdout, /\u001b\[31m✗/);
   });
 
+  it("shows the notification stream's counts and what polling would have cost, only for a run with one", () => {
+    assert.equal(reportModel(data, 'load').webSockets, undefined);
+    const counter = (count: number) => ({
+      type: 'counter' as const,
+      contains: 'default' as const,
+      values: { count, rate: 1 },
+    });
+    const metrics = {
+      ...data.metrics,
+      event_lag: { ...zeroTrend, values: { ...zeroTrend.values, 'p(95)': 513, count: 12 } },
+      events_received: counter(12),
+      events_missed: counter(0),
+      stream_reconnects: counter(3),
+      polling_requests_saved: counter(36),
+      stream_requests: counter(13),
+    };
+    const run = buildReports({ ...data, metrics }, { dir: '', testName: 'notifications' });
+    assert.match(
+      run.stdout,
+      /  events 12 · missed 0 · reconnects 3 · event lag p95 513ms · polling would have sent 36 GETs, the stream 13 calls \(saved 23\)\n/,
+    );
+    assert.match(
+      run['summary.md'],
+      /\| GETs the analytics-lag polling would have sent \(`polling_requests_saved`\) \| 36 \|/,
+    );
+    assert.match(run['summary.md'], /\| Stream reconnects \(`stream_reconnects`\) \| 3 \|/);
+    assert.match(
+      run['summary.md'],
+      /\| Calls the stream spent instead \(`stream_requests`\) \| 13 \(saved 23\) \|/,
+    );
+  });
+
   it('reports a threshold whose statistic the summary lacks without inventing a value', () => {
     const model = reportModel(data, 'load');
     const missing = model.thresholds.find((t) => t.expression === 'p(99.9)<1000');
@@ -297,7 +329,7 @@ describe('WebSocket figures beside the REST ones', () => {
       /\| Guest messages \/ bot replies \(`guest_messages \/ guest_replies`\) \| 4 \/ 4 \(100\.00% answered\) \|/,
     );
     assert.match(md, /\| Throttled guest messages \(4029\) \(`guest_throttled`\) \| 0 \|/);
-    assert.match(md, /REST polls the stream saved \(`polling_requests_saved`\) \| 12 \|/);
+    assert.match(md, /GETs the analytics-lag polling would have sent \(`polling_requests_saved`\) \| 12 \|/);
     assert.ok(md.indexOf('### WebSockets') < md.indexOf('### Checks') || !md.includes('### Checks'));
     assert.match(files.stdout, /ws sessions 4 · connect p95 \S+ · bot reply p95 \S+ · throttled 0/);
     const xml = files['reports/run/junit.xml'];

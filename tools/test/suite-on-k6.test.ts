@@ -47,6 +47,7 @@ const CASES: Record<string, Case> = {
   },
   'bot-conversation': { ...scaled(1, { DURATION: '10s' }), code: 0 },
   'analytics-lag': { ...scaled(20), code: 0 },
+  notifications: { ...scaled(1, { CONVERSATIONS: '8', RATE: '4' }), code: 0 },
 };
 
 /**
