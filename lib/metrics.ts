@@ -19,3 +19,23 @@ export const authFailures = new Counter('auth_failures');
 export const timeToAnalytics = new Trend('time_to_analytics', true);
 /** Planned requests/s over the last limit window when a VU first saw a 429: its minimum is the sustained rate. */
 export const breakpointRate = new Gauge('breakpoint_rate');
+
+// Web Messaging guests (lib/genesys/webmessaging.ts).
+/** From a guest's accepted message to the bot's first reply after it. */
+export const botReplyTime = new Trend('bot_reply_time', true);
+/** A guest's socket from dial to close. */
+export const guestSessionTime = new Trend('guest_session_time', true);
+/** onMessage refused with TooManyRequestsErrorMessage (4029). */
+export const guestThrottled = new Counter('guest_throttled');
+/** Time a guest waited before resending a throttled message (retryAfter plus jitter). */
+export const guestRetryWait = new Trend('guest_retry_wait', true);
+/** Messages still throttled when their attempts or time budget ran out. */
+export const guestRetryExhausted = new Counter('guest_retry_exhausted');
+/** Sessions whose socket closed before the bot's goodbye (Presence Disconnect), tagged with the close code. */
+export const guestSessionsWithoutGoodbye = new Counter('guest_sessions_without_goodbye');
+/** Refused dials, error frames and replies that never came, tagged with the reason. */
+export const guestErrors = new Counter('guest_errors');
+/** onMessage requests the platform accepted (echoed back). */
+export const guestMessages = new Counter('guest_messages');
+/** Messages from the bot a guest received. */
+export const guestReplies = new Counter('guest_replies');

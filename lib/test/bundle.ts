@@ -75,6 +75,14 @@ const STUBS: Record<string, string> = {
       get scenario() { return { startTime: hooks().scenarioStart }; },
       test: { abort: (m) => { throw new Error('test aborted: ' + m); }, options: {} },
     };`,
+  'k6/ws': `
+    export const connect = (url, params, fn) => {
+      const h = globalThis.__k6.vu;
+      if (!h) throw new Error('ws.connect is not allowed in init code');
+      if (!h.connect) throw new Error('this test gave no ws.connect hook');
+      return h.connect(url, params, fn);
+    };
+    export default { connect };`,
   'k6/encoding': `export default { b64encode: (s) => btoa(s) };`,
   // HMAC and random bytes come from node:crypto through __k6; bytes are rebuilt in the script's realm.
   'k6/crypto': `
@@ -89,6 +97,8 @@ export interface VUHooks {
   scenarioStart: number;
   request(method: string, url: string, body: unknown, params: Record<string, unknown>): unknown;
   sleep(seconds: number): void;
+  /** k6/ws's connect; without it a dial throws. */
+  connect?(url: string, params: unknown, fn: (socket: unknown) => void): unknown;
 }
 
 export interface Recorded {

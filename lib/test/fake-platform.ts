@@ -2,6 +2,7 @@
 // stand-ins of bundle.ts: one happy answer per endpoint, in the shapes lib/genesys reads. It records the
 // `name` tag of every request, which is what a threshold selects per endpoint.
 import type { VUHooks } from './bundle.ts';
+import { fakeGuestSocket } from './fake-guest.ts';
 
 interface Answer {
   status: number;
@@ -89,6 +90,7 @@ export function fakePlatform(vuId = 1): FakePlatform {
       return { status: answer.status, headers: {}, body: text, json: () => JSON.parse(text) };
     },
     sleep() {},
+    connect: fakeGuestSocket().connect,
   };
   return { hooks, names, unknown };
 }
