@@ -19,6 +19,7 @@ export interface EmulatorStats {
   limiters: Record<string, { limit: number; admitted: number; throttled: number }>;
   earlyRetries: number;
   tokens: { issued: number; revoked: number };
+  webMessaging?: { messagesIn: number; messagesOut: number; throttled: number; sessionsCreated: number };
 }
 
 function exited(child: ChildProcess): Promise<number | null> {

@@ -63,6 +63,10 @@ const TOLERANCE: Record<string, { abs: number; rel: number }> = {
   '429s': { abs: 4, rel: 0.3 },
   retries: { abs: 4, rel: 0.3 },
   finalFailures: { abs: 2, rel: 0.5 },
+  guestMessages: { abs: 8, rel: 0.1 },
+  guestReplies: { abs: 10, rel: 0.1 },
+  guestThrottled: { abs: 4, rel: 0.3 },
+  emulatorGuestMessages: { abs: 8, rel: 0.1 },
 };
 
 /**
