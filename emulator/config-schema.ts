@@ -164,6 +164,7 @@ const SCHEMA: Rule = {
         maxMessageLength: whole(1, undefined, 'characters'),
         sessionInactivitySeconds: num(1),
         botThinkTime: latency,
+        faults: { t: 'object', fields: { dropSocket: num(0, 1, 'a share of bot replies') } },
       },
     },
   },
