@@ -9,7 +9,7 @@ export const coreSource = /* js */ `
   Object.defineProperty(globalThis, '__k6', { value: k6 });
   k6.host = host;
 
-  // QuickJS seeds Math.random from the clock, so VUs created in the same tick drew the same numbers (and
+  // QuickJS's own Math.random was not seeded apart per VM: VUs created together drew the same numbers (and
   // made the same "random" ids). Each VU gets xorshift128 seeded from the OS, as k6 seeds each VU's own.
   // (The VM that only reads the options has no crypto host functions; it draws nothing that matters.)
   if (typeof host.randomBytes === 'function') (function () {
