@@ -170,8 +170,9 @@ export function guestConversation(target: GuestTarget, lines: GuestLine[], opts:
         }
         case 'StructuredMessage':
           if (f.body?.direction === 'Inbound') {
-            // The echo of our line: the platform took it, the bot now owes its answer.
-            if (!pending || f.tracingId !== pending.tracingId) return;
+            // The echo of our line: the platform took it, the bot now owes its answer. An echo without a
+            // tracingId can only be the line on its way: the guest has one at a time.
+            if (!pending || (f.tracingId !== undefined && f.tracingId !== pending.tracingId)) return;
             r.sent++;
             guestMessages.add(1);
             awaitingSince = pending.sentAt;
@@ -186,6 +187,8 @@ export function guestConversation(target: GuestTarget, lines: GuestLine[], opts:
             generation++;
             return socket.close(1000);
           }
+          // Other events (the bot typing, presence) are not answers.
+          if (f.body?.type === 'Event') return;
           r.replies++;
           guestReplies.add(1);
           if (awaitingSince !== undefined) {

@@ -14,6 +14,10 @@ export interface FakeGuestOptions {
   dropAtReply?: number;
   /** The bot never answers. */
   silent?: boolean;
+  /** A Typing event before each bot reply, as the platform sends for a bot that types. */
+  typing?: boolean;
+  /** Echoes without the request's tracingId. */
+  untracedEcho?: boolean;
 }
 
 export interface FakeGuestLog {
@@ -94,10 +98,14 @@ export function fakeGuestSocket(opts: FakeGuestOptions = {}) {
           class: 'StructuredMessage',
           code: 200,
           body: { ...m, direction: 'Inbound' },
-          tracingId: req.tracingId,
+          tracingId: opts.untracedEcho ? undefined : req.tracingId,
         });
         if (opts.silent) return;
-        const out = (text: string) => bot({ type: 'Text', text, direction: 'Outbound' });
+        const typing = { type: 'Event', events: [{ eventType: 'Typing', typing: { type: 'On' } }] };
+        const out = (text: string) => {
+          if (opts.typing) bot({ ...typing, direction: 'Outbound' });
+          bot({ type: 'Text', text, direction: 'Outbound' });
+        };
         if (!greeted) out('Hi, how can I help?');
         greeted = true;
         if (/bye/i.test(line)) {

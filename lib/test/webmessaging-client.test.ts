@@ -74,6 +74,15 @@ describe('web messaging guest client', () => {
     assert.deepEqual(g.log.closes, [1000]);
   });
 
+  it('takes neither the bot typing for an answer nor needs the echo to carry the tracingId', async () => {
+    const g = await guest({ typing: true, untracedEcho: true });
+    assert.equal(g.result.outcome, 'goodbye');
+    assert.equal(g.result.answered, g.lines);
+    assert.equal(g.sum('guest_replies'), g.lines + 1, 'Typing events are not replies');
+    const pauses = g.log.timers.filter((ms) => ms !== 30_000);
+    assert.equal(pauses.length, g.lines, 'each line waited for the answer, not the typing');
+  });
+
   it('resends a throttled line after retryAfter plus jitter, and the line is still answered', async () => {
     const g = await guest({ throttleFirst: 2, retryAfter: 1 });
     assert.equal(g.result.outcome, 'goodbye');
