@@ -104,6 +104,37 @@ export function resilience(data: SummaryData): Resilience {
   };
 }
 
+export interface Guests {
+  /** Lines the platform accepted (`guest_messages`) and bot messages received (`guest_replies`). */
+  messages: number;
+  replies: number;
+  replyTime?: TrendStat;
+  sessionTime?: TrendStat;
+  throttled: number;
+  retryWait?: TrendStat;
+  retryExhausted: number;
+  withoutGoodbye: number;
+  errors: number;
+}
+
+/** Web Messaging guests' numbers; undefined for a run without guests (every visit has a session time). */
+export function guests(data: SummaryData): Guests | undefined {
+  const m = data.metrics;
+  if (!m.guest_session_time) return undefined;
+  const c = (name: string) => count(m[name]) ?? 0;
+  return {
+    messages: c('guest_messages'),
+    replies: c('guest_replies'),
+    replyTime: trend(m.bot_reply_time),
+    sessionTime: trend(m.guest_session_time),
+    throttled: c('guest_throttled'),
+    retryWait: trend(m.guest_retry_wait),
+    retryExhausted: c('guest_retry_exhausted'),
+    withoutGoodbye: c('guest_sessions_without_goodbye'),
+    errors: c('guest_errors'),
+  };
+}
+
 function endpointLabel(tags: Record<string, string>): string {
   const extra = Object.keys(tags)
     .filter((k) => k !== 'name')

@@ -1,6 +1,6 @@
 // summary.md: a Markdown page for a CI job summary (GitHub's $GITHUB_STEP_SUMMARY, GitLab, ...).
 import { formatDuration, formatNumber, formatPercent } from './format.ts';
-import type { CheckRow, EndpointRow, RateStat, Resilience, Totals, TrendStat } from './insights.ts';
+import type { CheckRow, EndpointRow, Guests, RateStat, Resilience, Totals, TrendStat } from './insights.ts';
 import type { ThresholdResult } from './thresholds.ts';
 
 export interface ReportModel {
@@ -10,6 +10,7 @@ export interface ReportModel {
   thresholds: ThresholdResult[];
   totals: Totals;
   resilience: Resilience;
+  guests?: Guests;
   endpoints: EndpointRow[];
   checks: CheckRow[];
 }
@@ -84,6 +85,24 @@ export function markdown(model: ReportModel): string {
   }
   if (rows.length) {
     out.push('### Rate limits and retries', '', '| | |', '|---|---|');
+    for (const [k, v] of rows) out.push(`| ${k} | ${cell(v)} |`);
+    out.push('');
+  }
+
+  const g = model.guests;
+  if (g) {
+    const rows: [string, string][] = [
+      ['Lines accepted (`guest_messages`)', n(g.messages)],
+      ['Bot replies (`guest_replies`)', n(g.replies)],
+    ];
+    if (g.replyTime) rows.push(['Bot reply time (`bot_reply_time`)', trendText(g.replyTime)]);
+    if (g.sessionTime) rows.push(['Visit length (`guest_session_time`)', trendText(g.sessionTime)]);
+    rows.push(['Throttled, 4029 (`guest_throttled`)', n(g.throttled)]);
+    if (g.retryWait) rows.push(['Wait before a resend (`guest_retry_wait`)', trendText(g.retryWait)]);
+    rows.push(['Lines given up on (`guest_retry_exhausted`)', n(g.retryExhausted)]);
+    rows.push(['Sessions without goodbye (`guest_sessions_without_goodbye`)', n(g.withoutGoodbye)]);
+    rows.push(['Errors (`guest_errors`)', n(g.errors)]);
+    out.push('### Web Messaging guests', '', '| | |', '|---|---|');
     for (const [k, v] of rows) out.push(`| ${k} | ${cell(v)} |`);
     out.push('');
   }

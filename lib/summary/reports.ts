@@ -1,5 +1,5 @@
 // Maps the summary data to the files handleSummary returns: summary.json, junit.xml, summary.md and stdout.
-import { checks, endpoints, resilience, totals } from './insights.ts';
+import { checks, endpoints, guests, resilience, totals } from './insights.ts';
 import { junitXml } from './junit.ts';
 import { markdown, type ReportModel } from './markdown.ts';
 import { textSummary } from './text.ts';
@@ -40,6 +40,7 @@ export function reportModel(raw: SummaryData, testName: string, timeScale = 1): 
     thresholds: thresholdResults(data),
     totals: totals(data),
     resilience: resilience(data),
+    guests: guests(data),
     endpoints: endpoints(data),
     checks: checks(data.root_group),
   };

@@ -51,6 +51,14 @@ export function textSummary(model: ReportModel, opts: TextOptions): string {
     retry.push(`first 429 at ${formatNumber(r.breakpointRate)} req/s planned`);
   if (retry.length) lines.push(`  ${retry.join(' · ')}`);
 
+  const g = model.guests;
+  if (g) {
+    const parts = [`guest lines ${g.messages}`, `bot replies ${g.replies}`];
+    if (g.replyTime?.p95 !== undefined) parts.push(`reply p95 ${formatDuration(g.replyTime.p95)}`);
+    parts.push(`4029s ${g.throttled}`, `without goodbye ${g.withoutGoodbye}`, `errors ${g.errors}`);
+    lines.push(`  ${parts.join(' · ')}`);
+  }
+
   const p95s = endpoints
     .filter((e) => e.p95 !== undefined)
     .map((e) => `${e.endpoint} ${formatDuration(e.p95!)}`);

@@ -232,6 +232,45 @@ describe('reports from a suite run with crossed thresholds', () => {
     assert.doesNotMatch(out['r/summary.md'] + out.stdout, /emulator clock/);
   });
 
+  it('gives Web Messaging guests their own section, and a run without guests none', () => {
+    const trendOf = (values: Record<string, number>) => ({
+      type: 'trend' as const,
+      contains: 'time' as const,
+      values,
+    });
+    const counter = (count: number) => ({
+      type: 'counter' as const,
+      contains: 'default' as const,
+      values: { count, rate: 1 },
+    });
+    const guestRun = {
+      ...data,
+      metrics: {
+        guest_session_time: trendOf({ avg: 12000, max: 15000, 'p(95)': 14500, 'p(99)': 14900, count: 40 }),
+        bot_reply_time: trendOf({ avg: 4, max: 90, 'p(95)': 9, 'p(99)': 20, count: 160 }),
+        guest_messages: counter(160),
+        guest_replies: counter(200),
+        guest_sessions_without_goodbye: counter(2),
+      },
+    } as unknown as SummaryData;
+    const out = buildReports(guestRun, { dir: 'r', testName: 'web-messaging' });
+    const md = out['r/summary.md'];
+    assert.match(md, /### Web Messaging guests\n/);
+    assert.match(md, /\| Lines accepted \(`guest_messages`\) \| 160 \|/);
+    assert.match(
+      md,
+      /\| Bot reply time \(`bot_reply_time`\) \| avg 4ms · p95 9ms · max 90ms \(160 samples\) \|/,
+    );
+    assert.match(md, /\| Throttled, 4029 \(`guest_throttled`\) \| 0 \|/);
+    assert.match(md, /\| Sessions without goodbye \(`guest_sessions_without_goodbye`\) \| 2 \|/);
+    assert.match(
+      out.stdout,
+      /guest lines 160 · bot replies 200 · reply p95 9ms · 4029s 0 · without goodbye 2 · errors 0/,
+    );
+    const rest = buildReports(data, { dir: 'r', testName: 'load' });
+    assert.doesNotMatch(rest['r/summary.md'] + rest.stdout, /guest/i);
+  });
+
   it('still writes every file when the data has no checks, state or metrics', () => {
     const out = buildReports({} as SummaryData, { dir: 'r', testName: 'empty' });
     assert.match(out['r/junit.xml'], /tests="0" failures="0"/);
