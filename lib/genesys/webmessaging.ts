@@ -1,8 +1,8 @@
 // A Web Messaging guest on k6/ws: opens the guest socket, configures a session with a fresh guest token,
-// chats with the deployment's bot one line at a time (each after the bot has answered the previous one and
-// the guest has read and typed), resends a throttled line after the announced retryAfter, and closes when
-// the bot says goodbye (a Presence Disconnect event). ws.connect blocks until the socket closes, so every
-// wait is a socket timer: a sleep() would hold the socket's event loop.
+// chats with the deployment's bot one line at a time (each a think time after the bot's last message),
+// resends a throttled line after the announced retryAfter, and closes when the bot says goodbye (a Presence
+// Disconnect event). ws.connect blocks until the socket closes, so every wait is a socket timer: a sleep()
+// would hold the socket's event loop.
 import ws from 'k6/ws';
 import { jittered } from '../core/backoff.ts';
 import { decideGuestRetry } from '../core/guest-retry.ts';
@@ -102,9 +102,6 @@ export function guestConversation(target: GuestTarget, lines: GuestLine[], opts:
     let pending: { tracingId: string; attempt: number; firstAt: number; sentAt: number } | undefined;
     /** When the accepted line the bot has not answered yet left. */
     let awaitingSince: number | undefined;
-    /** Bot messages still due for the accepted lines: the greeting comes before the first answer. */
-    let owed = 0;
-    let greeted = false;
     // k6/ws timers cannot be cancelled: each one carries the generation it was armed in and does nothing
     // once a later one was armed.
     let generation = 0;
@@ -176,8 +173,6 @@ export function guestConversation(target: GuestTarget, lines: GuestLine[], opts:
             r.sent++;
             guestMessages.add(1);
             awaitingSince = pending.sentAt;
-            owed += greeted ? 1 : 2;
-            greeted = true;
             pending = undefined;
             next++;
             return;
@@ -194,11 +189,11 @@ export function guestConversation(target: GuestTarget, lines: GuestLine[], opts:
           if (awaitingSince !== undefined) {
             botReplyTime.add(now - awaitingSince);
             awaitingSince = undefined;
-          }
-          if (owed > 0 && --owed === 0) {
             r.answered++;
-            if (!pending) typeNext();
           }
+          // A bot may say several things in a row (a greeting, then the answer): the guest reads them
+          // all, so each one starts the pause before the next line again.
+          if (!pending) typeNext();
           return;
         case 'SessionExpiredEvent':
           return fail('session_expired');

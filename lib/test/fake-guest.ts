@@ -18,6 +18,8 @@ export interface FakeGuestOptions {
   typing?: boolean;
   /** Echoes without the request's tracingId. */
   untracedEcho?: boolean;
+  /** A bot flow that answers without greeting first. */
+  noGreeting?: boolean;
 }
 
 export interface FakeGuestLog {
@@ -106,7 +108,7 @@ export function fakeGuestSocket(opts: FakeGuestOptions = {}) {
           if (opts.typing) bot({ ...typing, direction: 'Outbound' });
           bot({ type: 'Text', text, direction: 'Outbound' });
         };
-        if (!greeted) out('Hi, how can I help?');
+        if (!greeted && !opts.noGreeting) out('Hi, how can I help?');
         greeted = true;
         if (/bye/i.test(line)) {
           out('Goodbye!');

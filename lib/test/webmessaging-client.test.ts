@@ -57,9 +57,10 @@ describe('web messaging guest client', () => {
     const quick = g.log.sent[2].message as { type: string; content: Array<{ contentType: string }> };
     assert.equal(quick.type, 'Structured');
     assert.equal(quick.content[0].contentType, 'ButtonResponse');
-    // The pauses: a jittered 3 s before each line.
+    // The pauses: a jittered 3 s after the session and after each bot message but the goodbye's text
+    // (the greeting and the first answer each start it again).
     const pauses = g.log.timers.filter((ms) => ms !== 30_000);
-    assert.equal(pauses.length, g.lines);
+    assert.equal(pauses.length, g.lines + 1);
     assert.ok(
       pauses.every((ms) => ms >= 1500 && ms <= 4500),
       String(pauses),
@@ -80,7 +81,15 @@ describe('web messaging guest client', () => {
     assert.equal(g.result.answered, g.lines);
     assert.equal(g.sum('guest_replies'), g.lines + 1, 'Typing events are not replies');
     const pauses = g.log.timers.filter((ms) => ms !== 30_000);
-    assert.equal(pauses.length, g.lines, 'each line waited for the answer, not the typing');
+    assert.equal(pauses.length, g.lines + 1, 'typing starts no pause');
+  });
+
+  it('goes on after one reply a line, for a bot flow that does not greet', async () => {
+    const g = await guest({ noGreeting: true });
+    assert.equal(g.result.outcome, 'goodbye');
+    assert.equal(g.result.answered, g.lines);
+    assert.equal(g.sum('guest_replies'), g.lines);
+    assert.equal(g.samples('bot_reply_time').length, g.lines);
   });
 
   it('resends a throttled line after retryAfter plus jitter, and the line is still answered', async () => {
