@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE ?= node
 TEST ?= load
-LOAD_TESTS := smoke load stress spike soak breakpoint bot-conversation analytics-lag notifications
+LOAD_TESTS := smoke load stress spike soak breakpoint bot-conversation analytics-lag notifications web-messaging
 # Node flags the runner takes at start-up (bin/runner-flags.mjs): the tests' VU threads run as make load's do.
 RUNNER_NODE_FLAGS = $(shell $(NODE) --input-type=module -e "import { runnerNodeFlags } from './bin/runner-flags.mjs'; console.log(runnerNodeFlags.join(' '))")
 NODE_TESTS = $(shell find emulator runner lib tools bench -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
@@ -11,7 +11,7 @@ NODE_TESTS = $(shell find emulator runner lib tools bench -name '*.test.ts' -not
 .PHONY: help install build typecheck fmt fmt-check test unit emulator bench $(LOAD_TESTS) cloud-upload cloud-run cloud-archive k6-operator clean
 
 help:
-	@echo "make load | smoke | stress | spike | soak | breakpoint | bot-conversation | analytics-lag | notifications"
+	@echo "make load | smoke | stress | spike | soak | breakpoint | bot-conversation | analytics-lag | notifications | web-messaging"
 	@echo "make test | build | typecheck | fmt | fmt-check | emulator | bench"
 	@echo "make cloud-upload | cloud-run [LOCAL=1] | cloud-archive TEST=load [ARGS='-e NAME=value']"
 	@echo "make k6-operator TEST=load PARALLELISM=4"

@@ -13,6 +13,7 @@ const benches = {
   'runner-vs-k6-scale': ['--import', 'tsx', 'bench/runner-vs-k6-scale.ts'],
   emulator: ['--import', 'tsx', 'bench/emulator.ts'],
   'emulator-ws': ['--import', 'tsx', 'bench/emulator-ws.ts'],
+  'web-messaging-guests': ['--import', 'tsx', 'bench/web-messaging-guests.ts'],
   goodput: ['--import', 'tsx', 'bench/goodput.ts'],
 };
 

@@ -169,6 +169,7 @@ const SCHEMA: Rule = {
         maxMessageLength: whole(1, undefined, 'characters'),
         sessionInactivitySeconds: num(1),
         botThinkTime: latency,
+        faults: { t: 'object', fields: { dropSocket: num(0, 1, 'a share of bot replies') } },
       },
     },
   },

@@ -109,6 +109,10 @@ export interface EmulatorConfig {
     sessionInactivitySeconds: number;
     /** Real milliseconds before each bot reply, log-normal like latency. */
     botThinkTime: LatencySpec;
+    faults: {
+      /** Share of bot replies whose guest socket is destroyed instead, with no close frame. */
+      dropSocket: number;
+    };
   };
 }
 

@@ -86,8 +86,9 @@ export interface StreamFault {
 }
 
 /**
- * Faults on the notification stream, from their own seeded stream (seed + 2) so they never shift the draws of
- * the REST routes: the same seed and the same sequence of deliveries drop and delay the same ones.
+ * Faults on the notification stream, from their own seeded stream (seed + 2; the guest sockets' drops use
+ * seed + 4) so they never shift the draws of the REST routes: the same seed and the same sequence of
+ * deliveries drop and delay the same ones.
  */
 export class StreamFaults {
   private rand: () => number;
@@ -97,8 +98,9 @@ export class StreamFaults {
   constructor(
     private readonly spec: StreamFaultSpec,
     private readonly seed: number,
+    private readonly stream = 2,
   ) {
-    this.rand = seededRandom(seed + 2);
+    this.rand = seededRandom(seed + stream);
     this.active = spec.dropSocket > 0 || spec.delayEvent > 0;
   }
 
@@ -116,7 +118,7 @@ export class StreamFaults {
   }
 
   reset(): void {
-    this.rand = seededRandom(this.seed + 2);
+    this.rand = seededRandom(this.seed + this.stream);
     this.counts.dropSocket = 0;
     this.counts.delayEvent = 0;
   }

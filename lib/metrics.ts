@@ -31,3 +31,23 @@ export const streamReconnects = new Counter('stream_reconnects');
 export const pollingRequestsSaved = new Counter('polling_requests_saved');
 /** The stream's own Platform API calls: channel creations and subscription changes. */
 export const streamRequests = new Counter('stream_requests');
+
+// Web Messaging guests (lib/genesys/webmessaging.ts).
+/** From a guest's accepted message to the bot's first reply after it. */
+export const botReplyTime = new Trend('bot_reply_time', true);
+/** A guest's socket from dial to close. */
+export const guestSessionTime = new Trend('guest_session_time', true);
+/** onMessage refused with TooManyRequestsErrorMessage (4029). */
+export const guestThrottled = new Counter('guest_throttled');
+/** Time a guest waited before resending a throttled message (retryAfter plus jitter). */
+export const guestRetryWait = new Trend('guest_retry_wait', true);
+/** Messages still throttled when their attempts or time budget ran out. */
+export const guestRetryExhausted = new Counter('guest_retry_exhausted');
+/** Sessions whose socket closed before the bot's goodbye (Presence Disconnect), tagged with the close code. */
+export const guestSessionsWithoutGoodbye = new Counter('guest_sessions_without_goodbye');
+/** Refused dials, error frames and replies that never came, tagged with the reason. */
+export const guestErrors = new Counter('guest_errors');
+/** onMessage requests the platform accepted (echoed back). */
+export const guestMessages = new Counter('guest_messages');
+/** Messages from the bot a guest received. */
+export const guestReplies = new Counter('guest_replies');

@@ -351,3 +351,19 @@ describe('web messaging session expiry', async () => {
     assert.equal((await c.until((m) => m.type === 'response')).msg.class, 'StructuredMessage');
   });
 });
+
+describe('web messaging faults', async () => {
+  const emu = await emulator({ webMessaging: { faults: { dropSocket: 1 } } } as ConfigOverrides);
+
+  it('drops the guest socket instead of a bot reply, with no close frame, and the session resumes', async () => {
+    const { c, token: t } = await session(emu);
+    c.send(say(t, 'hours?', 'm-1'));
+    // The echo is not a reply: it still arrives.
+    assert.equal((await c.next()).body.direction, 'Inbound');
+    assert.equal((await c.closed).code, 1006);
+    await eventually(() => stats(emu).webMessaging.sessionsOpen === 0);
+    assert.equal(stats(emu).webMessaging.faults.dropSocket, 1);
+    const again = await session(emu, t);
+    assert.equal(again.response.body.newSession, false);
+  });
+});

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { EmulatorConfig, WebDeploymentSpec } from '../config.ts';
+import { StreamFaults } from '../faults.ts';
 import { admit, RateLimiter, retryAfterSeconds } from '../limits.ts';
 import { BoundedMap, type OrgState } from '../state.ts';
 import type { TimerQueue } from '../timers.ts';
@@ -33,6 +34,7 @@ export class WebMessaging {
   private deployments: Map<string, WebDeploymentSpec>;
   private dialog: GuestDialog;
   readonly limiter: RateLimiter;
+  private faults: StreamFaults;
   private openSessions = 0;
   counts = {
     sessionsCreated: 0,
@@ -59,6 +61,8 @@ export class WebMessaging {
     this.sessions = new BoundedMap(config.conversations.max);
     this.deployments = new Map(config.webMessaging.deployments.map((d) => [d.id, d]));
     this.limiter = new RateLimiter(RATE_KEY, config.limits.webmessaging[RATE_KEY], 1000 / config.timeScale);
+    const dropSocket = config.webMessaging.faults.dropSocket;
+    this.faults = new StreamFaults({ dropSocket, delayEvent: 0, delayMs: 0 }, config.seed, 4);
     this.dialog = new GuestDialog(config, state, timers, (s, body) => this.deliver(s as Session, body));
   }
 
@@ -242,7 +246,13 @@ export class WebMessaging {
   private deliver(s: Session, body: Json): void {
     this.counts.messagesOut++;
     const frame = JSON.stringify({ type: 'message', class: 'StructuredMessage', code: 200, body });
-    for (const g of s.sockets) send(g, frame);
+    for (const g of [...s.sockets]) {
+      // One draw per reply a socket could get; one dropped a moment ago is not dropped twice.
+      if (g.ws.readyState !== g.ws.OPEN) continue;
+      // A network drop: no close frame; the guest sees 1006 and the session stays resumable.
+      if (this.faults.decide()?.drop) g.ws.terminate();
+      else send(g, frame);
+    }
   }
 
   private create(deployment: WebDeploymentSpec, token: string, now: number): Session {
@@ -317,6 +327,7 @@ export class WebMessaging {
       sessionsKnown: this.sessions.size,
       ...this.counts,
       refused: { ...this.counts.refused },
+      faults: { ...this.faults.counts },
     };
   }
 
@@ -328,6 +339,7 @@ export class WebMessaging {
     this.sessions.clear();
     this.openSessions = 0;
     this.limiter.reset();
+    this.faults.reset();
     this.dialog.reset();
     for (const k of Object.keys(this.counts) as (keyof typeof this.counts)[]) {
       if (k !== 'refused') this.counts[k] = 0;

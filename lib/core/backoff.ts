@@ -20,3 +20,12 @@ export function backoffCeiling(retry: number, s: BackoffSettings): number {
 export function backoffDelay(retry: number, s: BackoffSettings, random: () => number): number {
   return Math.floor(random() * backoffCeiling(retry, s));
 }
+
+/**
+ * A human pause around `meanS` seconds: uniform in [mean × (1 - spread), mean × (1 + spread)], so guests that
+ * started together drift apart instead of typing in lockstep.
+ */
+export function jittered(meanS: number, random: () => number, spread = 0.5): number {
+  if (meanS <= 0) return 0;
+  return meanS * (1 - spread + 2 * spread * random());
+}

@@ -36,6 +36,7 @@ export const TESTS = [
   'bot-conversation',
   'analytics-lag',
   'notifications',
+  'web-messaging',
 ] as const;
 export type TestName = (typeof TESTS)[number];
 
@@ -235,6 +236,18 @@ export function profileFor(test: TestName, env: Env, ctx: ProfileContext): Profi
         describe: `1 channel watching ${n.conversations} conversation(s) created at ${n.ratePerS.toFixed(2)}/s`,
       };
     }
+    case 'web-messaging': {
+      const vus = capped(env, readNumber(env, 'VUS', 200, { min: 1, integer: true }), 'VUS');
+      const d = seconds(readDuration(env, 'DURATION', '2m'));
+      const think = guestThinkTime(env, ctx.timeScale);
+      // Closed model: a guest sends at most one line per think time, on its own socket, no OAuth token.
+      const perS = vus / Math.max(think, 0.05);
+      return {
+        scenarios: { web_messaging: { executor: 'constant-vus', vus, duration: formatSeconds(d) } },
+        plan: { startRate: perS, stages: [{ durationS: d, target: perS }], requestsPerIteration: 1 },
+        describe: `${vus} web messaging guests chatting with the bot for ${formatSeconds(d)}, ~${Number(think.toFixed(3))}s think time`,
+      };
+    }
     default:
       throw new ConfigError(`unknown test "${String(test)}"; valid: ${TESTS.join(', ')}`);
   }
@@ -243,6 +256,15 @@ export function profileFor(test: TestName, env: Env, ctx: ProfileContext): Profi
 /** THINK_TIME: seconds a bot user takes to answer (default 1). */
 export function thinkTime(env: Env): number {
   return readNumber(env, 'THINK_TIME', 1, { min: 0 });
+}
+
+/**
+ * THINK_TIME for web messaging guests: the mean seconds a person takes to read the bot's answer and type
+ * (each pause jittered ±50 %). The default of 3 platform seconds shrinks with the emulator's time scale, as
+ * the guest rate limit's window does; a THINK_TIME given is real seconds.
+ */
+export function guestThinkTime(env: Env, timeScale: number): number {
+  return readNumber(env, 'THINK_TIME', 3 / timeScale, { min: 0 });
 }
 
 /** Analytics polling in real seconds: the platform's lag shrinks with the emulator's time scale. */

@@ -2,7 +2,7 @@
 import { formatDuration, formatNumber, formatPercent } from './format.ts';
 import type { ReportModel } from './markdown.ts';
 import { verdictLine } from './markdown.ts';
-import { webSocketLine } from './websockets.ts';
+import { webSocketLines } from './websockets.ts';
 
 export interface TextOptions {
   color: boolean;
@@ -52,8 +52,7 @@ export function textSummary(model: ReportModel, opts: TextOptions): string {
     retry.push(`first 429 at ${formatNumber(r.breakpointRate)} req/s planned`);
   if (retry.length) lines.push(`  ${retry.join(' · ')}`);
 
-  const ws = model.webSockets && webSocketLine(model.webSockets);
-  if (ws) lines.push(`  ${ws}`);
+  if (model.webSockets) for (const l of webSocketLines(model.webSockets)) lines.push(`  ${l}`);
 
   const p95s = endpoints
     .filter((e) => e.p95 !== undefined)

@@ -1,7 +1,7 @@
 // The WebSocket side of a run, beside the REST figures: k6's own ws_* metrics (any script using k6/ws), the
 // Web Messaging guests' (tests/web-messaging) and the notifications stream's (tests/notifications). Each
 // report (summary.md, the stdout text, junit.xml, report.html) shows the same rows, built once here.
-import { formatDuration, formatNumber, formatPercent } from './format.ts';
+import { formatDuration, formatNumber } from './format.ts';
 import { statValue } from './thresholds.ts';
 import type { MetricSummary, SummaryData } from './types.ts';
 
@@ -22,6 +22,7 @@ export interface WebSockets {
   ping?: WsTrend;
   /** Web Messaging guests */
   botReplyTime?: WsTrend;
+  guestSessionTime?: WsTrend;
   guestMessages?: number;
   guestReplies?: number;
   guestThrottled?: number;
@@ -63,6 +64,7 @@ export function webSockets(data: SummaryData): WebSockets | undefined {
     msgsReceived: count(m.ws_msgs_received),
     ping: trend(m.ws_ping),
     botReplyTime: trend(m.bot_reply_time),
+    guestSessionTime: trend(m.guest_session_time),
     guestMessages: count(m.guest_messages),
     guestReplies: count(m.guest_replies),
     guestThrottled: count(m.guest_throttled),
@@ -79,7 +81,9 @@ export function webSockets(data: SummaryData): WebSockets | undefined {
   };
   if (Object.values(ws).every((v) => v === undefined)) return undefined;
   // k6 leaves out a counter nothing was added to: in a guest or stream run that count is zero.
-  if (ws.botReplyTime || ws.guestMessages !== undefined) {
+  if (ws.botReplyTime || ws.guestSessionTime || ws.guestMessages !== undefined) {
+    ws.guestMessages ??= 0;
+    ws.guestReplies ??= 0;
     ws.guestThrottled ??= 0;
     ws.guestRetryExhausted ??= 0;
     ws.withoutGoodbye ??= 0;
@@ -129,14 +133,13 @@ export function webSocketRows(ws: WebSockets): WsRow[] {
   }
   if (ws.ping && ws.ping.count !== 0) add('Ping round trip', 'ws_ping', trendText(ws.ping));
   if (ws.botReplyTime) add('Bot reply time', 'bot_reply_time', trendText(ws.botReplyTime));
+  if (ws.guestSessionTime) add('Guest visit time', 'guest_session_time', trendText(ws.guestSessionTime));
+  // A line may get several bot messages (the greeting, a menu), so replies can outnumber the lines.
   if (ws.guestMessages !== undefined) {
-    const replied = ws.guestReplies ?? 0;
-    const share =
-      ws.guestMessages > 0 ? ` (${formatPercent(Math.min(1, replied / ws.guestMessages))} answered)` : '';
     add(
-      'Guest messages / bot replies',
+      'Guest lines accepted / bot messages',
       'guest_messages / guest_replies',
-      `${n(ws.guestMessages)} / ${n(replied)}${share}`,
+      `${n(ws.guestMessages)} / ${n(ws.guestReplies ?? 0)}`,
     );
   }
   if (ws.guestThrottled !== undefined)
@@ -166,28 +169,49 @@ export function webSocketRows(ws: WebSockets): WsRow[] {
   return rows;
 }
 
-/** One line for the stdout summary: the handful of WebSocket numbers worth a glance. */
-export function webSocketLine(ws: WebSockets): string | undefined {
-  const parts: string[] = [];
-  if (ws.sessions !== undefined) parts.push(`ws sessions ${ws.sessions}`);
-  if (ws.connecting?.p95 !== undefined && ws.connecting.count !== 0) {
-    parts.push(`connect p95 ${formatDuration(ws.connecting.p95)}`);
-  }
-  if (ws.botReplyTime?.p95 !== undefined && ws.botReplyTime.count !== 0) {
-    parts.push(`bot reply p95 ${formatDuration(ws.botReplyTime.p95)}`);
-  }
-  if (ws.guestThrottled !== undefined) parts.push(`throttled ${ws.guestThrottled}`);
-  if (ws.withoutGoodbye !== undefined) parts.push(`without goodbye ${ws.withoutGoodbye}`);
-  if (ws.eventsReceived !== undefined) parts.push(`events ${ws.eventsReceived}`);
-  if (ws.eventsMissed !== undefined) parts.push(`missed ${ws.eventsMissed}`);
-  if (ws.streamReconnects !== undefined) parts.push(`reconnects ${ws.streamReconnects}`);
-  if (ws.eventLag?.p95 !== undefined && ws.eventLag.count !== 0) {
-    parts.push(`event lag p95 ${formatDuration(ws.eventLag.p95)}`);
-  }
-  if (ws.pollsSaved !== undefined && ws.streamRequests !== undefined) {
-    parts.push(
-      `polling would have sent ${ws.pollsSaved} GETs, the stream ${ws.streamRequests} calls (saved ${ws.pollsSaved - ws.streamRequests})`,
-    );
-  } else if (ws.pollsSaved !== undefined) parts.push(`polling would have sent ${ws.pollsSaved} GETs`);
-  return parts.length ? parts.join(' · ') : undefined;
+/** Lines for the stdout summary, one each for the sockets, the guests and the stream that the run had. */
+export function webSocketLines(ws: WebSockets): string[] {
+  const p95 = (t: WsTrend | undefined) =>
+    t?.p95 !== undefined && t.count !== 0 ? formatDuration(t.p95) : undefined;
+  const line = (label: string, parts: (string | false | undefined)[]) => {
+    const kept = parts.filter((x): x is string => typeof x === 'string');
+    return kept.length ? [`${label}: ${kept.join(' · ')}`] : [];
+  };
+  const connect = p95(ws.connecting);
+  const reply = p95(ws.botReplyTime);
+  const lag = p95(ws.eventLag);
+  const guests = ws.guestMessages !== undefined;
+  const stream = ws.eventsReceived !== undefined || ws.eventLag !== undefined;
+  const saved =
+    ws.pollsSaved === undefined
+      ? undefined
+      : `polling would have sent ${ws.pollsSaved} GETs` +
+        (ws.streamRequests === undefined
+          ? ''
+          : `, the stream ${ws.streamRequests} calls (saved ${ws.pollsSaved - ws.streamRequests})`);
+  return [
+    ...line('ws', [
+      ws.sessions !== undefined && `sessions ${ws.sessions}`,
+      connect && `connect p95 ${connect}`,
+      ws.msgsSent !== undefined && `frames ${ws.msgsSent} sent / ${ws.msgsReceived ?? 0} received`,
+    ]),
+    ...(guests
+      ? line('guests', [
+          `lines ${ws.guestMessages} · bot messages ${ws.guestReplies ?? 0}`,
+          reply && `bot reply p95 ${reply}`,
+          `throttled ${ws.guestThrottled ?? 0}`,
+          `without goodbye ${ws.withoutGoodbye ?? 0}`,
+          `errors ${ws.guestErrors ?? 0}`,
+        ])
+      : []),
+    ...(stream
+      ? line('stream', [
+          `events ${ws.eventsReceived ?? 0}`,
+          `missed ${ws.eventsMissed ?? 0}`,
+          `reconnects ${ws.streamReconnects ?? 0}`,
+          lag && `event lag p95 ${lag}`,
+          saved,
+        ])
+      : []),
+  ];
 }

@@ -41,6 +41,7 @@ describe('k6 bundles', () => {
       'soak',
       'spike',
       'stress',
+      'web-messaging',
     ]);
   });
 
@@ -220,6 +221,9 @@ describe('k6 bundles', () => {
         },
         /^test aborted: notifications sends agentless messages: set MESSAGING_FROM_ADDRESS/,
       ],
+      ['web-messaging', {}, /^test aborted: GENESYSCLOUD_REGION is not set: give one of us-east-1, /],
+      // Guests need no OAuth client, only the deployment.
+      ['web-messaging', { GENESYSCLOUD_REGION: 'eu-west-1' }, /^test aborted: DEPLOYMENT_ID is not set/],
     ];
     for (const [t, env, want] of cases) {
       const ev = await evaluate(entry(t), env);

@@ -3,6 +3,7 @@
 // `name` tag of every request, which is what a threshold selects per endpoint. Its notification stream
 // runs a socket's timers back to back and sends each newly subscribed topic one event.
 import type { VUHooks } from './bundle.ts';
+import { fakeGuestSocket } from './fake-guest.ts';
 
 interface Answer {
   status: number;
@@ -141,6 +142,7 @@ export function fakePlatform(vuId = 1): FakePlatform {
   const unknown: string[] = [];
   const stream = { conversations: 0, topics: [] as string[] };
   const table = routes(stream);
+  const guest = fakeGuestSocket();
   const hooks: VUHooks = {
     id: vuId,
     scenarioStart: Date.now(),
@@ -157,7 +159,11 @@ export function fakePlatform(vuId = 1): FakePlatform {
       return { status: answer.status, headers: {}, body: text, json: () => JSON.parse(text) };
     },
     sleep() {},
-    connect: (_url, _params, fn) => fakeConnect(stream, fn as (socket: FakeSocket) => void),
+    // Guests dial the Web Messaging host; every other socket is the notification channel's connectUri.
+    connect: (url, params, fn) =>
+      /\/v1\?deploymentId=/.test(url)
+        ? guest.connect(url, params, fn as (socket: unknown) => void)
+        : fakeConnect(stream, fn as (socket: FakeSocket) => void),
   };
   return { hooks, names, unknown };
 }

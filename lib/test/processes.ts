@@ -19,6 +19,7 @@ export interface EmulatorStats {
   limiters: Record<string, { limit: number; admitted: number; throttled: number }>;
   earlyRetries: number;
   tokens: { issued: number; revoked: number };
+  webMessaging?: { messagesIn: number; messagesOut: number; throttled: number; sessionsCreated: number };
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -128,7 +129,7 @@ function newest(dir: string): number {
 }
 
 /**
- * Builds with esbuild.config.mjs unless every suite bundle is newer than its sources. `make test` has just
+ * Builds with esbuild.config.mjs unless every suite bundle and program is newer than its sources. `make test` has just
  * built, and rebuilding here could rewrite a bundle while another test file's runner is reading it.
  */
 export function ensureBuilt(): void {
@@ -138,9 +139,16 @@ export function ensureBuilt(): void {
     const out = path.join(ROOT, 'build', 'tests', f.replace(/\.ts$/, '.js'));
     return existsSync(out) && statSync(out).mtimeMs >= sources;
   });
-  const programs = ['runner/cli.js', 'emulator/main.js'].every((f) =>
-    existsSync(path.join(ROOT, 'build', f)),
-  );
+  // A program older than its sources would run yesterday's emulator (a config key it does not know yet).
+  const programs = (
+    [
+      ['runner/cli.js', 'runner'],
+      ['emulator/main.js', 'emulator'],
+    ] as const
+  ).every(([f, src]) => {
+    const out = path.join(ROOT, 'build', f);
+    return existsSync(out) && statSync(out).mtimeMs >= newest(path.join(ROOT, src));
+  });
   if (!fresh || !programs) {
     execFileSync(process.execPath, [path.join(ROOT, 'esbuild.config.mjs'), '--quiet'], { cwd: ROOT });
   }

@@ -5,6 +5,7 @@ import { formatSeconds, parseDuration } from '../core/duration.ts';
 import { planDurationS, rateAt } from '../core/plan.ts';
 import {
   analyticsPoll,
+  guestThinkTime,
   limitIterationRate,
   profileFor,
   TESTS,
@@ -94,6 +95,25 @@ describe('profiles', () => {
       maxDuration: '2m',
     });
     assert.equal(profileFor('bot-conversation', { VUS: '4' }, ctx).scenarios.bot_conversation.vus, 4);
+  });
+
+  it('holds 200 web messaging guests for 2m at a human pace by default', () => {
+    const p = profileFor('web-messaging', {}, ctx);
+    assert.deepEqual(p.scenarios, { web_messaging: { executor: 'constant-vus', vus: 200, duration: '2m' } });
+    assert.match(p.describe, /^200 web messaging guests .* 2m, ~3s think time$/);
+    const short = profileFor('web-messaging', { VUS: '10', DURATION: '10s', THINK_TIME: '0' }, ctx);
+    assert.deepEqual(short.scenarios.web_messaging, { executor: 'constant-vus', vus: 10, duration: '10s' });
+    assert.throws(
+      () => profileFor('web-messaging', { VUS: '6000' }, ctx),
+      /^ConfigError: VUS needs 6000 VUs, above MAX_VUS=5000/,
+    );
+  });
+
+  it('scales the default guest think time with the platform clock, never a THINK_TIME given', () => {
+    assert.equal(guestThinkTime({}, 1), 3);
+    assert.equal(guestThinkTime({}, 4), 0.75);
+    assert.equal(guestThinkTime({ THINK_TIME: '2' }, 4), 2);
+    assert.throws(() => guestThinkTime({ THINK_TIME: '-1' }, 1), /THINK_TIME must be a number >= 0/);
   });
 
   it('shrinks analytics polling with the time scale', () => {

@@ -17,4 +17,13 @@ export const SUITE_METRICS: Record<string, { type: MetricType; isTime: boolean }
   stream_reconnects: { type: 'counter', isTime: false },
   polling_requests_saved: { type: 'counter', isTime: false },
   stream_requests: { type: 'counter', isTime: false },
+  bot_reply_time: { type: 'trend', isTime: true },
+  guest_session_time: { type: 'trend', isTime: true },
+  guest_throttled: { type: 'counter', isTime: false },
+  guest_retry_wait: { type: 'trend', isTime: true },
+  guest_retry_exhausted: { type: 'counter', isTime: false },
+  guest_sessions_without_goodbye: { type: 'counter', isTime: false },
+  guest_errors: { type: 'counter', isTime: false },
+  guest_messages: { type: 'counter', isTime: false },
+  guest_replies: { type: 'counter', isTime: false },
 };

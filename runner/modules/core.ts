@@ -9,6 +9,29 @@ export const coreSource = /* js */ `
   Object.defineProperty(globalThis, '__k6', { value: k6 });
   k6.host = host;
 
+  // QuickJS's own Math.random was not seeded apart per VM: VUs created together drew the same numbers (and
+  // made the same "random" ids). Each VU gets xorshift128 seeded from the OS, as k6 seeds each VU's own.
+  // (The VM that only reads the options has no crypto host functions; it draws nothing that matters.)
+  if (typeof host.randomBytes === 'function') (function () {
+    const seed = new Uint8Array(host.randomBytes(16));
+    const w = [0, 0, 0, 0];
+    for (let i = 0; i < 16; i++) w[i >> 2] = (w[i >> 2] << 8) | seed[i];
+    if ((w[0] | w[1] | w[2] | w[3]) === 0) w[0] = 1;
+    let x = w[0], y = w[1], z = w[2], v = w[3];
+    const next = () => {
+      const t = x ^ (x << 11);
+      x = y; y = z; z = v;
+      v = (v ^ (v >>> 19) ^ (t ^ (t >>> 8))) | 0;
+      return v >>> 0;
+    };
+    // 53 bits from two draws, as V8 and Go build a double in [0, 1).
+    Object.defineProperty(Math, 'random', {
+      value: function random() { return ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992; },
+      writable: true,
+      configurable: true,
+    });
+  })();
+
   const state = {
     init: true,
     vu: 0,

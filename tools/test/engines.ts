@@ -107,13 +107,20 @@ export async function runOnEngine(
 export function counts(run: EngineRun): Record<string, number> {
   const s = run.summary;
   if (!s) return {};
+  // k6 leaves out a counter nothing was added to, and a guest run has no Platform API metrics at all.
+  const count = (name: string) => s.data.metrics[name]?.values.count ?? 0;
+  const guests = run.stats.webMessaging;
   return {
     iterations: s.totals.iterations,
-    requests: s.totals.requests,
-    '429s': s.resilience.rateLimited.passes,
-    retries: s.resilience.retries,
-    finalFailures: s.resilience.finalFailures.passes,
+    requests: s.totals.requests ?? 0,
+    '429s': s.resilience.rateLimited?.passes ?? 0,
+    retries: s.resilience.retries ?? 0,
+    finalFailures: s.resilience.finalFailures?.passes ?? 0,
     emulatorRequests: run.stats.requests.total,
+    guestMessages: count('guest_messages'),
+    guestReplies: count('guest_replies'),
+    guestThrottled: count('guest_throttled'),
+    emulatorGuestMessages: guests?.messagesIn ?? 0,
   };
 }
 

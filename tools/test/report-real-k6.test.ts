@@ -183,7 +183,10 @@ async function checkWebSocketReport(run: Run, engine: string, shot: string): Pro
   // The same WebSocket rows as summary.md, beside the REST totals.
   const html = readFileSync(path.join(run.dir, 'report.html'), 'utf8');
   assert.match(html, /<table id="websockets">.*<td>WebSocket sessions \(ws_sessions\)<\/td><td>6<\/td>/);
-  assert.match(html, /Guest messages \/ bot replies \(guest_messages \/ guest_replies\)<\/td><td>18 \/ 18/);
+  assert.match(
+    html,
+    /Guest lines accepted \/ bot messages \(guest_messages \/ guest_replies\)<\/td><td>18 \/ 18/,
+  );
   const md = readFileSync(path.join(run.dir, 'summary.md'), 'utf8');
   assert.match(md, /\| WebSocket sessions \(`ws_sessions`\) \| 6 \|/);
   assert.match(

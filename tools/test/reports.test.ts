@@ -229,7 +229,7 @@ describe('reports from a suite run with crossed thresholds', () => {
     const run = buildReports({ ...data, metrics }, { dir: '', testName: 'notifications' });
     assert.match(
       run.stdout,
-      /  events 12 · missed 0 · reconnects 3 · event lag p95 513ms · polling would have sent 36 GETs, the stream 13 calls \(saved 23\)\n/,
+      /  stream: events 12 · missed 0 · reconnects 3 · event lag p95 513ms · polling would have sent 36 GETs, the stream 13 calls \(saved 23\)\n/,
     );
     assert.match(
       run['summary.md'],
@@ -263,6 +263,55 @@ describe('reports from a suite run with crossed thresholds', () => {
     assert.match(fast['summary.md'], /· emulator clock ×20 \(a platform minute lasts 3s\)\n/);
     assert.match(fast.stdout, /· emulator clock ×20\n/);
     assert.doesNotMatch(out['r/summary.md'] + out.stdout, /emulator clock/);
+  });
+
+  it('gives Web Messaging guests their own section, and a run without guests none', () => {
+    const trendOf = (values: Record<string, number>) => ({
+      type: 'trend' as const,
+      contains: 'time' as const,
+      values,
+    });
+    const counter = (count: number) => ({
+      type: 'counter' as const,
+      contains: 'default' as const,
+      values: { count, rate: 1 },
+    });
+    const guestRun = {
+      ...data,
+      metrics: {
+        guest_session_time: trendOf({ avg: 12000, max: 15000, 'p(95)': 14500, 'p(99)': 14900, count: 40 }),
+        bot_reply_time: trendOf({ avg: 4, max: 90, 'p(95)': 9, 'p(99)': 20, count: 160 }),
+        guest_messages: counter(160),
+        guest_replies: counter(200),
+        guest_sessions_without_goodbye: counter(2),
+      },
+    } as unknown as SummaryData;
+    const out = buildReports(guestRun, { dir: 'r', testName: 'web-messaging' });
+    const md = out['r/summary.md'];
+    assert.match(md, /### WebSockets\n/);
+    assert.match(
+      md,
+      /\| Guest lines accepted \/ bot messages \(`guest_messages \/ guest_replies`\) \| 160 \/ 200 \|/,
+    );
+    assert.match(
+      md,
+      /\| Guest visit time \(`guest_session_time`\) \| avg 12s · p95 14\.5s · max 15s \(40 samples\) \|/,
+    );
+    assert.match(
+      md,
+      /\| Bot reply time \(`bot_reply_time`\) \| avg 4ms · p95 9ms · max 90ms \(160 samples\) \|/,
+    );
+    assert.match(md, /\| Throttled guest messages \(4029\) \(`guest_throttled`\) \| 0 \|/);
+    assert.match(
+      md,
+      /\| Sessions ended without the bot's goodbye \(`guest_sessions_without_goodbye`\) \| 2 \|/,
+    );
+    assert.match(
+      out.stdout,
+      /  guests: lines 160 · bot messages 200 · bot reply p95 9ms · throttled 0 · without goodbye 2 · errors 0\n/,
+    );
+    const rest = buildReports(data, { dir: 'r', testName: 'load' });
+    assert.doesNotMatch(rest['r/summary.md'] + rest.stdout, /guest/i);
   });
 
   it('still writes every file when the data has no checks, state or metrics', () => {
@@ -326,12 +375,15 @@ describe('WebSocket figures beside the REST ones', () => {
     assert.match(md, /\| WebSocket sessions \(`ws_sessions`\) \| 4 \|/);
     assert.match(
       md,
-      /\| Guest messages \/ bot replies \(`guest_messages \/ guest_replies`\) \| 4 \/ 4 \(100\.00% answered\) \|/,
+      /\| Guest lines accepted \/ bot messages \(`guest_messages \/ guest_replies`\) \| 4 \/ 4 \|/,
     );
     assert.match(md, /\| Throttled guest messages \(4029\) \(`guest_throttled`\) \| 0 \|/);
     assert.match(md, /GETs the analytics-lag polling would have sent \(`polling_requests_saved`\) \| 12 \|/);
     assert.ok(md.indexOf('### WebSockets') < md.indexOf('### Checks') || !md.includes('### Checks'));
-    assert.match(files.stdout, /ws sessions 4 · connect p95 \S+ · bot reply p95 \S+ · throttled 0/);
+    assert.match(
+      files.stdout,
+      /\n  ws: sessions 4 · connect p95 \S+ · frames 4 sent \/ 4 received\n  guests: lines 4 · bot messages 4 · bot reply p95 \S+ · throttled 0 · without goodbye 0 · errors 0\n  stream: events 4 · missed 0 · reconnects 0 · event lag p95 5ms · polling would have sent 12 GETs, the stream 0 calls \(saved 12\)\n/,
+    );
     const xml = files['reports/run/junit.xml'];
     assert.match(xml, /<properties>[\s\S]*<property name="ws_sessions" value="4"\/>[\s\S]*<\/properties>/);
     assert.match(xml, /<property name="guest_throttled" value="0"\/>/);
@@ -343,6 +395,6 @@ describe('WebSocket figures beside the REST ones', () => {
     const rest = buildReports(load(fixture), { dir: '', testName: 'load', timeScale: 1 });
     assert.doesNotMatch(rest['summary.md'], /WebSockets/);
     assert.doesNotMatch(rest['junit.xml'], /ws_sessions/);
-    assert.doesNotMatch(rest.stdout, /ws sessions/);
+    assert.doesNotMatch(rest.stdout, /ws: |guests: |stream: /);
   });
 });
