@@ -19,6 +19,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { realK6s } from '../tools/test/real-k6.ts';
+import { timed } from './timed.ts';
 import { runnerAllocatorEnv, runnerNodeFlags } from '../bin/runner-flags.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -27,7 +29,8 @@ const { values } = parseArgs({
   options: {
     cases: { type: 'string', default: '1000,3000,200,get50' },
     rounds: { type: 'string', default: '1' },
-    k6: { type: 'string', default: path.resolve(root, '../../shared/tools/k6/k6') },
+    // The newest real k6 that tools/test/real-k6.ts finds (K6_BINARIES, K6, PATH, ../shared/tools/k6).
+    k6: { type: 'string', default: realK6s().binaries[0]?.file ?? 'k6' },
     runner: { type: 'string', multiple: true },
   },
 });
@@ -80,21 +83,8 @@ async function runOne(engine: string, c: (typeof CASES)[string]): Promise<Result
   const isK6 = engine === values.k6;
   const cmd = isK6 ? [engine, ...args] : [process.execPath, ...runnerNodeFlags, engine, ...args];
   const env = isK6 ? process.env : { ...process.env, ...runnerAllocatorEnv() };
-  const timeFile = path.join(dir, 'time.txt');
   const t0 = Date.now();
-  const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%e %U %S %M', ...cmd], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  const [wall, user, sys, rssKB] = readFileSync(timeFile, 'utf8')
-    .trim()
-    .split('\n')
-    .pop()!
-    .split(' ')
-    .map(Number);
+  const { code, stderr, wall, cpu, rssMB } = await timed(cmd, { env, timeFile: path.join(dir, 'time.txt') });
   const setupAt = Number(/SETUP (\d+)/.exec(stderr)?.[1] ?? NaN);
   let iterations = NaN;
   try {
@@ -102,7 +92,7 @@ async function runOne(engine: string, c: (typeof CASES)[string]): Promise<Result
   } catch {
     process.stderr.write(stderr.slice(-2000));
   }
-  return { iterations, wall, cpu: user + sys, rssMB: rssKB / 1024, startup: (setupAt - t0) / 1000, code };
+  return { iterations, wall, cpu, rssMB, startup: (setupAt - t0) / 1000, code };
 }
 
 const load = () =>

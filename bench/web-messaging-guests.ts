@@ -7,13 +7,13 @@
 // Usage (also `make bench BENCH=web-messaging-guests`):
 //   node --import tsx bench/web-messaging-guests.ts [--duration 2m] [--vus 200] [--bot-think-ms 0]
 //     [--k6 ../shared/tools/k6/k6]
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { realK6s } from '../tools/test/real-k6.ts';
+import { timed } from './timed.ts';
 import { runnerAllocatorEnv, runnerNodeFlags } from '../bin/runner-flags.mjs';
 import { emulatorEnv, ensureBuilt, startEmulator } from '../lib/test/processes.ts';
 
@@ -24,7 +24,8 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '2m' },
     vus: { type: 'string', default: '200' },
     'bot-think-ms': { type: 'string', default: '0' },
-    k6: { type: 'string', default: path.resolve(root, '../../shared/tools/k6/k6') },
+    // The newest real k6 that tools/test/real-k6.ts finds (K6_BINARIES, K6, PATH, ../shared/tools/k6).
+    k6: { type: 'string', default: realK6s().binaries[0]?.file ?? 'k6' },
   },
 });
 const botThinkMs = Number(values['bot-think-ms']);
@@ -77,21 +78,11 @@ async function runOne(engine: 'k6' | 'runner'): Promise<Result> {
         DURATION: values.duration,
       }),
     };
-    const timeFile = path.join(dir, `${engine}.time`);
-    const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%e %U %S %M', ...cmd], {
-      cwd: root,
+    const { code, stderr, wall, cpu, rssMB } = await timed(cmd, {
       env,
-      stdio: ['ignore', 'ignore', 'pipe'],
+      cwd: root,
+      timeFile: path.join(dir, `${engine}.time`),
     });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const [code] = (await once(child, 'exit')) as [number | null];
-    const [wall, user, sys, rssKB] = readFileSync(timeFile, 'utf8')
-      .trim()
-      .split('\n')
-      .pop()!
-      .split(' ')
-      .map(Number);
     let metrics: Result['metrics'] = {};
     try {
       const summary = JSON.parse(readFileSync(path.join(reportDir, 'summary.json'), 'utf8'));
@@ -108,8 +99,8 @@ async function runOne(engine: 'k6' | 'runner'): Promise<Result> {
       engine,
       code,
       wall,
-      cpu: user + sys,
-      rssMB: rssKB / 1024,
+      cpu,
+      rssMB,
       metrics,
       emulator: stats.webMessaging,
     };

@@ -62,7 +62,7 @@ function count(m: MetricSummary | undefined): number | undefined {
   return m ? m.values.count : undefined;
 }
 
-function trend(m: MetricSummary | undefined): TrendStat | undefined {
+export function trend(m: MetricSummary | undefined): TrendStat | undefined {
   if (!m || m.type !== 'trend') return undefined;
   return {
     avg: statValue(m, 'avg'),

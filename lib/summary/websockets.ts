@@ -2,15 +2,10 @@
 // Web Messaging guests' (tests/web-messaging) and the notifications stream's (tests/notifications). Each
 // report (summary.md, the stdout text, junit.xml, report.html) shows the same rows, built once here.
 import { formatDuration, formatNumber } from './format.ts';
-import { statValue } from './thresholds.ts';
+import { trend, type TrendStat } from './insights.ts';
 import type { MetricSummary, SummaryData } from './types.ts';
 
-export interface WsTrend {
-  avg?: number;
-  p95?: number;
-  max?: number;
-  count?: number;
-}
+type WsTrend = TrendStat;
 
 export interface WebSockets {
   /** k6/ws: connections opened, time to open one, how long they stayed, frames each way */
@@ -42,16 +37,6 @@ export interface WebSockets {
 }
 
 const count = (m: MetricSummary | undefined) => (m?.type === 'counter' ? m.values.count : undefined);
-
-function trend(m: MetricSummary | undefined): WsTrend | undefined {
-  if (!m || m.type !== 'trend') return undefined;
-  return {
-    avg: statValue(m, 'avg'),
-    p95: statValue(m, 'p(95)'),
-    max: statValue(m, 'max'),
-    count: statValue(m, 'count'),
-  };
-}
 
 /** undefined when the run opened no WebSocket and recorded none of the suite's WebSocket metrics. */
 export function webSockets(data: SummaryData): WebSockets | undefined {
