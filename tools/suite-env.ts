@@ -15,6 +15,12 @@ export const SHAPE = [
   'RETRY_BUDGET',
   'POLL_INTERVAL',
   'ANALYTICS_TIMEOUT',
+  'CONVERSATIONS',
+  'EVENT_TIMEOUT',
+  'PING_INTERVAL',
+  'MAX_TOPICS',
+  'WATCH',
+  'REPLY_TIMEOUT',
 ];
 
 /**
@@ -29,6 +35,7 @@ export const ORG = [
   'MESSAGING_FROM_ADDRESS',
   'MESSAGING_TO_ADDRESS',
   'MESSAGING_TYPE',
+  'DEPLOYMENT_ID',
 ];
 
 /** Everything a run outside this machine may be given with -e. */
