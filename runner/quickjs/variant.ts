@@ -1,7 +1,7 @@
 // The runner's own QuickJS build (see README.md beside this file): quickjs-emscripten 0.32.0's
 // release-sync variant with two entry points more, loaded through the library's custom-variant API.
 import { QuickJSFFI } from '@jitl/quickjs-wasmfile-release-sync/ffi';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // Run from source this file sits beside dist/; bundled (build/runner/*.js) it is two levels below the
@@ -49,6 +49,12 @@ export const BYTECODE_VARIANT = {
   importFFI: () => Promise.resolve(BytecodeFFI),
   importModuleLoader: () =>
     import(pathToFileURL(BYTECODE_WASM.replace(/\.wasm$/, '.mjs')).href).then(
-      (m: { default: unknown }) => m.default,
+      (m: { default: (arg: Record<string, unknown>) => Promise<unknown> }) =>
+        // The glue is built for the web (build.sh): outside the runner, which instantiates the module
+        // itself, it is handed the file rather than left to fetch it.
+        (arg: Record<string, unknown> = {}) =>
+          m.default(
+            arg.instantiateWasm || arg.wasmBinary ? arg : { ...arg, wasmBinary: readFileSync(BYTECODE_WASM) },
+          ),
     ),
 };

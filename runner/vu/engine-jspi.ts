@@ -98,8 +98,10 @@ class JspiInstance {
     const table = new wasm.Table({ element: 'anyfunc', initial: 2 });
     let memory: unknown;
     const instantiate = (imports: Imports, module: object) => {
-      const plain = imports.a[hostCall] as AnyFn;
-      memory = Object.values(imports.a).find((v) => v instanceof wasm.Memory);
+      // The import module of the host call: `a` when Emscripten minified the names, `env` otherwise.
+      const [ns, env] = Object.entries(imports).find(([, m]) => hostCall in m)!;
+      const plain = env[hostCall] as AnyFn;
+      memory = Object.values(env).find((v) => v instanceof wasm.Memory);
       const susp = (...args: never[]) => {
         const r = plain(...args);
         // A promise suspends this VM: until it resumes (the shim restores both), nothing runs on
@@ -124,7 +126,7 @@ class JspiInstance {
           plain,
         },
       });
-      return new wasm.Instance(module, { a: { ...imports.a, [hostCall]: shim.exports.s } });
+      return new wasm.Instance(module, { ...imports, [ns]: { ...env, [hostCall]: shim.exports.s } });
     };
     const { em, FFI, exports } = await SYNC_BUILD.start(instantiate);
     this.save = exports[layout.stackSave] as () => number;

@@ -14,7 +14,7 @@ interface Variant {
   importModuleLoader(): Promise<unknown>;
   importFFI(): Promise<unknown>;
 }
-export type Imports = { a: Record<string, unknown> };
+export type Imports = Record<string, Record<string, unknown>>;
 export type Instantiate = (imports: Imports, module: object) => { exports: unknown };
 
 function unwrap<T>(m: T): T {
