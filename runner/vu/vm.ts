@@ -3,10 +3,19 @@
 // (engine-jspi.ts), else the asyncify build (engine-asyncify.ts).
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
 import v8 from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 import { coreSource, loadModule } from '../modules/index.ts';
 import { InitStopped, type Engine } from './engine.ts';
 import { ASYNCIFY_BUILD, asyncifyEngine } from './engine-asyncify.ts';
-import { SYNC_BUILD, jspiAvailable, jspiEngine } from './engine-jspi.ts';
+import { BYTECODE, SYNC_BUILD, jspiAvailable, jspiEngine } from './engine-jspi.ts';
+import {
+  Compiler,
+  EVAL_FLAG_BYTECODE,
+  evalScriptBytecode,
+  heapCopy,
+  registerModule,
+  sourceKey,
+} from './bytecode.ts';
 
 export { InitStopped } from './engine.ts';
 
@@ -70,6 +79,25 @@ function newEngine(stopped?: () => boolean): Promise<Engine> {
   return stackSwitching ? jspiEngine(STACK_BYTES, stopped) : asyncifyEngine(STACK_BYTES, stopped);
 }
 
+// A VU thread compiles each source once and its VMs read the bytecode back (bytecode.ts). The main
+// thread's few VMs (options, setup, teardown, summary) each have an instance of their own: nothing to share.
+let compiler: Promise<Compiler> | null = null;
+function threadCompiler(): Promise<Compiler> | null {
+  if (!stackSwitching || !BYTECODE || isMainThread) return null;
+  compiler ??= newEngine().then(
+    (e) =>
+      new Compiler(() => {
+        const rt = e.mod.newRuntime();
+        e.configure(rt, STACK_LIMIT);
+        return rt;
+      }, e.enter),
+  );
+  return compiler;
+}
+
+/** The k6 modules a script's module graph loaded in this thread's first VM, by the script's key. */
+const scriptImports = new Map<string, string[]>();
+
 const ARGV_SLOTS = 8;
 // QuickJS's JS_EVAL_TYPE_MODULE
 const EVAL_MODULE = 1;
@@ -99,6 +127,9 @@ export class VM {
     readonly ctx: QuickJSContext,
     private k6: QuickJSHandle,
     private engine: Engine,
+    /** the names the VM's module loader was asked for */
+    private readonly loaded: string[],
+    private readonly compiler: Compiler | null,
   ) {
     this.enter = engine.enter;
   }
@@ -122,16 +153,23 @@ export class VM {
 
   /** Throws InitStopped when `stopped` says so once the engine is there, before the runtime is built. */
   static async create(host: HostFunctions, stopped?: () => boolean): Promise<VM> {
+    const compiler = await threadCompiler();
     const engine = await newEngine(stopped);
     if (stopped?.()) {
       engine.release();
       throw new InitStopped();
     }
+    // Compiled outside the VM's own calls: the compiler runs on a C stack of its own.
+    const coreBytes = compiler?.bytes('script', 'k6-runtime.js', coreSource);
     // The runtime is created on the VM's own stack: QuickJS measures its stack limit from there.
     return engine.enter(() => {
       const runtime = engine.mod.newRuntime();
       engine.configure(runtime, STACK_LIMIT);
-      runtime.setModuleLoader((name) => loadModule(name));
+      const loaded: string[] = [];
+      runtime.setModuleLoader((name) => {
+        loaded.push(name);
+        return loadModule(name);
+      });
       const ctx = runtime.newContext();
       engine.bindContext((ctx as unknown as LowLevel).ctx.value);
       const hostObj = ctx.newObject();
@@ -157,15 +195,18 @@ export class VM {
       }
       ctx.setProp(ctx.global, '__host', hostObj);
       hostObj.dispose();
-      const core = ctx.evalCode(coreSource, 'k6-runtime.js');
+      const core =
+        coreBytes instanceof Uint8Array
+          ? evalScriptBytecode(ctx, coreBytes)
+          : ctx.evalCode(coreSource, 'k6-runtime.js');
       if (core.error) {
         const msg = JSON.stringify(ctx.dump(core.error));
         core.error.dispose();
         throw new Error(`runner runtime failed to start: ${msg}`);
       }
-      core.value.dispose();
+      core.value?.dispose();
       const k6 = ctx.getProp(ctx.global, '__k6');
-      const vm = new VM(runtime, ctx, k6, engine);
+      const vm = new VM(runtime, ctx, k6, engine, loaded, compiler ?? null);
       runtime.setInterruptHandler(() => vm.interrupted);
       return vm;
     });
@@ -180,7 +221,7 @@ export class VM {
   async load(filename: string, source: string): Promise<void> {
     let res: { error?: QuickJSHandle; value?: QuickJSHandle };
     try {
-      res = await this.evalModule(source, filename);
+      res = (await this.evalCompiled(source, filename)) ?? (await this.evalModule(source, filename));
     } catch (e) {
       // The thread's stack ran out inside QuickJS (see run()).
       this.broken = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
@@ -316,6 +357,41 @@ export class VM {
       return { error: c.memory.heapValueHandle(err) };
     }
     return { value: c.memory.heapValueHandle(ptr) };
+  }
+
+  /**
+   * evalModule from the thread's bytecode: the k6 modules that the script loaded in the thread's first
+   * VM are registered first, so its imports link to them (any other goes to the loader as from source).
+   * Null when the script does not compile: evalModule reports the error as it always has.
+   */
+  private async evalCompiled(source: string, filename: string) {
+    const comp = this.compiler;
+    const script = comp?.bytes('module', filename, source);
+    if (!comp || !(script instanceof Uint8Array)) return null;
+    const key = sourceKey('module', filename, source);
+    const known = scriptImports.get(key);
+    for (const name of known ?? []) {
+      const b = comp.bytes('module', name, loadModule(name));
+      if (b instanceof Uint8Array) this.enter(() => registerModule(this.ctx, b));
+    }
+    const c = this.low;
+    const code = heapCopy(this.ctx, script);
+    let res: { error?: QuickJSHandle; value?: QuickJSHandle };
+    try {
+      const ptr = await this.engine.eval(
+        c.ctx.value,
+        code,
+        script.length,
+        0,
+        0,
+        EVAL_MODULE | EVAL_FLAG_BYTECODE,
+      );
+      res = this.settle(ptr);
+    } finally {
+      c.module._free(code);
+    }
+    if (!known && !res.error) scriptImports.set(key, [...this.loaded]);
+    return res;
   }
 
   /** Evaluates `source` as an ES module, allowed to suspend (what the library's evalCodeAsync does). */
