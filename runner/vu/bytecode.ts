@@ -3,7 +3,6 @@
 // BENCHMARKS.md). The runner's QuickJS build (runner/quickjs/) compiles a source to bytecode once; each
 // VM reads the bytes back (QTS_Eval with EVAL_FLAG_BYTECODE), which keeps file names and line numbers.
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
-import { createHash } from 'node:crypto';
 import { EVAL_FLAG_BYTECODE, EVAL_FLAG_COMPILE_ONLY } from '../quickjs/variant.ts';
 
 export { EVAL_FLAG_BYTECODE, EVAL_FLAG_COMPILE_ONLY };
@@ -31,6 +30,19 @@ export function heapCopy(ctx: QuickJSContext, bytes: Uint8Array): number {
   return ptr;
 }
 
+// Bytecode kept in each instance's memory for the reads of all its VMs (JS_ReadObject copies what it
+// keeps): a copy per read cost a malloc, fresh pages and a free each time.
+const residentBytes = new WeakMap<object, Map<Uint8Array, number>>();
+
+function resident(ctx: QuickJSContext, bytes: Uint8Array): number {
+  const m = (ctx as unknown as Low).module;
+  let placed = residentBytes.get(m);
+  if (!placed) residentBytes.set(m, (placed = new Map()));
+  let ptr = placed.get(bytes);
+  if (ptr === undefined) placed.set(bytes, (ptr = heapCopy(ctx, bytes)));
+  return ptr;
+}
+
 /** Whether the context's build has QTS_CompileBytecode. */
 export function hasBytecode(ctx: QuickJSContext): boolean {
   return typeof (ctx as unknown as Low).ffi.QTS_CompileBytecode === 'function';
@@ -44,11 +56,12 @@ export function compileBytecode(
   module: boolean,
 ): Uint8Array | string {
   const c = ctx as unknown as Low;
-  const code = heapCopy(ctx, utf8.encode(source));
+  const text = utf8.encode(source);
+  const code = heapCopy(ctx, text);
   const file = heapCopy(ctx, utf8.encode(filename));
   let ptr: number;
   try {
-    ptr = c.ffi.QTS_CompileBytecode!(c.ctx.value, code, utf8.encode(source).length, file, module ? 1 : 0);
+    ptr = c.ffi.QTS_CompileBytecode!(c.ctx.value, code, text.length, file, module ? 1 : 0);
   } finally {
     c.module._free(code);
     c.module._free(file);
@@ -69,28 +82,27 @@ export function compileBytecode(
   return bytes;
 }
 
+// JS_EVAL_TYPE_MODULE: what the bytes hold decides, the flag only says a module is expected.
+const REGISTER = EVAL_FLAG_BYTECODE | EVAL_FLAG_COMPILE_ONLY | 1;
+
+/** QTS_Eval called with numbers only (the FFI's wrapper converts a filename string on every call). */
+const evalRaw = (ctx: QuickJSContext) =>
+  (ctx as unknown as { module: { _QTS_Eval: (...a: number[]) => number } }).module._QTS_Eval;
+
 /**
  * Registers a module's bytecode in `ctx`: a later import of its name (the one it was compiled under)
  * links to it without asking the module loader.
  */
 export function registerModule(ctx: QuickJSContext, bytes: Uint8Array): string | null {
-  const c = ctx as unknown as Low & { ffi: { QTS_Eval: unknown } };
-  const p = heapCopy(ctx, bytes);
-  try {
-    const evalRaw = (ctx as unknown as { module: Record<string, unknown> }).module._QTS_Eval as (
-      ...a: number[]
-    ) => number;
-    const ptr = evalRaw(c.ctx.value, p, bytes.length, 0, 0, EVAL_FLAG_BYTECODE | EVAL_FLAG_COMPILE_ONLY | 1);
-    const err = c.ffi.QTS_ResolveException(c.ctx.value, ptr);
-    c.ffi.QTS_FreeValuePointer(c.ctx.value, ptr);
-    if (!err) return null;
-    const e = c.memory.heapValueHandle(err);
-    const msg = JSON.stringify(ctx.dump(e));
-    e.dispose();
-    return msg;
-  } finally {
-    c.module._free(p);
-  }
+  const c = ctx as unknown as Low;
+  const ptr = evalRaw(ctx)(c.ctx.value, resident(ctx, bytes), bytes.length, 0, 0, REGISTER);
+  const err = c.ffi.QTS_ResolveException(c.ctx.value, ptr);
+  c.ffi.QTS_FreeValuePointer(c.ctx.value, ptr);
+  if (!err) return null;
+  const e = c.memory.heapValueHandle(err);
+  const msg = JSON.stringify(ctx.dump(e));
+  e.dispose();
+  return msg;
 }
 
 /** Runs a script's bytecode in `ctx` as evalCode runs its source. */
@@ -99,26 +111,37 @@ export function evalScriptBytecode(
   bytes: Uint8Array,
 ): { error?: QuickJSHandle; value?: QuickJSHandle } {
   const c = ctx as unknown as Low;
-  const p = heapCopy(ctx, bytes);
-  try {
-    const evalRaw = (ctx as unknown as { module: Record<string, unknown> }).module._QTS_Eval as (
-      ...a: number[]
-    ) => number;
-    const ptr = evalRaw(c.ctx.value, p, bytes.length, 0, 0, EVAL_FLAG_BYTECODE);
-    const err = c.ffi.QTS_ResolveException(c.ctx.value, ptr);
-    if (err) {
-      c.ffi.QTS_FreeValuePointer(c.ctx.value, ptr);
-      return { error: c.memory.heapValueHandle(err) };
-    }
-    return { value: c.memory.heapValueHandle(ptr) };
-  } finally {
-    c.module._free(p);
+  const ptr = evalRaw(ctx)(c.ctx.value, resident(ctx, bytes), bytes.length, 0, 0, EVAL_FLAG_BYTECODE);
+  const err = c.ffi.QTS_ResolveException(c.ctx.value, ptr);
+  if (err) {
+    c.ffi.QTS_FreeValuePointer(c.ctx.value, ptr);
+    return { error: c.memory.heapValueHandle(err) };
   }
+  return { value: c.memory.heapValueHandle(ptr) };
 }
 
-/** A key for a compiled source: its kind, the name it was compiled under and a hash of the text. */
-export function sourceKey(kind: 'script' | 'module', filename: string, source: string): string {
-  return `${kind}\u0000${filename}\u0000${createHash('sha1').update(source).digest('base64')}`;
+/** The pointer to `bytes` in the instance of `ctx`, placed there once for all its VMs. */
+export function residentBytecode(ctx: QuickJSContext, bytes: Uint8Array): number {
+  return resident(ctx, bytes);
+}
+
+/**
+ * Values by a source's kind, the name it was compiled under and its text. Each VM passes the same
+ * string objects (or equal ones), which V8 hashes once each: a digest of the text cost ~30 µs a source.
+ */
+export class BySource<T> {
+  private readonly map = new Map<string, Map<string, T>>();
+
+  get(kind: 'script' | 'module', filename: string, source: string): T | undefined {
+    return this.map.get(`${kind}\u0000${filename}`)?.get(source);
+  }
+
+  set(kind: 'script' | 'module', filename: string, source: string, value: T): void {
+    const k = `${kind}\u0000${filename}`;
+    let m = this.map.get(k);
+    if (!m) this.map.set(k, (m = new Map()));
+    m.set(source, value);
+  }
 }
 
 /**
@@ -126,7 +149,7 @@ export function sourceKey(kind: 'script' | 'module', filename: string, source: s
  * an empty module: compiling a module resolves its imports, but nothing is linked or run there.
  */
 export class Compiler {
-  private readonly cache = new Map<string, Uint8Array | string>();
+  private readonly cache = new BySource<Uint8Array | string>();
   private ctx: QuickJSContext | null = null;
 
   constructor(
@@ -137,8 +160,7 @@ export class Compiler {
 
   /** The bytecode of `source`, compiled once per key; a string is the compile error. */
   bytes(kind: 'script' | 'module', filename: string, source: string): Uint8Array | string {
-    const key = sourceKey(kind, filename, source);
-    let b = this.cache.get(key);
+    let b = this.cache.get(kind, filename, source);
     if (b === undefined) {
       b = this.enter(() => {
         if (!this.ctx) {
@@ -148,7 +170,7 @@ export class Compiler {
         }
         return compileBytecode(this.ctx, source, filename, kind === 'module');
       });
-      this.cache.set(key, b);
+      this.cache.set(kind, filename, source, b);
     }
     return b;
   }

@@ -12,9 +12,9 @@ import {
   Compiler,
   EVAL_FLAG_BYTECODE,
   evalScriptBytecode,
-  heapCopy,
+  residentBytecode,
   registerModule,
-  sourceKey,
+  BySource,
 } from './bytecode.ts';
 
 export { InitStopped } from './engine.ts';
@@ -102,7 +102,7 @@ function threadCompiler(): Promise<Compiler> | null {
 }
 
 /** The k6 modules a script's module graph loaded in this thread's first VM, by the script's key. */
-const scriptImports = new Map<string, string[]>();
+const scriptImports = new BySource<string[]>();
 
 const ARGV_SLOTS = 8;
 // QuickJS's JS_EVAL_TYPE_MODULE
@@ -374,29 +374,16 @@ export class VM {
     const comp = this.compiler;
     const script = comp?.bytes('module', filename, source);
     if (!comp || !(script instanceof Uint8Array)) return null;
-    const key = sourceKey('module', filename, source);
-    const known = scriptImports.get(key);
+    const known = scriptImports.get('module', filename, source);
     for (const name of known ?? []) {
       const b = comp.bytes('module', name, loadModule(name));
       if (b instanceof Uint8Array) this.enter(() => registerModule(this.ctx, b));
     }
     const c = this.low;
-    const code = heapCopy(this.ctx, script);
-    let res: { error?: QuickJSHandle; value?: QuickJSHandle };
-    try {
-      const ptr = await this.engine.eval(
-        c.ctx.value,
-        code,
-        script.length,
-        0,
-        0,
-        EVAL_MODULE | EVAL_FLAG_BYTECODE,
-      );
-      res = this.settle(ptr);
-    } finally {
-      c.module._free(code);
-    }
-    if (!known && !res.error) scriptImports.set(key, [...this.loaded]);
+    const code = residentBytecode(this.ctx, script);
+    const flags = EVAL_MODULE | EVAL_FLAG_BYTECODE;
+    const res = this.settle(await this.engine.eval(c.ctx.value, code, script.length, 0, 0, flags));
+    if (!known && !res.error) scriptImports.set('module', filename, source, [...this.loaded]);
     return res;
   }
 
