@@ -39,11 +39,12 @@ export { InitStopped } from './engine.ts';
 // rate beyond the noise (BENCHMARKS.md).
 // The runner's QuickJS build (runner/quickjs/, -O2) takes more machine stack per JavaScript call level
 // than the library's: a runaway recursion overflowed V8's 984 KB stack-switching stacks before QuickJS's
-// own limit (STACK_LIMIT) stopped it with a catchable error; 1.4 MB sufficed, 2 MB leaves room. The
-// stacks are reserved, not resident, beyond what a VM's calls touch.
+// own limit (STACK_LIMIT) stopped it with a catchable error. 1,400 KB sufficed (1,200 did not); from
+// 1,792 KB on, a VM suspending 40,000 times kept ~1.8 MB more of its thread's heap (vm-jspi.test.ts),
+// so 1,536. The stacks are reserved, not resident, beyond what a VM's calls touch.
 v8.setFlagsFromString(
   process.env.RUNNER_V8 ??
-    '--no-liftoff --no-wasm-generic-wrapper --semi-space-growth-factor=1 --min-semi-space-size=3 --heap-growing-percent=50 --max-inlined-bytecode-size-cumulative=300 --wasm-stack-switching-stack-size=2048',
+    '--no-liftoff --no-wasm-generic-wrapper --semi-space-growth-factor=1 --min-semi-space-size=3 --heap-growing-percent=50 --max-inlined-bytecode-size-cumulative=300 --wasm-stack-switching-stack-size=1536',
 );
 
 let loadFlags = process.env.RUNNER_V8 !== undefined;
