@@ -1,3 +1,4 @@
+import './bytecode-env.ts';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { newQuickJSWASMModuleFromVariant, type QuickJSContext } from 'quickjs-emscripten';

@@ -33,10 +33,12 @@ export function jspiAvailable(): boolean {
 }
 
 /**
- * The runner's own synchronous build (runner/quickjs/), which can compile a source once and read its
- * bytecode back in each VM; RUNNER_QUICKJS=published runs the library's, compiling per VM.
+ * RUNNER_QUICKJS=bytecode runs the runner's own synchronous build (runner/quickjs/), which compiles a
+ * source once per thread and reads its bytecode back in each VM. It is not the default: it saved 10-15 % of
+ * the CPU of 1,000 VUs and ~0.6 s of their start-up, short of the goals, for a larger build whose deeper
+ * frames need bigger stacks with a thin margin (BENCHMARKS.md, "QuickJS bytecode").
  */
-export const BYTECODE = process.env.RUNNER_QUICKJS !== 'published';
+export const BYTECODE = process.env.RUNNER_QUICKJS === 'bytecode';
 export const SYNC_BUILD = BYTECODE
   ? new QuickJSBuild(BYTECODE_VARIANT, BYTECODE_WASM)
   : new QuickJSBuild(RELEASE_SYNC, '@jitl/quickjs-wasmfile-release-sync');
