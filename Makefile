@@ -8,7 +8,7 @@ LOAD_TESTS := smoke load stress spike soak breakpoint bot-conversation analytics
 RUNNER_NODE_FLAGS = $(shell $(NODE) --input-type=module -e "import { runnerNodeFlags } from './bin/runner-flags.mjs'; console.log(runnerNodeFlags.join(' '))")
 NODE_TESTS = $(shell find emulator runner lib tools bench -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
 
-.PHONY: help install build typecheck fmt fmt-check test unit emulator bench $(LOAD_TESTS) cloud-upload cloud-run cloud-archive k6-operator clean
+.PHONY: help install build typecheck fmt fmt-check test unit emulator bench quickjs $(LOAD_TESTS) cloud-upload cloud-run cloud-archive k6-operator clean
 
 help:
 	@echo "make load | smoke | stress | spike | soak | breakpoint | bot-conversation | analytics-lag | notifications | web-messaging"
@@ -54,6 +54,10 @@ k6-operator: build
 
 bench: build
 	@$(NODE) bench/run.mjs $(BENCH)
+
+# The runner's QuickJS build (runner/quickjs/README.md), committed; this rebuilds it byte for byte.
+quickjs:
+	bash runner/quickjs/build.sh
 
 clean:
 	rm -rf build reports

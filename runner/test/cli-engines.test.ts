@@ -48,10 +48,10 @@ export default function (data) {
 export function teardown() { console.log('teardown ' + http.get(__ENV.URL + '/teardown').status); }
 `;
 
-async function runOn(build: 'default' | 'asyncify') {
+async function runOn(build: 'default' | 'asyncify' | 'bytecode') {
   const s = box.script('engines.js', script);
   const env: Record<string, string> = { URL: url };
-  if (build === 'asyncify') env.RUNNER_QUICKJS = 'asyncify';
+  if (build !== 'default') env.RUNNER_QUICKJS = build;
   const r = await box.run(
     ['run', '-q', '--no-color', '-u', '3', '-i', '12', '--summary-export', `${build}.json`, s],
     env,
@@ -67,9 +67,14 @@ async function runOn(build: 'default' | 'asyncify') {
   };
 }
 
-test('a script gives the same results on the stack-switching build and on the asyncify build', async () => {
-  const [sync, asyncify] = await Promise.all([runOn('default'), runOn('asyncify')]);
+test("a script gives the same results on the stack-switching build, the asyncify build and the runner's own", async () => {
+  const [sync, asyncify, bytecode] = await Promise.all([
+    runOn('default'),
+    runOn('asyncify'),
+    runOn('bytecode'),
+  ]);
   assert.deepEqual(sync, asyncify);
+  assert.deepEqual(bytecode, sync);
   assert.equal(sync.code, 0);
   assert.equal(sync.iterations, 12);
   // setup, teardown, and four requests an iteration (the promise job's included)

@@ -8,6 +8,7 @@ import { isMainThread } from 'node:worker_threads';
 import { stackFunctions } from './fibers.ts';
 import { QuickJSBuild, libraryModule, type Imports } from './glue.ts';
 import { JOB, JOB_BYTES, shimBytes, trampolineBytes } from './jspi.ts';
+import { BYTECODE_VARIANT, BYTECODE_WASM } from '../quickjs/variant.ts';
 import { InitStopped, type Engine, type EngineMemory } from './engine.ts';
 
 type AnyFn = (...a: never[]) => unknown;
@@ -19,6 +20,7 @@ interface Wasm {
   Module: new (b: Uint8Array) => object;
   Instance: new (m: object, imports: unknown) => { exports: Record<string, unknown> };
   Global: new (d: { value: string; mutable: boolean }, v: unknown) => { value: unknown };
+  Memory: new (d: { initial: number }) => object;
   Table: new (d: { element: string; initial: number }) => { set(i: number, f: unknown): void };
   Function?: new (t: FunctionType, f: AnyFn, o: { suspending?: 'first'; promising?: 'first' }) => AnyFn;
   Suspender?: unknown;
@@ -30,7 +32,16 @@ export function jspiAvailable(): boolean {
   return typeof wasm.Suspender === 'function' && typeof wasm.Function === 'function';
 }
 
-export const SYNC_BUILD = new QuickJSBuild(RELEASE_SYNC, '@jitl/quickjs-wasmfile-release-sync');
+/**
+ * RUNNER_QUICKJS=bytecode runs the runner's own synchronous build (runner/quickjs/), which compiles a
+ * source once per thread and reads its bytecode back in each VM. It is not the default: it saved 10-15 % of
+ * the CPU of 1,000 VUs and ~0.6 s of their start-up, short of the goals, for a larger build whose deeper
+ * frames need bigger stacks with a thin margin (BENCHMARKS.md, "QuickJS bytecode").
+ */
+export const BYTECODE = process.env.RUNNER_QUICKJS === 'bytecode';
+export const SYNC_BUILD = BYTECODE
+  ? new QuickJSBuild(BYTECODE_VARIANT, BYTECODE_WASM)
+  : new QuickJSBuild(RELEASE_SYNC, '@jitl/quickjs-wasmfile-release-sync');
 
 interface Fiber {
   top: number;
@@ -82,13 +93,17 @@ class JspiInstance {
 
   private async start(): Promise<void> {
     const layout = stackFunctions(SYNC_BUILD.glueText());
-    if (!layout) throw new Error('runner: the installed QuickJS build is not the one this runner knows');
+    const hostCall = SYNC_BUILD.hostCallImport();
+    if (!layout || !hostCall)
+      throw new Error('runner: the installed QuickJS build is not the one this runner knows');
     const Fn = wasm.Function!;
     const table = new wasm.Table({ element: 'anyfunc', initial: 2 });
     let memory: unknown;
     const instantiate = (imports: Imports, module: object) => {
-      const plain = imports.a.s as AnyFn;
-      memory = imports.a.a;
+      // The import module of the host call: `a` when Emscripten minified the names, `env` otherwise.
+      const [ns, env] = Object.entries(imports).find(([, m]) => hostCall in m)!;
+      const plain = env[hostCall] as AnyFn;
+      memory = Object.values(env).find((v) => v instanceof wasm.Memory);
       const susp = (...args: never[]) => {
         const r = plain(...args);
         // A promise suspends this VM: until it resumes (the shim restores both), nothing runs on
@@ -113,7 +128,7 @@ class JspiInstance {
           plain,
         },
       });
-      return new wasm.Instance(module, { a: { ...imports.a, s: shim.exports.s } });
+      return new wasm.Instance(module, { ...imports, [ns]: { ...env, [hostCall]: shim.exports.s } });
     };
     const { em, FFI, exports } = await SYNC_BUILD.start(instantiate);
     this.save = exports[layout.stackSave] as () => number;
@@ -134,9 +149,9 @@ class JspiInstance {
         done: (job: number, r: number) => this.done(job, r),
       },
       a: {
-        call: em._QTS_Call,
-        pending: em._QTS_ExecutePendingJob,
-        eval: em._QTS_Eval,
+        call: SYNC_BUILD.rawExport(em, exports, '_QTS_Call'),
+        pending: SYNC_BUILD.rawExport(em, exports, '_QTS_ExecutePendingJob'),
+        eval: SYNC_BUILD.rawExport(em, exports, '_QTS_Eval'),
         save: this.save,
         restore: this.restore,
         mem: memory,

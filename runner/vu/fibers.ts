@@ -34,6 +34,11 @@ export interface GlueLayout {
 
 /** The minified export names of the glue's stack save and restore functions; null if unrecognised. */
 export function stackFunctions(text: string): { stackSave: string; stackRestore: string } | null {
+  // The runner's own build (runner/quickjs/, an older Emscripten without Closure) names them plainly.
+  const plain = (n: string) =>
+    new RegExp(`Module\\["${n}"\\]=Module\\["asm"\\]\\["([\\w$]+)"\\]`).exec(text)?.[1];
+  const [plainSave, plainRestore] = [plain('stackSave'), plain('stackRestore')];
+  if (plainSave && plainRestore) return { stackSave: plainSave, stackRestore: plainRestore };
   const save = /0===(\w+)&&\(\1=([\w$]+)\(\)\)/.exec(text)?.[2];
   const restore = /0!==(\w+)&&([\w$]+)\(\1\)/.exec(text)?.[2];
   const exported = (v: string | undefined) =>

@@ -14,7 +14,7 @@ interface Variant {
   importModuleLoader(): Promise<unknown>;
   importFFI(): Promise<unknown>;
 }
-export type Imports = { a: Record<string, unknown> };
+export type Imports = Record<string, Record<string, unknown>>;
 export type Instantiate = (imports: Imports, module: object) => { exports: unknown };
 
 function unwrap<T>(m: T): T {
@@ -31,16 +31,40 @@ export class QuickJSBuild {
   // that costs milliseconds per VU, so they are imported once per thread.
   private parts: Promise<{ loader: Loader; FFI: FFIClass }> | null = null;
 
+  /** `wasm`: a package's name (its `/wasm` export is the file) or the file's path. */
   constructor(
     private variant: Variant,
-    pkg: string,
+    wasm: string,
   ) {
-    this.wasmPath = require.resolve(`${pkg}/wasm`);
+    this.wasmPath = wasm.endsWith('.wasm') ? wasm : require.resolve(`${wasm}/wasm`);
   }
+
+  private text: string | null = null;
 
   /** The glue's source: the engines read minified names from it. */
   glueText(): string {
-    return readFileSync(this.wasmPath.replace(/\.wasm$/, '.mjs'), 'utf8');
+    this.text ??= readFileSync(this.wasmPath.replace(/\.wasm$/, '.mjs'), 'utf8');
+    return this.text;
+  }
+
+  /** The minified name of the import through which QuickJS calls host functions. */
+  hostCallImport(): string | undefined {
+    const text = this.glueText();
+    return (
+      /"([\w$]+)":qts_host_call_function[,}]/.exec(text)?.[1] ??
+      /[{,]([\w$]+):function\(\w+,\w+,\w+,\w+,\w+\)\{return \w+\.callbacks\.callFunction\(/.exec(text)?.[1]
+    );
+  }
+
+  /**
+   * The instance's own export behind one of the glue's `_QTS_*` functions: an older Emscripten's glue
+   * wraps each export in a JavaScript function, which a suspending call cannot pass through.
+   */
+  rawExport(em: Record<string, unknown>, exports: Record<string, unknown>, name: string): unknown {
+    const minified = new RegExp(`Module\\["${name}"\\]=Module\\["asm"\\]\\["([\\w$]+)"\\]`).exec(
+      this.glueText(),
+    )?.[1];
+    return minified ? exports[minified] : em[name];
   }
 
   /** The compiled WebAssembly module; worker threads get the main thread's, sharing its code. */

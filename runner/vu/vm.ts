@@ -3,10 +3,19 @@
 // (engine-jspi.ts), else the asyncify build (engine-asyncify.ts).
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
 import v8 from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 import { coreSource, loadModule } from '../modules/index.ts';
 import { InitStopped, type Engine } from './engine.ts';
 import { ASYNCIFY_BUILD, asyncifyEngine } from './engine-asyncify.ts';
-import { SYNC_BUILD, jspiAvailable, jspiEngine } from './engine-jspi.ts';
+import { BYTECODE, SYNC_BUILD, jspiAvailable, jspiEngine } from './engine-jspi.ts';
+import {
+  Compiler,
+  EVAL_FLAG_BYTECODE,
+  evalScriptBytecode,
+  residentBytecode,
+  registerModule,
+  BySource,
+} from './bytecode.ts';
 
 export { InitStopped } from './engine.ts';
 
@@ -28,9 +37,15 @@ export { InitStopped } from './engine.ts';
 // on two cores, the first second at a quarter of the steady rate. A third of the cumulative inlining
 // budget (300 bytes of bytecode, V8 default 920) compiles in ~1.9 s, with no difference in the steady
 // rate beyond the noise (BENCHMARKS.md).
+// The runner's QuickJS build (runner/quickjs/, -O2, RUNNER_QUICKJS=bytecode) takes more machine stack per
+// JavaScript call level than the library's: a runaway recursion overflowed V8's 984 KB stack-switching
+// stacks before QuickJS's own limit (STACK_LIMIT) stopped it with a catchable error. 1,400 KB sufficed
+// (1,200 did not); from 1,792 KB on, a VM suspending 40,000 times kept ~1.8 MB more of its thread's heap
+// (vm-jspi.test.ts), so 1,536. The stacks are reserved, not resident, beyond what a VM's calls touch.
 v8.setFlagsFromString(
   process.env.RUNNER_V8 ??
-    '--no-liftoff --no-wasm-generic-wrapper --semi-space-growth-factor=1 --min-semi-space-size=3 --heap-growing-percent=50 --max-inlined-bytecode-size-cumulative=300',
+    '--no-liftoff --no-wasm-generic-wrapper --semi-space-growth-factor=1 --min-semi-space-size=3 --heap-growing-percent=50 --max-inlined-bytecode-size-cumulative=300' +
+      (BYTECODE ? ' --wasm-stack-switching-stack-size=1536' : ''),
 );
 
 let loadFlags = process.env.RUNNER_V8 !== undefined;
@@ -51,8 +66,9 @@ export function optimiseSooner(): void {
  * Whether VMs run the synchronous build with stack switching: when the process was started with
  * --experimental-wasm-stack-switching on a V8 with the early API this runner's trampoline is written
  * for (Node 20; bin/runner.mjs passes the flag). V8 sets up an isolate for it only when the flag is
- * there from the start, so it cannot be turned on here. RUNNER_QUICKJS=asyncify keeps the asyncify
- * build everywhere.
+ * there from the start, so it cannot be turned on here. The synchronous build is the library's;
+ * RUNNER_QUICKJS=bytecode runs the runner's own (runner/quickjs/, which reads compiled bytecode back), and
+ * RUNNER_QUICKJS=asyncify keeps the asyncify build everywhere.
  */
 export const stackSwitching = process.env.RUNNER_QUICKJS !== 'asyncify' && jspiAvailable();
 
@@ -62,13 +78,34 @@ export const quickjsBuild = stackSwitching ? SYNC_BUILD : ASYNCIFY_BUILD;
 // A VM's C stack: QuickJS raises "stack overflow" (a catchable InternalError) past its limit, well
 // before the machine stack under it runs out: the trampoline's (engine-jspi.ts), or under asyncify the
 // VU thread's (V8's optimised code for the asyncified interpreter takes ~31 KB of it per JavaScript call
-// level; VU threads get 64 MB, see pool.ts).
+// level; VU threads get 64 MB, see pool.ts). The runner's -O2 build (runner/quickjs/) spends ~240 bytes
+// of C stack per JavaScript call level where the library's build spends ~190: 160 KB gives it the ~680
+// levels the library's has in 128 KB.
 const STACK_BYTES = 256 * 1024;
-const STACK_LIMIT = 128 * 1024;
+const STACK_LIMIT = (stackSwitching && BYTECODE ? 160 : 128) * 1024;
 
 function newEngine(stopped?: () => boolean): Promise<Engine> {
   return stackSwitching ? jspiEngine(STACK_BYTES, stopped) : asyncifyEngine(STACK_BYTES, stopped);
 }
+
+// A VU thread compiles each source once and its VMs read the bytecode back (bytecode.ts). The main
+// thread's few VMs (options, setup, teardown, summary) each have an instance of their own: nothing to share.
+let compiler: Promise<Compiler> | null = null;
+function threadCompiler(): Promise<Compiler> | null {
+  if (!stackSwitching || !BYTECODE || isMainThread) return null;
+  compiler ??= newEngine().then(
+    (e) =>
+      new Compiler(() => {
+        const rt = e.mod.newRuntime();
+        e.configure(rt, STACK_LIMIT);
+        return rt;
+      }, e.enter),
+  );
+  return compiler;
+}
+
+/** The k6 modules a script's module graph loaded in this thread's first VM, by the script's key. */
+const scriptImports = new BySource<string[]>();
 
 const ARGV_SLOTS = 8;
 // QuickJS's JS_EVAL_TYPE_MODULE
@@ -99,6 +136,9 @@ export class VM {
     readonly ctx: QuickJSContext,
     private k6: QuickJSHandle,
     private engine: Engine,
+    /** the names the VM's module loader was asked for */
+    private readonly loaded: string[],
+    private readonly compiler: Compiler | null,
   ) {
     this.enter = engine.enter;
   }
@@ -122,16 +162,23 @@ export class VM {
 
   /** Throws InitStopped when `stopped` says so once the engine is there, before the runtime is built. */
   static async create(host: HostFunctions, stopped?: () => boolean): Promise<VM> {
+    const compiler = await threadCompiler();
     const engine = await newEngine(stopped);
     if (stopped?.()) {
       engine.release();
       throw new InitStopped();
     }
+    // Compiled outside the VM's own calls: the compiler runs on a C stack of its own.
+    const coreBytes = compiler?.bytes('script', 'k6-runtime.js', coreSource);
     // The runtime is created on the VM's own stack: QuickJS measures its stack limit from there.
     return engine.enter(() => {
       const runtime = engine.mod.newRuntime();
       engine.configure(runtime, STACK_LIMIT);
-      runtime.setModuleLoader((name) => loadModule(name));
+      const loaded: string[] = [];
+      runtime.setModuleLoader((name) => {
+        loaded.push(name);
+        return loadModule(name);
+      });
       const ctx = runtime.newContext();
       engine.bindContext((ctx as unknown as LowLevel).ctx.value);
       const hostObj = ctx.newObject();
@@ -157,15 +204,18 @@ export class VM {
       }
       ctx.setProp(ctx.global, '__host', hostObj);
       hostObj.dispose();
-      const core = ctx.evalCode(coreSource, 'k6-runtime.js');
+      const core =
+        coreBytes instanceof Uint8Array
+          ? evalScriptBytecode(ctx, coreBytes)
+          : ctx.evalCode(coreSource, 'k6-runtime.js');
       if (core.error) {
         const msg = JSON.stringify(ctx.dump(core.error));
         core.error.dispose();
         throw new Error(`runner runtime failed to start: ${msg}`);
       }
-      core.value.dispose();
+      core.value?.dispose();
       const k6 = ctx.getProp(ctx.global, '__k6');
-      const vm = new VM(runtime, ctx, k6, engine);
+      const vm = new VM(runtime, ctx, k6, engine, loaded, compiler ?? null);
       runtime.setInterruptHandler(() => vm.interrupted);
       return vm;
     });
@@ -180,7 +230,7 @@ export class VM {
   async load(filename: string, source: string): Promise<void> {
     let res: { error?: QuickJSHandle; value?: QuickJSHandle };
     try {
-      res = await this.evalModule(source, filename);
+      res = (await this.evalCompiled(source, filename)) ?? (await this.evalModule(source, filename));
     } catch (e) {
       // The thread's stack ran out inside QuickJS (see run()).
       this.broken = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
@@ -316,6 +366,28 @@ export class VM {
       return { error: c.memory.heapValueHandle(err) };
     }
     return { value: c.memory.heapValueHandle(ptr) };
+  }
+
+  /**
+   * evalModule from the thread's bytecode: the k6 modules that the script loaded in the thread's first
+   * VM are registered first, so its imports link to them (any other goes to the loader as from source).
+   * Null when the script does not compile: evalModule reports the error as it always has.
+   */
+  private async evalCompiled(source: string, filename: string) {
+    const comp = this.compiler;
+    const script = comp?.bytes('module', filename, source);
+    if (!comp || !(script instanceof Uint8Array)) return null;
+    const known = scriptImports.get('module', filename, source);
+    for (const name of known ?? []) {
+      const b = comp.bytes('module', name, loadModule(name));
+      if (b instanceof Uint8Array) this.enter(() => registerModule(this.ctx, b));
+    }
+    const c = this.low;
+    const code = residentBytecode(this.ctx, script);
+    const flags = EVAL_MODULE | EVAL_FLAG_BYTECODE;
+    const res = this.settle(await this.engine.eval(c.ctx.value, code, script.length, 0, 0, flags));
+    if (!known && !res.error) scriptImports.set('module', filename, source, [...this.loaded]);
+    return res;
   }
 
   /** Evaluates `source` as an ES module, allowed to suspend (what the library's evalCodeAsync does). */
