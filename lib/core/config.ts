@@ -68,8 +68,13 @@ function clients(env: Env): OAuthClient[] {
   return [{ id, secret }];
 }
 
-/** Where the API and login hosts are and which OAuth clients to use. */
-export function readConnection(env: Env): Connection {
+/** Where the Platform API is: GENESYSCLOUD_API_URL (the emulator, a proxy) or the region's api host. */
+export function readApiLocation(env: Env): {
+  apiUrl: string;
+  region?: string;
+  domain?: string;
+  override: boolean;
+} {
   const region = set(env, 'GENESYSCLOUD_REGION');
   let domain: string | undefined;
   if (region !== undefined) {
@@ -81,17 +86,27 @@ export function readConnection(env: Env): Connection {
     }
   }
   const apiOverride = baseUrl(env, 'GENESYSCLOUD_API_URL');
-  const loginOverride = baseUrl(env, 'GENESYSCLOUD_LOGIN_URL');
   if (domain === undefined && apiOverride === undefined) {
     throw new ConfigError(
       `GENESYSCLOUD_REGION is not set: give one of ${regionNames().join(', ')} (or GENESYSCLOUD_API_URL for the emulator)`,
     );
   }
-  const apiUrl = apiOverride ?? `https://api.${domain}`;
+  return {
+    apiUrl: apiOverride ?? `https://api.${domain}`,
+    region,
+    domain,
+    override: apiOverride !== undefined,
+  };
+}
+
+/** Where the API and login hosts are and which OAuth clients to use. */
+export function readConnection(env: Env): Connection {
+  const { apiUrl, region, domain, override } = readApiLocation(env);
+  const loginOverride = baseUrl(env, 'GENESYSCLOUD_LOGIN_URL');
   // With only an API override, a real "api." host implies its "login." sibling; the emulator serves both.
   const loginUrl =
     loginOverride ??
-    (apiOverride === undefined
+    (!override
       ? `https://login.${domain}`
       : /^(https?:\/\/)api\./.test(apiUrl)
         ? apiUrl.replace(/^(https?:\/\/)api\./, '$1login.')
