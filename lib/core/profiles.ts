@@ -254,8 +254,8 @@ export function profileFor(test: TestName, env: Env, ctx: ProfileContext): Profi
 }
 
 /** THINK_TIME: seconds a bot user takes to answer (default 1). */
-export function thinkTime(env: Env): number {
-  return readNumber(env, 'THINK_TIME', 1, { min: 0 });
+export function thinkTime(env: Env, fallback = 1): number {
+  return readNumber(env, 'THINK_TIME', fallback, { min: 0 });
 }
 
 /**
@@ -264,7 +264,7 @@ export function thinkTime(env: Env): number {
  * the guest rate limit's window does; a THINK_TIME given is real seconds.
  */
 export function guestThinkTime(env: Env, timeScale: number): number {
-  return readNumber(env, 'THINK_TIME', 3 / timeScale, { min: 0 });
+  return thinkTime(env, 3 / timeScale);
 }
 
 /** Analytics polling in real seconds: the platform's lag shrinks with the emulator's time scale. */
