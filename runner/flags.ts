@@ -216,9 +216,17 @@ function envInt(name: string, v: string): number {
 }
 
 /** K6_* variables: an options layer (between the script and the flags) and runtime settings. */
+/** The QuickJS builds RUNNER_QUICKJS picks from (runner/README.md). */
+export const QUICKJS_BUILDS = ['bytecode', 'published', 'asyncify'];
+
 export function parseEnv(env: Record<string, string | undefined>): Parsed {
   const p: Parsed = { options: {}, runtime: { env: {}, out: [] }, args: [] };
   const get = (k: string): string | undefined => env[k];
+  // Read when the VM modules load (vu/engine-jspi.ts, vu/vm.ts); a misspelt build would run the default.
+  const build = get('RUNNER_QUICKJS');
+  if (build !== undefined && !QUICKJS_BUILDS.includes(build)) {
+    throw new ConfigError(`RUNNER_QUICKJS: "${build}" is not one of ${QUICKJS_BUILDS.join(', ')}`);
+  }
   const ints: [string, string][] = [
     ['K6_VUS', 'vus'],
     ['K6_ITERATIONS', 'iterations'],

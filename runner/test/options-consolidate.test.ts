@@ -212,9 +212,11 @@ test('env: K6_* variables, bad values are config errors; flags beat env at runti
     { K6_DURATION: 'long' },
     { K6_NO_SETUP: 'maybe' },
     { K6_STAGES: 'x:y' },
+    { RUNNER_QUICKJS: 'bytcode' },
   ]) {
     assert.throws(() => parseEnv(bad), ConfigError, JSON.stringify(bad));
   }
+  for (const build of ['bytecode', 'published', 'asyncify']) parseEnv({ RUNNER_QUICKJS: build });
 });
 
 test('hosts: IP or IP:port values; anything else is a ConfigError', () => {

@@ -33,12 +33,13 @@ export function jspiAvailable(): boolean {
 }
 
 /**
- * RUNNER_QUICKJS=bytecode runs the runner's own synchronous build (runner/quickjs/), which compiles a
- * source once per thread and reads its bytecode back in each VM. It is not the default: it saved 10-15 % of
- * the CPU of 1,000 VUs and ~0.6 s of their start-up, short of the goals, for a larger build whose deeper
- * frames need bigger stacks with a thin margin (BENCHMARKS.md, "QuickJS bytecode").
+ * The runner's own synchronous build (runner/quickjs/) compiles a source once per thread and reads its
+ * bytecode back in each VM: 500 VUs start on one thread in half the time, and its -O2 interpreter is faster
+ * than the library's -Oz one (BENCHMARKS.md, "QuickJS bytecode" and "Bytecode by default").
+ * RUNNER_QUICKJS=published runs the library's release-sync build instead, compiling in every VM.
  */
-export const BYTECODE = process.env.RUNNER_QUICKJS === 'bytecode';
+export const BYTECODE =
+  process.env.RUNNER_QUICKJS !== 'published' && process.env.RUNNER_QUICKJS !== 'asyncify';
 export const SYNC_BUILD = BYTECODE
   ? new QuickJSBuild(BYTECODE_VARIANT, BYTECODE_WASM)
   : new QuickJSBuild(RELEASE_SYNC, '@jitl/quickjs-wasmfile-release-sync');

@@ -37,15 +37,15 @@ export { InitStopped } from './engine.ts';
 // on two cores, the first second at a quarter of the steady rate. A third of the cumulative inlining
 // budget (300 bytes of bytecode, V8 default 920) compiles in ~1.9 s, with no difference in the steady
 // rate beyond the noise (BENCHMARKS.md).
-// The runner's QuickJS build (runner/quickjs/, -O2, RUNNER_QUICKJS=bytecode) takes more machine stack per
+// The runner's QuickJS build (runner/quickjs/, -O2, the default) takes more machine stack per
 // JavaScript call level than the library's: a runaway recursion overflowed V8's 984 KB stack-switching
 // stacks before QuickJS's own limit (STACK_LIMIT) stopped it with a catchable error. 1,400 KB sufficed
-// (1,200 did not); from 1,792 KB on, a VM suspending 40,000 times kept ~1.8 MB more of its thread's heap
-// (vm-jspi.test.ts), so 1,536. The stacks are reserved, not resident, beyond what a VM's calls touch.
+// (1,200 did not); 2,048 leaves a wide margin. The stacks are reserved, not resident, beyond what a VM's
+// calls touch: 1,000 VUs took the same RSS with 1,536 and 2,048 KB (BENCHMARKS.md).
 v8.setFlagsFromString(
   process.env.RUNNER_V8 ??
     '--no-liftoff --no-wasm-generic-wrapper --semi-space-growth-factor=1 --min-semi-space-size=3 --heap-growing-percent=50 --max-inlined-bytecode-size-cumulative=300' +
-      (BYTECODE ? ' --wasm-stack-switching-stack-size=1536' : ''),
+      (BYTECODE ? ' --wasm-stack-switching-stack-size=2048' : ''),
 );
 
 let loadFlags = process.env.RUNNER_V8 !== undefined;
@@ -66,8 +66,8 @@ export function optimiseSooner(): void {
  * Whether VMs run the synchronous build with stack switching: when the process was started with
  * --experimental-wasm-stack-switching on a V8 with the early API this runner's trampoline is written
  * for (Node 20; bin/runner.mjs passes the flag). V8 sets up an isolate for it only when the flag is
- * there from the start, so it cannot be turned on here. The synchronous build is the library's;
- * RUNNER_QUICKJS=bytecode runs the runner's own (runner/quickjs/, which reads compiled bytecode back), and
+ * there from the start, so it cannot be turned on here. The synchronous build is the runner's own
+ * (runner/quickjs/, which reads compiled bytecode back); RUNNER_QUICKJS=published runs the library's, and
  * RUNNER_QUICKJS=asyncify keeps the asyncify build everywhere.
  */
 export const stackSwitching = process.env.RUNNER_QUICKJS !== 'asyncify' && jspiAvailable();
