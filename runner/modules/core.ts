@@ -50,6 +50,7 @@ export const coreSource = /* js */ `
     data: undefined,
     throwErrors: false,
     options: {},
+    initEnv: {},
   };
   k6.state = state;
 
@@ -177,6 +178,8 @@ export const coreSource = /* js */ `
     state.vu = vu;
     globalThis.__VU = vu;
     globalThis.__ENV = JSON.parse(envJSON);
+    // What init code got, kept apart from what it does to __ENV: each scenario starts from it (k6.run).
+    state.initEnv = Object.assign({}, globalThis.__ENV);
     state.options = JSON.parse(optionsJSON) || {};
     state.throwErrors = !!state.options.throw;
   };
@@ -239,7 +242,8 @@ export const coreSource = /* js */ `
     const scenario = req.scenario || null;
     if (state.scenario !== null && (scenario === null || scenario.name !== state.scenario.name)) newScenario();
     state.scenario = scenario;
-    if (req.env && fixedJSON !== '') globalThis.__ENV = req.env;
+    // 1: the env init code had (the host's SAME_ENV), as a fresh object
+    if (req.env && fixedJSON !== '') globalThis.__ENV = req.env === 1 ? Object.assign({}, state.initEnv) : req.env;
     return iterate(name, req, k6.exports[name], false, undefined, changingJSON);
   };
 

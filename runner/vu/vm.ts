@@ -108,6 +108,14 @@ function threadCompiler(): Promise<Compiler> | null {
 const scriptImports = new BySource<string[]>();
 
 const ARGV_SLOTS = 8;
+
+// A thread's VUs start from the same env and options objects, never changed once the VUs are made.
+const asJSON = new WeakMap<object, string>();
+function jsonOnce(o: object): string {
+  let text = asJSON.get(o);
+  if (text === undefined) asJSON.set(o, (text = JSON.stringify(o)));
+  return text;
+}
 // QuickJS's JS_EVAL_TYPE_MODULE
 const EVAL_MODULE = 1;
 
@@ -223,7 +231,7 @@ export class VM {
 
   /** Sets __VU, __ENV and the consolidated options before the init code runs. */
   prepare(vu: number, env: Record<string, string>, options: unknown): void {
-    this.callK6('setup', [vu, JSON.stringify(env), JSON.stringify(options ?? {})]);
+    this.callK6('setup', [vu, jsonOnce(env), jsonOnce(options ?? {})]);
   }
 
   /** Evaluates the script as an ES module (its init code) and keeps its exports. */

@@ -219,6 +219,20 @@ export function scriptInput(file: string, source?: string): ScriptInput {
   return { filename: pathToFileURL(abs).href, source: source ?? readFileSync(abs, 'utf8') };
 }
 
+/** An iteration's __ENV is init code's own, copied (modules/core.ts, k6.run). */
+const SAME_ENV = 1;
+
+function sameEntries(a: Record<string, string>, b: Record<string, string>): boolean {
+  if (a === b) return true;
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k] || !Object.hasOwn(b, k)) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+}
+
 export class VU {
   private vm!: VM;
   private abortCtl = new AbortController();
@@ -240,6 +254,12 @@ export class VU {
   private lastTags: Record<string, string> = {};
   private iterationTags: Record<string, string> = {};
   private lastScenario: RunRequest['scenario'];
+  /** the env the VM's init code had (prepare), and the last iteration env compared with it */
+  private initEnv: Record<string, string> = {};
+  private envSeen: { env: Record<string, string> | undefined; same: boolean } = {
+    env: undefined,
+    same: false,
+  };
   private constructor(
     readonly id: number,
     private thread: ThreadContext,
@@ -264,6 +284,7 @@ export class VU {
       await thread.inTurn(async () => {
         if (stopped?.()) throw new InitStopped();
         vu.vm.prepare(id, env, thread.options);
+        vu.initEnv = env;
         await vu.vm.load(thread.filename, thread.source);
       });
     } catch (e) {
@@ -491,7 +512,7 @@ export class VU {
         tags: this.lastTags,
         group: req.group ?? '',
         scenario: sc ? { name: sc.name, executor: sc.executor, startTime: sc.startTime } : null,
-        env: req.env,
+        env: this.iterationEnv(req.env),
         data: req.data,
         fresh: req.freshData ?? false,
         countIteration: req.countIteration ?? true,
@@ -505,6 +526,19 @@ export class VU {
     this.currentProgress = (req.reuse ? req.progress : sc?.progress) ?? 0;
     this.started = performance.now();
     return { fixed: same ? '' : this.lastFixed, changing: CHANGING_FROM_HOST };
+  }
+
+  /**
+   * An iteration's env as it crosses into the VM: SAME_ENV when it holds what init code's did, which the VM
+   * then copies from what it kept of that (a scenario without `env`: __ENV holds the whole environment, and
+   * QuickJS spends ~1 µs per JSON value).
+   */
+  private iterationEnv(
+    env: Record<string, string> | undefined,
+  ): Record<string, string> | typeof SAME_ENV | undefined {
+    if (env === undefined) return undefined;
+    if (this.envSeen.env !== env) this.envSeen = { env, same: sameEntries(env, this.initEnv) };
+    return this.envSeen.same ? SAME_ENV : env;
   }
 
   /** the iteration in flight, for k6/execution's numbers (see changingJSON) */
