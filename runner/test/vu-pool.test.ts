@@ -392,3 +392,33 @@ test('a VU thread that dies is reported once as a fault; its VUs fail at once, t
   assert.deepEqual(loop, { completed: 0, interrupted: 0, error: 'VU worker exited' });
   assert.deepEqual(alive, { ok: true });
 });
+
+test("__ENV: the pool's env, an equal copy and a scenario's env, on this thread and in a worker", async () => {
+  // The pool leaves an env equal to its own out of its messages and the VU keeps it out of the VM
+  // (vu/env.ts); each scenario still starts from a fresh object with the request's entries, without
+  // what init code wrote, and what an iteration writes stays for the scenario's next one.
+  const script = writeScript(`__ENV.INIT = 'init';
+    export default function () {
+      console.log(Object.keys(__ENV).sort().join(','));
+      __ENV.MINE = 'x';
+    }`);
+  for (const workers of [0, 1]) {
+    const c = collector();
+    const env = { A: '1', B: '2' };
+    const pool = await VUPool.create({ script, env, options: {}, count: 1, workers, ...c });
+    const scenario = (name: string) => ({ name, executor: 'per-vu-iterations', startTime: 0 });
+    const run = (env: Record<string, string>, name: string) =>
+      pool.vu(1).run({ fn: 'default', tags: {}, env, scenario: scenario(name) });
+    await run(env, 'a');
+    await run(env, 'a');
+    await run({ ...env }, 'b');
+    await run({ ...env, B: 'sc', C: '3' }, 'c');
+    await run({ A: '1' }, 'd');
+    await pool.close();
+    assert.deepEqual(
+      c.logs.map((l) => l.msg),
+      ['A,B', 'A,B,MINE', 'A,B', 'A,B,C', 'A'],
+      `workers: ${workers}`,
+    );
+  }
+});

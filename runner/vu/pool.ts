@@ -11,6 +11,7 @@ import { quickjsBuild } from './vm.ts';
 import { warmUp } from './warmup.ts';
 import { unpack } from './samples.ts';
 import { Outbox } from './outbox.ts';
+import { SameEnv } from './env.ts';
 import type { LoopRequest, PoolConfig, RunRequest, RunResult, SummaryOutputs, VUHandle } from './types.ts';
 
 export type { PoolConfig, RunRequest, RunResult, VUHandle, SummaryOutputs } from './types.ts';
@@ -188,7 +189,7 @@ export class VUPool {
               data: undefined,
               scenario: undefined,
             }
-          : req;
+          : this.withoutPoolEnv(req);
         last = req;
         const r = await this.request(shard, { t: 'run', id, seq: 0, req: msg });
         return r.result ?? { ok: false, error: r.error };
@@ -198,7 +199,12 @@ export class VUPool {
         Atomics.store(flag, 1, 0);
         // The VU keeps the request as its last one: a later run() may leave the fixed parts out again.
         last = l.req;
-        const r = await this.request(shard, { t: 'loop', id, seq: 0, loop: l });
+        const r = await this.request(shard, {
+          t: 'loop',
+          id,
+          seq: 0,
+          loop: { ...l, req: this.withoutPoolEnv(l.req) },
+        });
         return r.loop ?? { completed: 0, interrupted: 0, error: r.error ?? 'no reply' };
       },
       stopLooping: () => Atomics.store(flag, 1, 1),
@@ -209,6 +215,13 @@ export class VUPool {
     };
     this.handles.set(id, handle);
     return handle;
+  }
+
+  private poolEnv: SameEnv | null = null;
+  /** The request as it crosses to a shard: an env holding what the pool's own does stays behind. */
+  private withoutPoolEnv(req: RunRequest): RunRequest {
+    this.poolEnv ??= SameEnv.of(this.cfg.env);
+    return req.env && this.poolEnv.is(req.env) ? { ...req, env: undefined, poolEnv: true } : req;
   }
 
   /** setup() in a fresh VU 0, group ::setup; `value` is the JSON text of its result (if any). */

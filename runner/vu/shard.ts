@@ -125,6 +125,7 @@ export class ShardHost {
       case 'create':
         return this.create(m);
       case 'run': {
+        if (m.req.poolEnv) m.req.env = this.init.env;
         const vu = this.vus.get(m.id);
         let result: RunResult;
         try {
@@ -137,6 +138,7 @@ export class ShardHost {
         return;
       }
       case 'loop': {
+        if (m.loop.req.poolEnv) m.loop.req.env = this.init.env;
         const vu = this.vus.get(m.id);
         let loop: LoopResult;
         try {

@@ -54,6 +54,8 @@ export interface RunRequest {
   logErrors?: boolean;
   /** internal (pool -> VU): tags, env, data and scenario as in this VU's previous request; progress apart */
   reuse?: boolean;
+  /** internal (pool -> shard): env holds what the pool's own does, left out of the message (vu/env.ts) */
+  poolEnv?: boolean;
   progress?: number;
 }
 

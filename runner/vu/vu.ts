@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { MetricDef, MetricType, Contains, Sample } from '../metrics/types.ts';
 import type { Fields, Level } from '../log.ts';
 import { VM, InitStopped, ScriptError, optimiseSooner, type Bytes, type HostFunctions } from './vm.ts';
+import { SameEnv } from './env.ts';
 import {
   HttpClient,
   CookieJar,
@@ -222,17 +223,6 @@ export function scriptInput(file: string, source?: string): ScriptInput {
 /** An iteration's __ENV is init code's own, copied (modules/core.ts, k6.run). */
 const SAME_ENV = 1;
 
-function sameEntries(a: Record<string, string>, b: Record<string, string>): boolean {
-  if (a === b) return true;
-  let n = 0;
-  for (const k in a) {
-    if (a[k] !== b[k] || !Object.hasOwn(b, k)) return false;
-    n++;
-  }
-  for (const _ in b) n--;
-  return n === 0;
-}
-
 export class VU {
   private vm!: VM;
   private abortCtl = new AbortController();
@@ -254,12 +244,8 @@ export class VU {
   private lastTags: Record<string, string> = {};
   private iterationTags: Record<string, string> = {};
   private lastScenario: RunRequest['scenario'];
-  /** the env the VM's init code had (prepare), and the last iteration env compared with it */
-  private initEnv: Record<string, string> = {};
-  private envSeen: { env: Record<string, string> | undefined; same: boolean } = {
-    env: undefined,
-    same: false,
-  };
+  /** which iteration envs hold what the VM's init code had (prepare) */
+  private initEnv = SameEnv.of({});
   private constructor(
     readonly id: number,
     private thread: ThreadContext,
@@ -284,7 +270,7 @@ export class VU {
       await thread.inTurn(async () => {
         if (stopped?.()) throw new InitStopped();
         vu.vm.prepare(id, env, thread.options);
-        vu.initEnv = env;
+        vu.initEnv = SameEnv.of(env);
         await vu.vm.load(thread.filename, thread.source);
       });
     } catch (e) {
@@ -537,8 +523,7 @@ export class VU {
     env: Record<string, string> | undefined,
   ): Record<string, string> | typeof SAME_ENV | undefined {
     if (env === undefined) return undefined;
-    if (this.envSeen.env !== env) this.envSeen = { env, same: sameEntries(env, this.initEnv) };
-    return this.envSeen.same ? SAME_ENV : env;
+    return this.initEnv.is(env) ? SAME_ENV : env;
   }
 
   /** the iteration in flight, for k6/execution's numbers (see changingJSON) */
