@@ -61,8 +61,8 @@ const need = (b: Uint8Array | string): Uint8Array => {
   return b;
 };
 const t0 = performance.now();
-const core = need(compiler.bytes('script', 'k6-runtime.js', coreSource));
-const mods = ['k6', 'k6/http'].map((n) => need(compiler.bytes('module', n, loadModule(n))));
+const core = need(compiler.bytes('script', 'k6-runtime.js', coreSource, true));
+const mods = ['k6', 'k6/http'].map((n) => need(compiler.bytes('module', n, loadModule(n), true)));
 const script = need(compiler.bytes('module', 'script.js', SCRIPT));
 const compileOnce = performance.now() - t0;
 

@@ -15,6 +15,8 @@ export const BYTECODE_WASM = `${DIST ?? fileURLToPath(new URL('./dist/', import.
 
 /** QTS_Eval reads its code as QTS_CompileBytecode's bytes (interface.patch). */
 export const EVAL_FLAG_BYTECODE = 1 << 16;
+/** QTS_CompileBytecode keeps no source text in the functions (toString() says "[native code]"). */
+export const COMPILE_FLAG_STRIP_SOURCE = 1 << 17;
 /** QuickJS's JS_EVAL_FLAG_COMPILE_ONLY: with EVAL_FLAG_BYTECODE, a module is only registered. */
 export const EVAL_FLAG_COMPILE_ONLY = 1 << 5;
 

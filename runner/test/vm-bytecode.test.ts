@@ -95,7 +95,7 @@ test('a source that does not compile gives its error, with the line, instead of 
   assert.match(r as string, /bad\.js:2/);
 });
 
-test('VUs of one thread, past the first, run from bytecode: k6 modules work, errors keep their lines', async () => {
+test('VUs of one thread run from bytecode: k6 modules work, errors keep their lines', async () => {
   const script = writeScript(
     `import http from 'k6/http';\nimport { check } from 'k6';\nexport default function () {\n` +
       `  check(http.get(__ENV.BASE + '/ok'), { ok: (r) => r.status === 200 });\n` +
@@ -122,4 +122,23 @@ test('VUs of one thread, past the first, run from bytecode: k6 modules work, err
     checks.map((s) => s.value),
     [1, 1, 1],
   );
+});
+
+test("the runner's own functions keep no source text, the script's do, in every VU of a thread", async () => {
+  // As in k6, whose k6 functions are native ones: their toString() says "[native code]".
+  const script = writeScript(
+    `import http from 'k6/http';\nimport { sleep } from 'k6';\nfunction mine(a) { return a + 1; }\n` +
+      `export default function () { console.log([mine, http.get, sleep].map(String).join(' | ')); }\n`,
+  );
+  const c = collector();
+  const pool = await VUPool.create({ script, env: {}, options: {}, count: 2, workers: 1, ...c });
+  for (const vu of [1, 2]) await pool.vu(vu).run({ fn: 'default', tags: {} });
+  await pool.close();
+  assert.equal(c.logs.length, 2);
+  for (const l of c.logs) {
+    const [mine, get, sleep] = l.msg.split(' | ');
+    assert.equal(mine, 'function mine(a) { return a + 1; }');
+    assert.match(get, /^function \w*\(\) \{\s+\[native code\]\s+\}$/);
+    assert.match(sleep, /^function sleep\(\) \{\s+\[native code\]\s+\}$/);
+  }
 });

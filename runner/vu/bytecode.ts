@@ -3,7 +3,7 @@
 // BENCHMARKS.md). The runner's QuickJS build (runner/quickjs/) compiles a source to bytecode once; each
 // VM reads the bytes back (QTS_Eval with EVAL_FLAG_BYTECODE), which keeps file names and line numbers.
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
-import { EVAL_FLAG_BYTECODE, EVAL_FLAG_COMPILE_ONLY } from '../quickjs/variant.ts';
+import { COMPILE_FLAG_STRIP_SOURCE, EVAL_FLAG_BYTECODE, EVAL_FLAG_COMPILE_ONLY } from '../quickjs/variant.ts';
 
 export { EVAL_FLAG_BYTECODE, EVAL_FLAG_COMPILE_ONLY };
 
@@ -48,12 +48,16 @@ export function hasBytecode(ctx: QuickJSContext): boolean {
   return typeof (ctx as unknown as Low).ffi.QTS_CompileBytecode === 'function';
 }
 
-/** The bytecode of `source` compiled in `ctx` (nothing runs), or the compile error as a string. */
+/**
+ * The bytecode of `source` compiled in `ctx` (nothing runs), or the compile error as a string. `strip`: its
+ * functions keep no source text, only their line numbers.
+ */
 export function compileBytecode(
   ctx: QuickJSContext,
   source: string,
   filename: string,
   module: boolean,
+  strip = false,
 ): Uint8Array | string {
   const c = ctx as unknown as Low;
   const text = utf8.encode(source);
@@ -61,7 +65,8 @@ export function compileBytecode(
   const file = heapCopy(ctx, utf8.encode(filename));
   let ptr: number;
   try {
-    ptr = c.ffi.QTS_CompileBytecode!(c.ctx.value, code, text.length, file, module ? 1 : 0);
+    const flags = (module ? 1 : 0) | (strip ? COMPILE_FLAG_STRIP_SOURCE : 0);
+    ptr = c.ffi.QTS_CompileBytecode!(c.ctx.value, code, text.length, file, flags);
   } finally {
     c.module._free(code);
     c.module._free(file);
@@ -150,7 +155,10 @@ export class BySource<T> {
  */
 export class Compiler {
   private readonly cache = new BySource<Uint8Array | string>();
+  private readonly imports = new BySource<string[]>();
   private ctx: QuickJSContext | null = null;
+  /** the names the module being compiled imports (the loader is asked for each) */
+  private requested: string[] = [];
 
   constructor(
     private readonly newRuntime: () => QuickJSRuntime,
@@ -158,20 +166,34 @@ export class Compiler {
     private readonly enter: <T>(fn: () => T) => T,
   ) {}
 
-  /** The bytecode of `source`, compiled once per key; a string is the compile error. */
-  bytes(kind: 'script' | 'module', filename: string, source: string): Uint8Array | string {
+  /**
+   * The bytecode of `source`, compiled once per key; a string is the compile error. `own`: the runner's
+   * runtime or one of its k6 modules, whose functions keep no source text (every VM holds its own copy of
+   * the bytecode; k6's own functions are native ones, whose toString() says "[native code]" too).
+   */
+  bytes(kind: 'script' | 'module', filename: string, source: string, own = false): Uint8Array | string {
     let b = this.cache.get(kind, filename, source);
     if (b === undefined) {
+      this.requested = [];
       b = this.enter(() => {
         if (!this.ctx) {
           const rt = this.newRuntime();
-          rt.setModuleLoader(() => '');
+          rt.setModuleLoader((name) => {
+            this.requested.push(name);
+            return '';
+          });
           this.ctx = rt.newContext();
         }
-        return compileBytecode(this.ctx, source, filename, kind === 'module');
+        return compileBytecode(this.ctx, source, filename, kind === 'module', own);
       });
       this.cache.set(kind, filename, source, b);
+      this.imports.set(kind, filename, source, this.requested);
     }
     return b;
+  }
+
+  /** The names a module's static imports asked for when it was compiled (bytes() first). */
+  importsOf(filename: string, source: string): string[] {
+    return this.imports.get('module', filename, source) ?? [];
   }
 }

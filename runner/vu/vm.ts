@@ -4,7 +4,7 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
 import v8 from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
-import { coreSource, loadModule } from '../modules/index.ts';
+import { coreSource, loadModule, moduleSources } from '../modules/index.ts';
 import { InitStopped, type Engine } from './engine.ts';
 import { ASYNCIFY_BUILD, asyncifyEngine } from './engine-asyncify.ts';
 import { BYTECODE, SYNC_BUILD, jspiAvailable, jspiEngine } from './engine-jspi.ts';
@@ -14,8 +14,9 @@ import {
   evalScriptBytecode,
   residentBytecode,
   registerModule,
-  BySource,
 } from './bytecode.ts';
+
+const isModule = (name: string): boolean => Object.hasOwn(moduleSources, name);
 
 export { InitStopped } from './engine.ts';
 
@@ -104,9 +105,6 @@ function threadCompiler(): Promise<Compiler> | null {
   return compiler;
 }
 
-/** The k6 modules a script's module graph loaded in this thread's first VM, by the script's key. */
-const scriptImports = new BySource<string[]>();
-
 const ARGV_SLOTS = 8;
 
 // A thread's VUs start from the same env and options objects, never changed once the VUs are made.
@@ -145,7 +143,6 @@ export class VM {
     private k6: QuickJSHandle,
     private engine: Engine,
     /** the names the VM's module loader was asked for */
-    private readonly loaded: string[],
     private readonly compiler: Compiler | null,
   ) {
     this.enter = engine.enter;
@@ -177,16 +174,12 @@ export class VM {
       throw new InitStopped();
     }
     // Compiled outside the VM's own calls: the compiler runs on a C stack of its own.
-    const coreBytes = compiler?.bytes('script', 'k6-runtime.js', coreSource);
+    const coreBytes = compiler?.bytes('script', 'k6-runtime.js', coreSource, true);
     // The runtime is created on the VM's own stack: QuickJS measures its stack limit from there.
     return engine.enter(() => {
       const runtime = engine.mod.newRuntime();
       engine.configure(runtime, STACK_LIMIT);
-      const loaded: string[] = [];
-      runtime.setModuleLoader((name) => {
-        loaded.push(name);
-        return loadModule(name);
-      });
+      runtime.setModuleLoader((name) => loadModule(name));
       const ctx = runtime.newContext();
       engine.bindContext((ctx as unknown as LowLevel).ctx.value);
       const hostObj = ctx.newObject();
@@ -223,7 +216,7 @@ export class VM {
       }
       core.value?.dispose();
       const k6 = ctx.getProp(ctx.global, '__k6');
-      const vm = new VM(runtime, ctx, k6, engine, loaded, compiler ?? null);
+      const vm = new VM(runtime, ctx, k6, engine, compiler ?? null);
       runtime.setInterruptHandler(() => vm.interrupted);
       return vm;
     });
@@ -377,25 +370,24 @@ export class VM {
   }
 
   /**
-   * evalModule from the thread's bytecode: the k6 modules that the script loaded in the thread's first
-   * VM are registered first, so its imports link to them (any other goes to the loader as from source).
+   * evalModule from the thread's bytecode: the k6 modules the script imports (the compiler saw it ask for
+   * them) are registered first, so its imports link to them (any other goes to the loader as from source).
    * Null when the script does not compile: evalModule reports the error as it always has.
    */
   private async evalCompiled(source: string, filename: string) {
     const comp = this.compiler;
     const script = comp?.bytes('module', filename, source);
     if (!comp || !(script instanceof Uint8Array)) return null;
-    const known = scriptImports.get('module', filename, source);
-    for (const name of known ?? []) {
-      const b = comp.bytes('module', name, loadModule(name));
+    // The k6 modules it imports, registered first; any other name goes to the loader as from source.
+    for (const name of comp.importsOf(filename, source)) {
+      if (!isModule(name)) continue;
+      const b = comp.bytes('module', name, loadModule(name), true);
       if (b instanceof Uint8Array) this.enter(() => registerModule(this.ctx, b));
     }
     const c = this.low;
     const code = residentBytecode(this.ctx, script);
     const flags = EVAL_MODULE | EVAL_FLAG_BYTECODE;
-    const res = this.settle(await this.engine.eval(c.ctx.value, code, script.length, 0, 0, flags));
-    if (!known && !res.error) scriptImports.set('module', filename, source, [...this.loaded]);
-    return res;
+    return this.settle(await this.engine.eval(c.ctx.value, code, script.length, 0, 0, flags));
   }
 
   /** Evaluates `source` as an ES module, allowed to suspend (what the library's evalCodeAsync does). */
