@@ -44,7 +44,7 @@ test('VMs suspended at once resume in any order, each on its own stack', { skip 
   for (const vm of vms) vm.dispose();
 });
 
-test('a VM that suspends 40,000 times holds no more memory than after 10,000', { skip }, async () => {
+test('a VM that suspends 90,000 times holds no more memory than after 10,000', { skip }, async () => {
   const vm = await newVM(
     `import { sleep } from 'k6';
      export default function () { for (let i = 0; i < 10000; i++) sleep(0); }`,
@@ -58,14 +58,15 @@ test('a VM that suspends 40,000 times holds no more memory than after 10,000', {
     return process.memoryUsage().heapUsed;
   };
   // The first runs grow the heap by ~1.5-1.8 MB once (V8's optimised code and feedback for the host
-  // side, both builds), and it stays flat from there: warmed up, then measured.
+  // side, both builds), and it stays flat from there, within ~2 MB on a busy machine (V8 compiles
+  // and flushes code when it gets to it): warmed up, then measured over many suspensions.
   await heapAfter(2);
   const first = await heapAfter(1);
-  const later = await heapAfter(3);
+  const later = await heapAfter(8);
   vm.dispose();
-  // V8 keeps one promise per suspension until a promising call returns (~100 bytes each): 30,000 more
-  // would be ~3 MB.
-  assert.ok(later - first < 1_000_000, `heap grew by ${later - first} bytes`);
+  // V8 keeps one promise per suspension until a promising call returns (~100 bytes each): 80,000 more
+  // would be ~8 MB.
+  assert.ok(later - first < 3_500_000, `heap grew by ${later - first} bytes`);
 });
 
 test('100 VUs of one thread keep suspending while their trampolines are replaced', { skip }, async () => {
