@@ -215,10 +215,10 @@ function envInt(name: string, v: string): number {
   return Number(v);
 }
 
-/** K6_* variables: an options layer (between the script and the flags) and runtime settings. */
 /** The QuickJS builds RUNNER_QUICKJS picks from (runner/README.md). */
 export const QUICKJS_BUILDS = ['bytecode', 'published', 'asyncify'];
 
+/** K6_* variables: an options layer (between the script and the flags) and runtime settings. */
 export function parseEnv(env: Record<string, string | undefined>): Parsed {
   const p: Parsed = { options: {}, runtime: { env: {}, out: [] }, args: [] };
   const get = (k: string): string | undefined => env[k];

@@ -142,7 +142,6 @@ export class VM {
     readonly ctx: QuickJSContext,
     private k6: QuickJSHandle,
     private engine: Engine,
-    /** the names the VM's module loader was asked for */
     private readonly compiler: Compiler | null,
   ) {
     this.enter = engine.enter;

@@ -245,7 +245,7 @@ export class VU {
   private iterationTags: Record<string, string> = {};
   private lastScenario: RunRequest['scenario'];
   /** which iteration envs hold what the VM's init code had (prepare) */
-  private initEnv = SameEnv.of({});
+  private initEnv!: SameEnv;
   private constructor(
     readonly id: number,
     private thread: ThreadContext,
