@@ -7,7 +7,7 @@
 // /proc/PID/smaps mid-run:
 //   - `node binary`: /usr/bin/node's own pages;
 //   - `>= 32 MB anonymous`: the VU threads' WebAssembly memories (one per 256 VMs), where QuickJS keeps
-//     each VM's heap and C stack;
+//     each VM's heap and C stack, and the reservations of V8's stack-switching stacks (2 MB a VM);
 //   - `256 KB-2 MB anonymous`: V8's heap pages, and allocations from 16 KB up (glibc maps them apart
 //     under the runner's allocator settings);
 //   - `2-32 MB anonymous` and `other` (glibc's heap, machine stacks, code, libraries).
