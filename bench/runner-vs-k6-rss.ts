@@ -25,6 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { realK6s } from '../tools/test/real-k6.ts';
+import { helloProcess } from './hello-process.ts';
 import { runnerAllocatorEnv, runnerNodeFlags } from '../bin/runner-flags.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,17 +40,8 @@ const { values } = parseArgs({
 const counts = values.vus.split(',').map(Number);
 const seconds = Number(values.duration.replace(/s$/, ''));
 
-const server = spawn(
-  process.execPath,
-  [
-    '-e',
-    `const s = require('node:http').createServer((q, r) => { r.writeHead(200, { 'content-length': '5' }); r.end('hello'); });
-     s.keepAliveTimeout = 60000; s.listen(0, '127.0.0.1', () => process.stdout.write(s.address().port + '\\n'));`,
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const [chunk] = (await once(server.stdout!, 'data')) as [Buffer];
-const url = `http://127.0.0.1:${chunk.toString().trim()}/`;
+const hello = await helloProcess();
+const url = hello.url;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'runner-vs-k6-rss-'));
 const script = path.join(dir, 'rss.js');
 writeFileSync(
@@ -172,5 +164,5 @@ console.log(
   `\nNode ${process.version}, idle: ${(await idleNode(0)).toFixed(0)} MB with no worker thread, ` +
     `${(await idleNode(threads)).toFixed(0)} MB with ${threads}`,
 );
-server.kill('SIGTERM');
+hello.stop();
 rmSync(dir, { recursive: true, force: true });

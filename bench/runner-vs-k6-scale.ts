@@ -12,8 +12,6 @@
 //   node --import tsx bench/runner-vs-k6-scale.ts [--cases 1000,3000,200,get50] [--rounds 1]
 //     [--k6 ../shared/tools/k6/k6] [--runner bin/runner.mjs] [--runner OTHER/bin/runner.mjs ...]
 // Several --runner paths (e.g. a git worktree of another commit) run in turn after k6 in each round.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { realK6s } from '../tools/test/real-k6.ts';
 import { timed } from './timed.ts';
+import { helloProcess } from './hello-process.ts';
 import { runnerAllocatorEnv, runnerNodeFlags } from '../bin/runner-flags.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -44,17 +43,8 @@ const CASES: Record<string, { vus: number; duration: string; sleep: number }> = 
   get50: { vus: 50, duration: '5s', sleep: 0 },
 };
 
-const SERVER = `
-const server = require('node:http').createServer((req, res) => {
-  res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '5' });
-  res.end('hello');
-});
-server.keepAliveTimeout = 60000;
-server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
-`;
-const server = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-const [chunk] = (await once(server.stdout!, 'data')) as [Buffer];
-const url = `http://127.0.0.1:${chunk.toString().trim()}/`;
+const hello = await helloProcess();
+const url = hello.url;
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'runner-vs-k6-'));
 const script = path.join(dir, 'scale.js');
@@ -123,5 +113,5 @@ for (const name of values.cases.split(',')) {
     }
   }
 }
-server.kill('SIGTERM');
+hello.stop();
 rmSync(dir, { recursive: true, force: true });
